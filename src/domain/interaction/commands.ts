@@ -1,0 +1,144 @@
+/**
+ * Commands to the interaction engine. Every command names the interaction it acts on, and the
+ * person acting where a person acts, so the engine can check that the user acting is the one invited.
+ */
+import type { InvitationKind, MediationRef, PersonRef, Target } from './types.js';
+
+/** An agent starts an IM (to a person or a routing point); the session starts with the first message. */
+export interface StartIm {
+  readonly type: 'StartIm';
+  readonly interactionId: string;
+  readonly initiator: PersonRef;
+  readonly target: Target;
+  readonly text: string;
+  /** Starts a consultation IM from this active interaction and carries its case information. */
+  readonly parentInteractionId?: string | undefined;
+  readonly attachedData?: Readonly<Record<string, string>> | undefined;
+}
+
+/** The contact-center platform hands in a customer chat, waiting in an interaction queue. */
+export interface ReceiveChat {
+  readonly type: 'ReceiveChat';
+  readonly interactionId: string;
+  readonly customer: PersonRef;
+  readonly queue: MediationRef;
+  readonly text?: string | undefined;
+  readonly attachedData?: Readonly<Record<string, string>> | undefined;
+}
+
+/** A routing point's strategy pulls a queued chat to route it. */
+export interface PullFromQueue {
+  readonly type: 'PullFromQueue';
+  readonly interactionId: string;
+  readonly routingPoint: MediationRef;
+}
+
+/** The router offers the open request to one person (or several at once: broadcast). */
+export interface Offer {
+  readonly type: 'Offer';
+  readonly interactionId: string;
+  readonly requestId: string;
+  readonly targets: readonly PersonRef[];
+  readonly via: MediationRef | null;
+  /** How long each preview waits for an answer. */
+  readonly timeoutMs: number;
+}
+
+/** The router found no one for the open request. */
+export interface RoutingFailed {
+  readonly type: 'RoutingFailed';
+  readonly interactionId: string;
+  readonly requestId: string;
+  /** Why, for the requester: "everyone busy", "offline", "declined", … */
+  readonly reasons: readonly string[];
+}
+
+/** The invited person accepts (Accept on the preview card). */
+export interface Accept {
+  readonly type: 'Accept';
+  readonly interactionId: string;
+  readonly invitationId: string;
+  readonly by: string;
+}
+
+/** The invited person declines (Decline / Reject). */
+export interface Reject {
+  readonly type: 'Reject';
+  readonly interactionId: string;
+  readonly invitationId: string;
+  readonly by: string;
+}
+
+/** The preview's due time passed with no answer. Refused before the due time. */
+export interface Timeout {
+  readonly type: 'Timeout';
+  readonly interactionId: string;
+  readonly invitationId: string;
+}
+
+/** The requester withdraws the pending request (its previews are withdrawn). */
+export interface Cancel {
+  readonly type: 'Cancel';
+  readonly interactionId: string;
+  readonly by: string;
+}
+
+/** A party sends a message. `internal` hides it from the customer. */
+export interface SendMessage {
+  readonly type: 'SendMessage';
+  readonly interactionId: string;
+  readonly from: string;
+  readonly text: string;
+  readonly internal?: boolean | undefined;
+}
+
+/** A party ends its part (End IM / End chat); the customer ending is "customer leaves". */
+export interface End {
+  readonly type: 'End';
+  readonly interactionId: string;
+  readonly by: string;
+}
+
+/** The owner asks for a transfer, conference or consult of a customer chat. */
+export interface Escalate {
+  readonly type: 'Escalate';
+  readonly interactionId: string;
+  readonly kind: Exclude<InvitationKind, 'route'>;
+  readonly by: string;
+  /** A person, a routing point or a queue; omitted when `consultationId` names the target. */
+  readonly target?: Target | undefined;
+  /** Transfer or conference to the other party of this active consultation. */
+  readonly consultationId?: string | undefined;
+}
+
+/** The owner removes a party from the conference. */
+export interface DeleteFromConference {
+  readonly type: 'DeleteFromConference';
+  readonly interactionId: string;
+  readonly by: string;
+  readonly partyId: string;
+}
+
+/** Every command the engine accepts. */
+export type Command =
+  | StartIm
+  | ReceiveChat
+  | PullFromQueue
+  | Offer
+  | RoutingFailed
+  | Accept
+  | Reject
+  | Timeout
+  | Cancel
+  | SendMessage
+  | End
+  | Escalate
+  | DeleteFromConference;
+
+/** The ids of the interactions a command reads or changes: the service loads exactly these. */
+export function interactionIdsOf(command: Command): string[] {
+  const ids = [command.interactionId];
+  if (command.type === 'StartIm' && command.parentInteractionId) ids.push(command.parentInteractionId);
+  if (command.type === 'Escalate' && command.consultationId) ids.push(command.consultationId);
+  return ids;
+}

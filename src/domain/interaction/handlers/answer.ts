@@ -1,0 +1,197 @@
+/** Answers to invitations: accept, reject, time-out, and the requester withdrawing. */
+import type { Accept, Cancel, Reject, Timeout } from '../commands.js';
+import type { Draft } from '../draft.js';
+import {
+  addEntry,
+  addJoinedLine,
+  addLeftLine,
+  anyResourceEverConnected,
+  closeInvitation,
+  endInteraction,
+  endParty,
+  livePartyOf,
+  maySee,
+  notify,
+  pendingInvitations,
+} from '../operations.js';
+import { type Refusal, refuse } from '../refusals.js';
+import { continueOrFailRequest } from '../requests.js';
+import { acceptedLine, rejectedLine, timedOutLine, withdrawnLine } from '../transcript-lines.js';
+import type { Interaction, Invitation } from '../types.js';
+
+type Found = { ix: Interaction; inv: Invitation };
+
+/** Finds a pending invitation and checks that the person answering is the person invited. */
+function findPending(d: Draft, interactionId: string, invitationId: string, by: string | null): Refusal | Found {
+  const ix = d.get(interactionId);
+  if (!ix) return refuse('unknown-interaction', `Interaction ${interactionId} does not exist.`);
+  const inv = ix.invitations.find((i) => i.id === invitationId);
+  if (!inv)
+    return refuse('unknown-invitation', `Invitation ${invitationId} of interaction ${interactionId} does not exist.`);
+  if (by !== null && inv.target.id !== by) {
+    return refuse(
+      'not-invitee',
+      `Invitation ${invitationId} was sent to ${inv.target.name}, not to the user answering it.`,
+    );
+  }
+  if (inv.state !== 'pending') {
+    return refuse(
+      'invitation-ended',
+      `Invitation ${invitationId} has already ended (${inv.state.replace('_', ' ')}).`,
+      inv.state,
+    );
+  }
+  return { ix, inv };
+}
+
+export function accept(d: Draft, c: Accept): Refusal | undefined {
+  const found = findPending(d, c.interactionId, c.invitationId, c.by);
+  if ('code' in found) return found;
+  const ix = d.edit(c.interactionId);
+  const inv = ix.invitations.find((i) => i.id === c.invitationId) as Invitation;
+  const party = ix.parties.find((p) => p.id === inv.partyId);
+  const req = ix.request;
+  if (!party || !req) return refuse('invitation-ended', `Invitation ${inv.id} is no longer open.`, inv.state);
+
+  // What the new party sees first: an IM target saw the first message on its preview; a chat target sees it all.
+  const firstMessage = ix.transcript.find((e) => e.kind === 'message');
+  const replay =
+    ix.media === 'im'
+      ? ix.transcript.filter((e) => e.kind === 'message' && e.seq > (firstMessage?.seq ?? 0))
+      : ix.transcript.filter((e) => maySee(party, e.audience));
+
+  inv.state = 'accepted';
+  inv.endedAt = d.now;
+  party.status = 'connected';
+  party.connectedAt = d.now;
+  d.emit({
+    type: 'UpdatePreview',
+    interactionId: ix.id,
+    invitationId: inv.id,
+    to: inv.target,
+    outcome: 'accepted',
+    by: inv.target,
+  });
+  for (const other of pendingInvitations(ix, req.id))
+    closeInvitation(d, ix, other, 'revoked', 'taken_by_other', inv.target);
+  ix.request = null;
+  if (replay.length > 0)
+    d.emit({ type: 'ReplayTranscript', interactionId: ix.id, partyId: party.id, to: party.person, entries: replay });
+
+  if (ix.media === 'im') {
+    addEntry(d, ix, {
+      kind: 'system',
+      party,
+      text: acceptedLine(party.person.name),
+      audience: 'all',
+      event: { type: 'accepted', partyId: party.id },
+    });
+  } else {
+    addJoinedLine(d, ix, party);
+  }
+  if (req.kind === 'route' && ix.ownerPartyId === null) {
+    ix.ownerPartyId = party.id;
+    ix.mediation = null;
+    ix.mediationSince = null;
+  }
+  const requester = ix.parties.find((p) => p.id === req.byPartyId);
+  if (requester && requester.status === 'connected') {
+    notify(d, ix, requester, { kind: 'invitation-accepted', requestKind: req.kind, by: party.person });
+  }
+  if (req.kind === 'transfer') {
+    ix.ownerPartyId = party.id;
+    if (requester && requester.status === 'connected') {
+      addLeftLine(d, ix, requester);
+      endParty(d, ix, requester, 'transferred_away');
+    }
+  }
+  if (req.consultationId) leaveConsultation(d, req.consultationId, party.person.id);
+  return undefined;
+}
+
+/** The consultation party moved into the parent interaction: it leaves the consultation, which ends. */
+function leaveConsultation(d: Draft, consultationId: string, personId: string): void {
+  if (!d.get(consultationId)) return;
+  const consultation = d.edit(consultationId);
+  const moved = livePartyOf(consultation, personId);
+  if (moved && moved.status === 'connected') {
+    addLeftLine(d, consultation, moved);
+    endParty(d, consultation, moved, 'ended');
+  }
+  endInteraction(d, consultation, null);
+}
+
+export function reject(d: Draft, c: Reject): Refusal | undefined {
+  const found = findPending(d, c.interactionId, c.invitationId, c.by);
+  if ('code' in found) return found;
+  const ix = d.edit(c.interactionId);
+  const inv = ix.invitations.find((i) => i.id === c.invitationId) as Invitation;
+  const party = ix.parties.find((p) => p.id === inv.partyId) ?? null;
+  closeInvitation(d, ix, inv, 'rejected');
+  if (ix.media === 'im') {
+    addEntry(d, ix, {
+      kind: 'system',
+      party,
+      text: rejectedLine(inv.target.name),
+      audience: 'all',
+      event: { type: 'rejected', partyId: inv.partyId },
+    });
+  }
+  if (ix.request?.id === inv.requestId) continueOrFailRequest(d, ix, 'rejected', inv.target.name);
+  return undefined;
+}
+
+export function timeout(d: Draft, c: Timeout): Refusal | undefined {
+  const found = findPending(d, c.interactionId, c.invitationId, null);
+  if ('code' in found) return found;
+  if (d.now < found.inv.dueAt) {
+    return refuse(
+      'not-due',
+      `Invitation ${c.invitationId} is not due until ${new Date(found.inv.dueAt).toISOString()}.`,
+    );
+  }
+  const ix = d.edit(c.interactionId);
+  const inv = ix.invitations.find((i) => i.id === c.invitationId) as Invitation;
+  const party = ix.parties.find((p) => p.id === inv.partyId) ?? null;
+  closeInvitation(d, ix, inv, 'timed_out');
+  if (ix.media === 'im') {
+    addEntry(d, ix, {
+      kind: 'system',
+      party,
+      text: timedOutLine(inv.target.name),
+      audience: 'all',
+      event: { type: 'timed_out', partyId: inv.partyId },
+    });
+  }
+  if (ix.request?.id === inv.requestId) continueOrFailRequest(d, ix, 'timed_out', inv.target.name);
+  return undefined;
+}
+
+export function cancel(d: Draft, c: Cancel): Refusal | undefined {
+  const current = d.get(c.interactionId);
+  if (!current) return refuse('unknown-interaction', `Interaction ${c.interactionId} does not exist.`);
+  if (current.endedAt !== null) return refuse('interaction-ended', `Interaction ${c.interactionId} has ended.`);
+  const req = current.request;
+  if (!req) return refuse('no-pending-request', `Interaction ${c.interactionId} has no pending request to cancel.`);
+  const requester = current.parties.find((p) => p.id === req.byPartyId);
+  if (!requester || requester.person.id !== c.by) {
+    return refuse('not-requester', 'Only the person who made the request can cancel it.');
+  }
+  const ix = d.edit(c.interactionId);
+  const me = ix.parties.find((p) => p.id === requester.id) ?? null;
+  for (const inv of pendingInvitations(ix, req.id)) closeInvitation(d, ix, inv, 'revoked', 'withdrawn');
+  ix.request = null;
+  if (ix.media === 'im') {
+    addEntry(d, ix, {
+      kind: 'system',
+      party: me,
+      text: withdrawnLine(requester.person.name),
+      audience: 'all',
+      event: { type: 'withdrawn', partyId: requester.id },
+    });
+    if (!anyResourceEverConnected({ ...ix, parties: ix.parties.filter((p) => p.id !== requester.id) })) {
+      endInteraction(d, ix, requester.person);
+    }
+  }
+  return undefined;
+}

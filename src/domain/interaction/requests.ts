@@ -1,0 +1,88 @@
+/** Requests: an interaction's open want for a new party, and how it fails. */
+import type { Draft } from './draft.js';
+import { closeInvitation, endInteraction, notify, pendingInvitations } from './operations.js';
+import type { Interaction, InvitationKind, Target } from './types.js';
+
+/** Opens a request and asks the router to serve it. */
+export function openRequest(
+  d: Draft,
+  ix: Interaction,
+  kind: InvitationKind,
+  target: Target,
+  byPartyId: string | null,
+  consultationId: string | null,
+): void {
+  ix.requestCount += 1;
+  const request = { id: `r${ix.requestCount}`, kind, target, byPartyId, since: d.now, offered: [], consultationId };
+  ix.request = request;
+  d.emit({ type: 'RouteRequest', interactionId: ix.id, requestId: request.id, kind, target, exclude: [] });
+}
+
+/** What the requester is told when a request fails. */
+const failureMessage = (
+  kind: InvitationKind,
+  reason: 'rejected' | 'timed_out' | 'no-one-available',
+  who: string,
+): string => {
+  const what =
+    kind === 'transfer'
+      ? 'The transfer'
+      : kind === 'conference'
+        ? 'The conference'
+        : kind === 'consult'
+          ? 'The consultation'
+          : 'The invitation';
+  if (reason === 'rejected') return `${what} was rejected by ${who}.`;
+  if (reason === 'timed_out') return `${what} to ${who} timed out.`;
+  return `${what} could not be delivered: no one is available at ${who}.`;
+};
+
+/**
+ * After an invitation of the open request ended unanswered: a routing point tries the next person;
+ * a named target's request fails. Does nothing while other invitations of the request are still pending.
+ */
+export function continueOrFailRequest(d: Draft, ix: Interaction, reason: 'rejected' | 'timed_out', who: string): void {
+  const req = ix.request;
+  if (!req || pendingInvitations(ix, req.id).length > 0) return;
+  if (req.target.kind !== 'person') {
+    d.emit({
+      type: 'RouteRequest',
+      interactionId: ix.id,
+      requestId: req.id,
+      kind: req.kind,
+      target: req.target,
+      exclude: [...req.offered],
+    });
+    return;
+  }
+  failRequest(d, ix, reason, [failureMessage(req.kind, reason, who)]);
+}
+
+/**
+ * Fails the open request: the requester is told why. An IM that never connected ends; a routed customer
+ * chat goes back to its queue; an escalation leaves the chat with its owner.
+ */
+export function failRequest(
+  d: Draft,
+  ix: Interaction,
+  reason: 'rejected' | 'timed_out' | 'no-one-available',
+  details: readonly string[],
+): void {
+  const req = ix.request;
+  if (!req) return;
+  for (const inv of pendingInvitations(ix, req.id)) closeInvitation(d, ix, inv, 'revoked', 'withdrawn');
+  ix.request = null;
+  const where = req.target.kind === 'person' ? req.target.person.name : req.target.name;
+  const message = failureMessage(req.kind, reason, where);
+  const requester = ix.parties.find((p) => p.id === req.byPartyId);
+  if (requester && requester.status === 'connected') {
+    notify(d, ix, requester, { kind: 'request-failed', requestKind: req.kind, reason, message, details });
+  }
+  if (req.kind === 'route' && ix.media === 'im') {
+    endInteraction(d, ix, null);
+  } else if (req.kind === 'route' && ix.media === 'chat' && ix.mediation?.kind === 'routing-point') {
+    // Flow 2 of 002: the chat is returned to the queue so that other routing targets can be evaluated.
+    ix.mediation = ix.homeQueue;
+    ix.mediationSince = d.now;
+  }
+}
