@@ -1,0 +1,334 @@
+/**
+ * The 11 chat flows of 002 (Genesys Info Mart), each asserting its exact set of technical descriptors,
+ * plus the connector's own routing-point flows (reference/infomart-flows.md).
+ */
+import { describe, expect, test } from 'vitest';
+import {
+  avrilMai,
+  billingExpert,
+  chatAcceptedBy,
+  chatQueue,
+  EngineWorld,
+  expertsPoint,
+  jimMiller,
+  johnDavis,
+  kateLewis,
+  legalExpert,
+} from '../support/engine-world.js';
+
+const A1 = kateLewis;
+const A2 = jimMiller;
+
+type Flow = [name: string, script: (w: EngineWorld) => void, descriptors: string[]];
+
+const flows: Flow[] = [
+  [
+    '1 strategy delivers chat to agent, and agent replies',
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.end('c', A1);
+    },
+    ['Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    '2 agent invited into chat and invitation revoked (declined, then routed on)',
+    (w) => {
+      w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+      w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+      w.offer('c', [A1], expertsPoint);
+      w.reject('c', A1);
+      expect(w.lastRouteRequest('c').exclude).toEqual([A1.id]);
+      w.offer('c', [A2], expertsPoint);
+      w.accept('c', A2);
+      w.end('c', A2);
+    },
+    ['Jim Miller RoutedTo/Completed', 'Kate Lewis RoutedTo/Redirected [Revoked]'],
+  ],
+  [
+    '2 agent invited into chat and invitation revoked (delivering timeout passes)',
+    (w) => {
+      w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+      w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+      w.offer('c', [A1], expertsPoint, 10_000);
+      w.advance(10_000);
+      w.run({ type: 'Timeout', interactionId: 'c', invitationId: w.invitationOf('c', A1.id) });
+      w.offer('c', [A2], expertsPoint);
+      w.accept('c', A2);
+      w.end('c', avrilMai);
+    },
+    ['Jim Miller RoutedTo/Completed', 'Kate Lewis RoutedTo/Redirected [Revoked]'],
+  ],
+  [
+    '3 agent transfers chat to another agent',
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.run({
+        type: 'Escalate',
+        interactionId: 'c',
+        kind: 'transfer',
+        by: A1.id,
+        target: { kind: 'person', person: A2 },
+      });
+      w.offer('c', [A2]);
+      w.accept('c', A2);
+      w.say('c', A2, 'I can take care of that');
+      w.end('c', A2);
+    },
+    ['Jim Miller ReceivedTransfer/Completed', 'Kate Lewis RoutedTo/Transferred'],
+  ],
+  [
+    "4 agent's attempt to transfer chat to another agent fails",
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.run({
+        type: 'Escalate',
+        interactionId: 'c',
+        kind: 'transfer',
+        by: A1.id,
+        target: { kind: 'person', person: A2 },
+      });
+      w.offer('c', [A2]);
+      w.reject('c', A2);
+      w.say('c', A1, 'Let me help you myself.');
+      w.end('c', A1);
+    },
+    ['Jim Miller ReceivedTransfer/Abandoned [Revoked]', 'Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    '5 agent conferences in another agent',
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.run({
+        type: 'Escalate',
+        interactionId: 'c',
+        kind: 'conference',
+        by: A1.id,
+        target: { kind: 'person', person: A2 },
+      });
+      w.offer('c', [A2]);
+      w.accept('c', A2);
+      w.say('c', A2, 'Hello, how can I help you today?');
+      w.end('c', A1);
+      w.end('c', A2);
+    },
+    ['Jim Miller InConference/Completed', 'Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    "6 agent's attempt to conference in another agent fails",
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.run({
+        type: 'Escalate',
+        interactionId: 'c',
+        kind: 'conference',
+        by: A1.id,
+        target: { kind: 'person', person: A2 },
+      });
+      w.offer('c', [A2], null, 15_000);
+      w.advance(15_000);
+      w.run({ type: 'Timeout', interactionId: 'c', invitationId: w.invitationOf('c', A2.id) });
+      w.end('c', A1);
+    },
+    ['Jim Miller InConference/Abandoned [Revoked]', 'Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    '7 chat consultation',
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.run({
+        type: 'Escalate',
+        interactionId: 'c',
+        kind: 'consult',
+        by: A1.id,
+        target: { kind: 'person', person: A2 },
+      });
+      w.offer('c', [A2]);
+      w.accept('c', A2);
+      w.say('c', A2, 'Hello Kate, how can I help?');
+      w.end('c', A1);
+    },
+    ['Jim Miller ReceivedConsult/Completed', 'Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    '8 chat conference through a queue',
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      const target = { kind: 'queue' as const, id: chatQueue.id, name: chatQueue.name };
+      w.run({ type: 'Escalate', interactionId: 'c', kind: 'conference', by: A1.id, target });
+      expect(w.lastRouteRequest('c').target).toEqual(target);
+      w.offer('c', [A2], chatQueue);
+      w.accept('c', A2);
+      w.end('c', avrilMai);
+    },
+    ['Jim Miller InConference/Completed', 'Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    '8 chat consultation through a queue',
+    (w) => {
+      chatAcceptedBy(w, 'c', A1);
+      w.run({
+        type: 'Escalate',
+        interactionId: 'c',
+        kind: 'consult',
+        by: A1.id,
+        target: { kind: 'queue', id: chatQueue.id, name: chatQueue.name },
+      });
+      w.offer('c', [A2], chatQueue);
+      w.accept('c', A2);
+      w.end('c', avrilMai);
+    },
+    ['Jim Miller ReceivedConsult/Completed', 'Kate Lewis RoutedTo/Completed'],
+  ],
+  [
+    '9 customer abandons chat in queue',
+    (w) => {
+      w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+      w.advance(20_000);
+      w.end('c', avrilMai);
+    },
+    ['Inbound Chat Received/CustomerAbandoned [AbandonedWhileQueued]'],
+  ],
+  [
+    '10 customer abandons chat during routing',
+    (w) => {
+      w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+      w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+      w.end('c', avrilMai);
+    },
+    ['Billing Experts Puller/CustomerAbandoned'],
+  ],
+  [
+    '11 customer abandons chat during agent alerting',
+    (w) => {
+      w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+      w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+      w.offer('c', [A1], expertsPoint);
+      w.advance(4_000);
+      w.end('c', avrilMai);
+    },
+    ['Kate Lewis RoutedTo/CustomerAbandoned [AbandonedWhileRinging]'],
+  ],
+];
+
+describe('Info Mart chat flows (002)', () => {
+  test.each(flows)('flow %s', (_name, script, descriptors) => {
+    const w = new EngineWorld();
+    script(w);
+    expect(w.descriptors()).toEqual([...descriptors].sort());
+    expect(w.ix('c').endedAt).not.toBeNull();
+  });
+
+  test('a failed transfer leaves the chat with the sender and tells them why', () => {
+    const w = new EngineWorld();
+    chatAcceptedBy(w, 'c', A1);
+    w.run({
+      type: 'Escalate',
+      interactionId: 'c',
+      kind: 'transfer',
+      by: A1.id,
+      target: { kind: 'person', person: A2 },
+    });
+    w.offer('c', [A2]);
+    w.reject('c', A2);
+    const ix = w.ix('c');
+    expect(ix.parties.find((p) => p.id === ix.ownerPartyId)?.person).toEqual(A1);
+    expect(w.notices(A1.id)).toContainEqual(
+      expect.objectContaining({
+        kind: 'request-failed',
+        requestKind: 'transfer',
+        reason: 'rejected',
+        message: 'The transfer was rejected by Jim Miller.',
+      }),
+    );
+  });
+
+  test('facts carry the finer outcome and durations', () => {
+    const w = new EngineWorld();
+    w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+    w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+    w.offer('c', [A1], expertsPoint, 10_000);
+    w.advance(10_000).run({ type: 'Timeout', interactionId: 'c', invitationId: 'v1' });
+    w.offer('c', [A2], expertsPoint);
+    w.advance(2_000).accept('c', A2);
+    w.advance(60_000).end('c', A2);
+    const byName = Object.fromEntries(w.facts.map((f) => [f.resource.name, f]));
+    expect(byName['Kate Lewis']).toMatchObject({
+      outcome: 'timed_out',
+      alertMs: 10_000,
+      engageMs: 0,
+      routingPointId: 'rp-billing',
+    });
+    expect(byName['Jim Miller']).toMatchObject({ outcome: 'ended', alertMs: 2_000, engageMs: 60_000 });
+  });
+});
+
+describe("the connector's own flows", () => {
+  function consultationToPoint(w: EngineWorld): void {
+    w.run({
+      type: 'StartIm',
+      interactionId: 'im',
+      initiator: johnDavis,
+      target: { kind: 'routing-point', id: expertsPoint.id, name: expertsPoint.name },
+      text: 'Can someone help with a refund?',
+    });
+  }
+
+  test('a consultation IM to a routing point, accepted by an expert', () => {
+    const w = new EngineWorld();
+    consultationToPoint(w);
+    w.offer('im', [billingExpert], expertsPoint);
+    w.accept('im', billingExpert);
+    w.end('im', billingExpert);
+    expect(w.descriptors('im')).toEqual(['Ann Billing RoutedTo/Completed', 'John Davis Initiated/Completed']);
+  });
+
+  test('declined by one expert and accepted by the next', () => {
+    const w = new EngineWorld();
+    consultationToPoint(w);
+    w.offer('im', [billingExpert], expertsPoint);
+    w.reject('im', billingExpert);
+    w.offer('im', [legalExpert], expertsPoint);
+    w.accept('im', legalExpert);
+    w.end('im', johnDavis);
+    expect(w.descriptors('im')).toEqual([
+      'Ann Billing RoutedTo/Redirected [Revoked]',
+      'John Davis Initiated/Completed',
+      'Leo Legal RoutedTo/Completed',
+    ]);
+    expect(w.facts.find((f) => f.resource.name === 'Ann Billing')?.outcome).toBe('declined');
+  });
+
+  test('a broadcast preview taken by one expert: the others are revoked and their cards say who took it', () => {
+    const w = new EngineWorld();
+    consultationToPoint(w);
+    const previews = w.offer('im', [billingExpert, legalExpert], expertsPoint);
+    expect(previews.map((p) => p.to.id)).toEqual([billingExpert.id, legalExpert.id]);
+    const effects = w.accept('im', legalExpert);
+    expect(effects).toContainEqual(
+      expect.objectContaining({ type: 'UpdatePreview', to: billingExpert, outcome: 'taken', by: legalExpert }),
+    );
+    expect(effects).toContainEqual(
+      expect.objectContaining({ type: 'UpdatePreview', to: legalExpert, outcome: 'accepted' }),
+    );
+    w.end('im', legalExpert);
+    expect(w.descriptors('im')).toEqual([
+      'Ann Billing RoutedTo/Redirected [Revoked]',
+      'John Davis Initiated/Completed',
+      'Leo Legal RoutedTo/Completed',
+    ]);
+    expect(w.facts.find((f) => f.resource.name === 'Ann Billing')?.outcome).toBe('taken_by_other');
+  });
+
+  test('no expert available: the agent is told why and the IM ends', () => {
+    const w = new EngineWorld();
+    consultationToPoint(w);
+    const requestId = w.lastRouteRequest('im').requestId;
+    w.run({ type: 'RoutingFailed', interactionId: 'im', requestId, reasons: ['2 busy', '1 offline'] });
+    expect(w.notices(johnDavis.id)).toEqual([
+      expect.objectContaining({ kind: 'request-failed', reason: 'no-one-available', details: ['2 busy', '1 offline'] }),
+      { kind: 'interaction-ended', endedBy: null },
+    ]);
+    expect(w.ix('im').endedAt).toBe(w.now);
+    expect(w.descriptors('im')).toEqual(['John Davis Initiated/Abandoned']);
+  });
+});
