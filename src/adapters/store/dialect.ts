@@ -1,0 +1,2 @@
+/** The database dialects the store speaks. */
+export type Dialect = 'sqlite' | 'postgres';

@@ -1,0 +1,190 @@
+/** Maps interactions to table rows and back. Pure. */
+import type { Insertable, Selectable } from 'kysely';
+import type {
+  Interaction,
+  Invitation,
+  Party,
+  TranscriptEntry,
+} from '../../domain/interaction/types.js';
+import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
+import type { InteractionsTable, InvitationsTable, PartiesTable, ResourceFactsTable, TranscriptEntriesTable } from './schema.js';
+
+const json = (v: unknown): string => JSON.stringify(v);
+const parse = <T>(v: string | null): T => (v === null ? (null as T) : (JSON.parse(v) as T));
+
+export function interactionRow(ix: Interaction): Insertable<InteractionsTable> {
+  return {
+    id: ix.id,
+    media: ix.media,
+    origin: json(ix.origin),
+    attached_data: json(ix.attachedData),
+    created_at: ix.createdAt,
+    ended_at: ix.endedAt,
+    owner_party_id: ix.ownerPartyId,
+    mediation: ix.mediation ? json(ix.mediation) : null,
+    home_queue: ix.homeQueue ? json(ix.homeQueue) : null,
+    mediation_since: ix.mediationSince,
+    request: ix.request ? json(ix.request) : null,
+    consultation_ids: json(ix.consultationIds),
+    parent_id: ix.origin.kind === 'consultation' ? ix.origin.parentInteractionId : null,
+    request_count: ix.requestCount,
+    revision: ix.revision,
+  };
+}
+
+export function partyRow(interactionId: string, p: Party): Insertable<PartiesTable> {
+  return {
+    interaction_id: interactionId,
+    id: p.id,
+    person_id: p.person.id,
+    person_name: p.person.name,
+    person_kind: p.person.kind,
+    role: p.role,
+    visibility: p.visibility,
+    status: p.status,
+    invitation_id: p.invitationId,
+    via: p.via ? json(p.via) : null,
+    invited_at: p.invitedAt,
+    connected_at: p.connectedAt,
+    ended_at: p.endedAt,
+    exit: p.exit,
+  };
+}
+
+export function invitationRow(interactionId: string, i: Invitation): Insertable<InvitationsTable> {
+  return {
+    interaction_id: interactionId,
+    id: i.id,
+    kind: i.kind,
+    request_id: i.requestId,
+    party_id: i.partyId,
+    target_id: i.target.id,
+    target_name: i.target.name,
+    target_kind: i.target.kind,
+    inviter_party_id: i.inviterPartyId,
+    via: i.via ? json(i.via) : null,
+    created_at: i.createdAt,
+    due_at: i.dueAt,
+    state: i.state,
+    revoke_cause: i.revokeCause,
+    ended_at: i.endedAt,
+  };
+}
+
+export function entryRow(interactionId: string, e: TranscriptEntry): Insertable<TranscriptEntriesTable> {
+  return {
+    interaction_id: interactionId,
+    seq: e.seq,
+    at: e.at,
+    kind: e.kind,
+    party_id: e.partyId,
+    name: e.name,
+    text: e.text,
+    audience: e.audience,
+    event: e.event ? json(e.event) : null,
+  };
+}
+
+export function factRow(f: ResourceFact): Insertable<ResourceFactsTable> {
+  return {
+    interaction_id: f.interactionId,
+    party_id: f.partyId,
+    media: f.media,
+    resource_kind: f.resource.kind,
+    resource_id: f.resource.id,
+    resource_name: f.resource.name,
+    role: f.role,
+    result: f.result,
+    reason: f.reason,
+    outcome: f.outcome,
+    routing_point_id: f.routingPointId,
+    started_at: f.startedAt,
+    ended_at: f.endedAt,
+    alert_ms: f.alertMs,
+    engage_ms: f.engageMs,
+  };
+}
+
+export function factFromRow(r: Selectable<ResourceFactsTable>): ResourceFact {
+  return {
+    interactionId: r.interaction_id,
+    partyId: r.party_id,
+    media: r.media as ResourceFact['media'],
+    resource: { kind: r.resource_kind as ResourceFact['resource']['kind'], id: r.resource_id, name: r.resource_name },
+    role: r.role as ResourceFact['role'],
+    result: r.result as ResourceFact['result'],
+    reason: r.reason as ResourceFact['reason'],
+    outcome: r.outcome as ResourceFact['outcome'],
+    routingPointId: r.routing_point_id,
+    startedAt: Number(r.started_at),
+    endedAt: Number(r.ended_at),
+    alertMs: Number(r.alert_ms),
+    engageMs: Number(r.engage_ms),
+  };
+}
+
+/** Rebuilds an interaction from its rows (parties, invitations and entries in their order). */
+export function interactionFromRows(
+  r: Selectable<InteractionsTable>,
+  parties: Selectable<PartiesTable>[],
+  invitations: Selectable<InvitationsTable>[],
+  entries: Selectable<TranscriptEntriesTable>[],
+): Interaction {
+  const byNumber = (a: { id: string }, b: { id: string }) => Number(a.id.slice(1)) - Number(b.id.slice(1));
+  const n = (v: number | null) => (v === null ? null : Number(v));
+  return {
+    id: r.id,
+    media: r.media as Interaction['media'],
+    origin: parse(r.origin),
+    attachedData: parse(r.attached_data),
+    createdAt: Number(r.created_at),
+    endedAt: n(r.ended_at),
+    ownerPartyId: r.owner_party_id,
+    mediation: parse(r.mediation),
+    homeQueue: parse(r.home_queue),
+    mediationSince: n(r.mediation_since),
+    request: parse(r.request),
+    consultationIds: parse(r.consultation_ids),
+    requestCount: r.request_count,
+    revision: r.revision,
+    parties: [...parties].sort(byNumber).map((p) => ({
+      id: p.id,
+      person: { id: p.person_id, name: p.person_name, kind: p.person_kind as Party['person']['kind'] },
+      role: p.role as Party['role'],
+      visibility: p.visibility as Party['visibility'],
+      status: p.status as Party['status'],
+      invitationId: p.invitation_id,
+      via: parse(p.via),
+      invitedAt: Number(p.invited_at),
+      connectedAt: n(p.connected_at),
+      endedAt: n(p.ended_at),
+      exit: p.exit as Party['exit'],
+    })),
+    invitations: [...invitations].sort(byNumber).map((i) => ({
+      id: i.id,
+      kind: i.kind as Invitation['kind'],
+      requestId: i.request_id,
+      partyId: i.party_id,
+      target: { id: i.target_id, name: i.target_name, kind: i.target_kind as Invitation['target']['kind'] },
+      inviterPartyId: i.inviter_party_id,
+      via: parse(i.via),
+      createdAt: Number(i.created_at),
+      dueAt: Number(i.due_at),
+      state: i.state as Invitation['state'],
+      revokeCause: i.revoke_cause as Invitation['revokeCause'],
+      endedAt: n(i.ended_at),
+    })),
+    transcript: [...entries]
+      .sort((a, b) => a.seq - b.seq)
+      .map((e) => ({
+        seq: e.seq,
+        at: Number(e.at),
+        kind: e.kind as TranscriptEntry['kind'],
+        partyId: e.party_id,
+        name: e.name,
+        text: e.text,
+        audience: e.audience as TranscriptEntry['audience'],
+        event: parse(e.event),
+      })),
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Opens the database the configuration names: a SQLite file (the embedded default, WAL mode) or a PostgreSQL
+ * server (`postgres://…`), then runs the migrations. PostgreSQL migrations run under an advisory lock so that
+ * replicas starting together migrate once.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Dialect } from './dialect.js';
+import { interactionsMigration } from './migrations/001-interactions.js';
+import type { Database } from './schema.js';
+
+/** An open database. */
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Where it lives, with any password removed (safe to log). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** Options for {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** `postgres://…` for a PostgreSQL server, otherwise a SQLite file path (`:memory:` for a throwaway one). */
+  readonly url: string;
+  /** Extra migrations from other parts of the connector, by name; applied in name order after the engine's. */
+  readonly migrations?: Readonly<Record<string, Migration>> | undefined;
+}
+
+const MIGRATION_LOCK = 727_001;
+
+/** Every migration, by name, for a dialect. */
+export function migrationsFor(dialect: Dialect, extra: Readonly<Record<string, Migration>> = {}): Record<string, Migration> {
+  return { '001-interactions': interactionsMigration(dialect), ...extra };
+}
+
+/** Opens and migrates the database. Throws with the cause if the database cannot be reached or migrated. */
+export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDatabase> {
+  const isPostgres = /^postgres(ql)?:\/\//.test(options.url);
+  const dialect: Dialect = isPostgres ? 'postgres' : 'sqlite';
+  let db: Kysely<Database>;
+  let location: string;
+  if (isPostgres) {
+    // int8 columns hold epoch milliseconds: safe as JavaScript numbers.
+    pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+    const pool = new pg.Pool({ connectionString: options.url, max: 10 });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const u = new URL(options.url);
+    u.password = '';
+    location = u.toString();
+  } else {
+    if (options.url !== ':memory:') mkdirSync(path.dirname(path.resolve(options.url)), { recursive: true });
+    const file = new SQLite(options.url);
+    file.pragma('journal_mode = WAL');
+    file.pragma('synchronous = NORMAL');
+    file.pragma('busy_timeout = 5000');
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    location = options.url === ':memory:' ? 'in-memory SQLite' : path.resolve(options.url);
+  }
+  try {
+    await migrate(db, dialect, migrationsFor(dialect, options.migrations));
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect, location, close: () => db.destroy() };
+}
+
+async function migrate(db: Kysely<Database>, dialect: Dialect, migrations: Record<string, Migration>): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations };
+  const run = async (target: Kysely<Database>) => {
+    const { error, results } = await new Migrator({ db: target, provider }).migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
+  };
+  if (dialect === 'sqlite') return run(db);
+  await db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * `readConfig(env, file)`: the one place configuration is read. Pure: the caller passes the environment and the
+ * configuration file's text. Invalid configuration gives errors that name the key, the line and the fix.
+ */
+import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type ConfigFile, configFileSchema } from './config-file-schema.js';
+import { envSchema } from './env-schema.js';
+
+/** The connector's configuration. */
+export interface Config {
+  readonly server: { readonly host: string; readonly port: number; readonly publicBaseUrl: string | null };
+  readonly database: { readonly url: string };
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly configPath: string;
+  readonly file: ConfigFile;
+}
+
+/** One thing wrong with the configuration. */
+export interface ConfigProblem {
+  /** `PORT`, or `routingPoints[0].members[2]` in the file. */
+  readonly key: string;
+  readonly where: 'environment' | 'file';
+  readonly line: number | null;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: ConfigProblem[] };
+
+/** The configuration file as read by the caller. */
+export interface ConfigFileText {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Reads configuration from the environment and the file's text. */
+export function readConfig(env: Readonly<Record<string, string | undefined>>, file: ConfigFileText | null): ConfigResult {
+  const problems: ConfigProblem[] = [];
+  const parsedEnv = envSchema.safeParse(env);
+  if (!parsedEnv.success) {
+    for (const issue of parsedEnv.error.issues) {
+      const key = String(issue.path[0] ?? '');
+      problems.push({ key, where: 'environment', line: null, message: issue.message, fix: envFix(key) });
+    }
+  }
+  const configPath = parsedEnv.success ? parsedEnv.data.CONNECTOR_CONFIG : (env.CONNECTOR_CONFIG ?? 'config/connector.yaml');
+  const fileResult = file ? readFile(file) : { ok: true as const, value: configFileSchema.parse({}) };
+  if (!fileResult.ok) problems.push(...fileResult.problems);
+  if (problems.length > 0 || !parsedEnv.success || !fileResult.ok) return { ok: false, problems };
+  const e = parsedEnv.data;
+  return {
+    ok: true,
+    config: {
+      server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? null },
+      database: { url: e.DATABASE_URL },
+      logLevel: e.LOG_LEVEL,
+      configPath,
+      file: fileResult.value,
+    },
+  };
+}
+
+function envFix(key: string): string {
+  switch (key) {
+    case 'PORT':
+      return 'set PORT to a TCP port number between 1 and 65535, or leave it unset for 3978';
+    case 'DATABASE_URL':
+      return 'set DATABASE_URL to a SQLite file path (default ./data/connector.db) or a postgres:// URL';
+    case 'LOG_LEVEL':
+      return 'set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent';
+    case 'PUBLIC_BASE_URL':
+      return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
+    default:
+      return `correct ${key} in the environment (see docs/configuration.md)`;
+  }
+}
+
+type FileRead = { ok: true; value: ConfigFile } | { ok: false; problems: ConfigProblem[] };
+
+function readFile(file: ConfigFileText): FileRead {
+  const lines = new LineCounter();
+  const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((err) => ({
+        key: '(file)',
+        where: 'file',
+        line: err.linePos?.[0]?.line ?? null,
+        message: `${file.path} is not valid YAML: ${err.message.split('\n')[0]}`,
+        fix: 'fix the YAML syntax at that line (indentation, a missing colon or quote)',
+      })),
+    };
+  }
+  const raw = doc.toJS() ?? {};
+  const parsed = configFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => fileProblem(issue, doc, lines)) };
+  }
+  const cross = crossCheck(parsed.data);
+  if (cross.length > 0) {
+    return { ok: false, problems: cross.map((c) => ({ ...c, where: 'file', line: lineOf(doc, lines, c.path) })) };
+  }
+  return { ok: true, value: parsed.data };
+}
+
+function keyOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+}
+
+function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
+    if (n === 0 && (isMap(doc.contents) || isSeq(doc.contents))) return 1;
+  }
+  return null;
+}
+
+function fileProblem(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lines: LineCounter): ConfigProblem {
+  const key = keyOf(issue.path);
+  let fix = `correct ${key || 'the file'} (see docs/configuration.md)`;
+  if (issue.code === 'unrecognized_keys') fix = `remove or rename ${issue.keys.join(', ')}: the known keys are listed in docs/configuration.md`;
+  else if (issue.code === 'invalid_type') fix = `give ${key} a value of type ${issue.expected}`;
+  else if (issue.code === 'too_small' || issue.code === 'too_big') fix = `give ${key} a value within the allowed range`;
+  else if (issue.code === 'invalid_value') fix = `use one of the allowed values for ${key}`;
+  return { key: key || '(file)', where: 'file', line: lineOf(doc, lines, issue.path), message: issue.message, fix };
+}
+
+function crossCheck(c: ConfigFile): { key: string; path: (string | number)[]; message: string; fix: string }[] {
+  const out: { key: string; path: (string | number)[]; message: string; fix: string }[] = [];
+  const kwIds = new Set<string>();
+  c.directory.knowledgeWorkers.forEach((kw, i) => {
+    if (kwIds.has(kw.id)) out.push(dup(['directory', 'knowledgeWorkers', i, 'id'], kw.id, 'knowledge worker'));
+    kwIds.add(kw.id);
+  });
+  const agentIds = new Set<string>();
+  c.directory.agents.forEach((a, i) => {
+    if (agentIds.has(a.id)) out.push(dup(['directory', 'agents', i, 'id'], a.id, 'agent'));
+    agentIds.add(a.id);
+  });
+  const rpIds = new Set(c.routingPoints.map((r) => r.id));
+  c.routingPoints.forEach((rp, i) => {
+    rp.members.forEach((m, j) => {
+      if (!kwIds.has(m)) {
+        const path = ['routingPoints', i, 'members', j];
+        out.push({ key: keyOf(path), path, message: `"${m}" is not a knowledge worker in directory.knowledgeWorkers`, fix: `add "${m}" to directory.knowledgeWorkers or remove it from ${rp.id}'s members` });
+      }
+    });
+    const next = rp.defaultRoute?.routingPoint;
+    if (next !== undefined && (!rpIds.has(next) || next === rp.id)) {
+      const path = ['routingPoints', i, 'defaultRoute', 'routingPoint'];
+      out.push({ key: keyOf(path), path, message: `"${next}" is not another routing point`, fix: 'name another routing point id, or remove defaultRoute to send "no expert available" back to the agent' });
+    }
+  });
+  c.queues.forEach((q, i) => {
+    q.members.forEach((m, j) => {
+      if (!agentIds.has(m)) {
+        const path = ['queues', i, 'members', j];
+        out.push({ key: keyOf(path), path, message: `"${m}" is not an agent in directory.agents`, fix: `add "${m}" to directory.agents or remove it from the queue` });
+      }
+    });
+  });
+  return out;
+}
+
+function dup(path: (string | number)[], value: string, what: string) {
+  return { key: keyOf(path), path, message: `the ${what} id "${value}" is used twice`, fix: 'give each entry its own id' };
+}
+
+/** One problem as a line for people: `routingPoints[0].members[1] (connector.yaml line 12): … Fix: …`. */
+export function formatProblem(p: ConfigProblem, configPath: string): string {
+  const where = p.where === 'environment' ? 'environment' : `${configPath}${p.line ? ` line ${p.line}` : ''}`;
+  return `${p.key} (${where}): ${p.message}. Fix: ${p.fix}.`;
+}

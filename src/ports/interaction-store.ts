@@ -1,0 +1,78 @@
+/**
+ * The durable store of interactions, facts and the effect outbox. Everything one command changes is written
+ * in one transaction, so a crash re-executes effects and never loses them.
+ */
+import type { Effect } from '../domain/interaction/effects.js';
+import type { Interaction } from '../domain/interaction/types.js';
+import type { ResourceFact } from '../domain/reporting/resource-fact.js';
+
+/** An effect waiting in the outbox. `id` is stable: ports use it as the idempotency key. */
+export interface OutboxItem {
+  readonly id: string;
+  readonly interactionId: string;
+  readonly effect: Effect;
+  readonly attempts: number;
+}
+
+/** An effect to put in the outbox, in the order it must run within its interaction. */
+export interface OutboxEntry {
+  readonly interactionId: string;
+  readonly revision: number;
+  readonly idx: number;
+  readonly effect: Effect;
+}
+
+/** A pending invitation whose due time has come. */
+export interface DueInvitation {
+  readonly interactionId: string;
+  readonly invitationId: string;
+  readonly dueAt: number;
+}
+
+/** Thrown when another writer changed an interaction since it was loaded; the command is retried. */
+export class RevisionConflictError extends Error {
+  constructor(readonly interactionId: string) {
+    super(`interaction ${interactionId} was changed concurrently`);
+    this.name = 'RevisionConflictError';
+  }
+}
+
+/** The work of one command, inside one transaction. */
+export interface InteractionTx {
+  load(ids: readonly string[]): Promise<Record<string, Interaction>>;
+  /** Writes what changed between `before` (undefined for a new interaction) and `after`. */
+  save(before: Interaction | undefined, after: Interaction): Promise<void>;
+  recordFacts(facts: readonly ResourceFact[]): Promise<void>;
+  enqueue(entries: readonly OutboxEntry[], now: number): Promise<void>;
+}
+
+/** Filters for reading resource facts. */
+export interface FactQuery {
+  readonly interactionId?: string | undefined;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
+}
+
+/** The store port. */
+export interface InteractionStore {
+  transaction<T>(work: (tx: InteractionTx) => Promise<T>): Promise<T>;
+  get(id: string): Promise<Interaction | undefined>;
+  /** Pending invitations due at or before `now`, oldest first. */
+  dueInvitations(now: number, limit: number): Promise<DueInvitation[]>;
+  /** The earliest due time of any pending invitation. */
+  nextDueAt(): Promise<number | null>;
+  /**
+   * Claims outbox effects ready to run, for `leaseMs`: for each interaction, its earliest pending effects in order,
+   * stopping at the first one that is not yet available (so order is kept through retries).
+   */
+  claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
+  completeOutbox(id: string): Promise<void>;
+  /** Records a failed attempt: retried at `retryAt`, or given up (status failed) when `giveUp`. */
+  failOutbox(id: string, error: string, retryAt: number, giveUp: boolean): Promise<void>;
+  /** The earliest time a pending outbox effect becomes available. */
+  nextOutboxAt(): Promise<number | null>;
+  /** Counts outbox effects by status. */
+  outboxCounts(): Promise<Record<string, number>>;
+  facts(query?: FactQuery): Promise<ResourceFact[]>;
+  close(): Promise<void>;
+}
