@@ -71,6 +71,7 @@ export function normalizeToE164(raw: string, options: E164Options): E164Result {
   const extension = ext?.[1] ?? null;
   let body = (ext ? input.slice(0, ext.index) : input).trim();
   body = body.replace(/^(\+\s*\d{1,3})\s*\(0\)/, '$1');
+  if (body === '') return refuse('empty', raw);
   if (!allowed.test(body)) return refuse('invalid-characters', raw);
   if (body.indexOf('+') > 0) return refuse('invalid-characters', raw);
   const international = body.startsWith('+');
