@@ -26,7 +26,7 @@ export function indexOf(
 }
 
 /** States from a short table: 'R' Ready, 'B' Busy, 'N' NotReady, 'L' LoggedOut, missing = Unknown. */
-export function states(table: Record<string, 'R' | 'B' | 'N' | 'L'>) {
+export function states(table: Readonly<Record<string, 'R' | 'B' | 'N' | 'L' | undefined>>) {
   const kinds: Record<string, AgentState> = {
     R: { kind: 'Ready' },
     B: { kind: 'Busy' },
@@ -34,7 +34,7 @@ export function states(table: Record<string, 'R' | 'B' | 'N' | 'L'>) {
     L: { kind: 'LoggedOut' },
   };
   const map = new Map<string, AgentState>();
-  for (const [id, s] of Object.entries(table)) map.set(id, kinds[s] ?? { kind: 'Unknown' });
+  for (const [id, s] of Object.entries(table)) if (s) map.set(id, kinds[s] ?? { kind: 'Unknown' });
   return createStaticStateView(map);
 }
 
