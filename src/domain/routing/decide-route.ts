@@ -1,0 +1,230 @@
+/**
+ * The router's decision for a `RouteRequest` effect of the interaction engine: an `Offer` (one person, or a
+ * broadcast), or `RoutingFailed` with the reasons ("no expert available": everyone busy, offline, declined,
+ * unreachable, with counts). A routing point that finds no one forwards to its default route; the chain is
+ * followed here, loop-safe, and the offer names the routing point that found the person.
+ */
+import type { Offer, RoutingFailed } from '../interaction/commands.js';
+import type { RouteRequest } from '../interaction/effects.js';
+import type { MediationRef, PersonRef } from '../interaction/types.js';
+import { type AgentStateView, everyoneReachable, type ReachabilityView } from './agent-state.js';
+import { type AvailabilityInput, countUnavailable, unavailableCause } from './availability.js';
+import type { KnowledgeWorker } from './knowledge-worker.js';
+import { type RoutingPointReport, reasonsOf } from './no-expert-report.js';
+import type { CompiledRoutingPoint, RoutingIndex } from './routing-index.js';
+import { pickMembers } from './strategies.js';
+
+/** What a decision reads besides the request. All lookups must be cheap (map reads). */
+export interface RoutingContext {
+  readonly index: RoutingIndex;
+  readonly stateOf: AgentStateView;
+  /** Why a knowledge worker is unreachable in Teams; default: everyone reachable. */
+  readonly unreachable?: ReachabilityView | undefined;
+  /** When each knowledge worker last finished an interaction (longest-idle); default: never. */
+  readonly lastFinishedAt?: ((knowledgeWorkerId: string) => number | undefined) | undefined;
+  /** Round-robin cursors by routing point id (the id offered last); default: none. */
+  readonly cursorOf?: ((routingPointId: string) => string | undefined) | undefined;
+}
+
+/** The new round-robin cursor to store: the caller keeps cursors, the decision stays pure. */
+export interface CursorUpdate {
+  readonly routingPointId: string;
+  readonly lastOfferedId: string;
+}
+
+/** One routing point's outcome, before the default route is followed. */
+export type RoutingPointDecision =
+  | { readonly kind: 'offer'; readonly targets: readonly KnowledgeWorker[]; readonly cursor: CursorUpdate | null }
+  | { readonly kind: 'forward'; readonly to: string; readonly report: RoutingPointReport }
+  | { readonly kind: 'to-agent'; readonly report: RoutingPointReport };
+
+/** The decision for a request. `path` lists the routing points visited, in order. */
+export type RouteDecision =
+  | {
+      readonly kind: 'offer';
+      readonly command: Offer;
+      readonly path: readonly string[];
+      readonly cursor: CursorUpdate | null;
+    }
+  | {
+      readonly kind: 'failed';
+      readonly command: RoutingFailed;
+      readonly path: readonly string[];
+      readonly reports: readonly RoutingPointReport[];
+    }
+  /** Not the router's to serve (a queue: the contact center routes it). */
+  | { readonly kind: 'unhandled'; readonly reason: string };
+
+const noCursor = (): undefined => undefined;
+const neverFinished = (): undefined => undefined;
+
+function personOf(kw: KnowledgeWorker): PersonRef {
+  return { id: kw.id, name: kw.name, kind: 'knowledge-worker' };
+}
+
+function mediationOf(rp: CompiledRoutingPoint): MediationRef {
+  return { kind: 'routing-point', id: rp.definition.id, name: rp.definition.name };
+}
+
+/** How many of this routing point's people were offered the request already (its offers so far). */
+function offersMadeAt(rp: CompiledRoutingPoint, excluded: ReadonlySet<string>): number {
+  const strategy = rp.definition.strategy;
+  if (strategy.kind === 'named') return excluded.has(strategy.knowledgeWorkerId) ? 1 : 0;
+  let n = 0;
+  for (const id of excluded) if (rp.positionOf.has(id)) n += 1;
+  return n;
+}
+
+function exhausted(rp: CompiledRoutingPoint, report: RoutingPointReport): RoutingPointDecision {
+  const route = rp.definition.defaultRoute;
+  return route.kind === 'routing-point' ? { kind: 'forward', to: route.id, report } : { kind: 'to-agent', report };
+}
+
+/**
+ * Decides at one routing point, without following its default route: whom to offer, or why no one.
+ * `excluded` holds everyone offered this request so far; it counts toward this routing point's maximum of offers
+ * when they are its members.
+ */
+export function decideAtRoutingPoint(
+  rp: CompiledRoutingPoint,
+  excluded: ReadonlySet<string>,
+  context: RoutingContext,
+): RoutingPointDecision {
+  const def = rp.definition;
+  const availability: AvailabilityInput = {
+    stateOf: context.stateOf,
+    unreachable: context.unreachable ?? everyoneReachable,
+    excluded,
+  };
+  const offered = offersMadeAt(rp, excluded);
+  const base = { routingPointId: def.id, name: def.name, offered, maxOffers: def.maxOffers };
+  if (offered >= def.maxOffers) {
+    return exhausted(rp, { ...base, cause: 'max-offers', counts: null, unqualified: 0, unknown: 0 });
+  }
+  const strategy = def.strategy;
+  if (strategy.kind === 'named') {
+    const kw = context.index.knowledgeWorkers.get(strategy.knowledgeWorkerId);
+    if (kw && unavailableCause(kw.id, availability) === null) return { kind: 'offer', targets: [kw], cursor: null };
+    const counts = kw ? countUnavailable([kw.id], availability) : null;
+    const cause = kw ? 'no-one-ready' : 'no-members';
+    return exhausted(rp, { ...base, cause, counts, unqualified: 0, unknown: kw ? 0 : 1 });
+  }
+  const rank =
+    strategy.kind === 'broadcast' ? strategy.rank : strategy.kind === 'priority' ? 'priority' : strategy.kind;
+  const wanted = Math.min(strategy.kind === 'broadcast' ? strategy.size : 1, def.maxOffers - offered);
+  const picked = pickMembers(rp, rank, wanted, {
+    ...availability,
+    lastFinishedAt: context.lastFinishedAt ?? neverFinished,
+    cursor: rank === 'round-robin' ? (context.cursorOf ?? noCursor)(def.id) : undefined,
+  });
+  const last = picked.at(-1);
+  if (last) {
+    const cursor = rank === 'round-robin' ? { routingPointId: def.id, lastOfferedId: last.id } : null;
+    return { kind: 'offer', targets: picked, cursor };
+  }
+  const pool = rank === 'priority' ? rp.priorityOrder : rp.members;
+  const extra = { unqualified: rank === 'priority' ? rp.unqualifiedCount : 0, unknown: rp.unknownMemberIds.length };
+  if (pool.length === 0) return exhausted(rp, { ...base, cause: 'no-members', counts: null, ...extra });
+  const counts = countUnavailable(
+    pool.map((kw) => kw.id),
+    availability,
+  );
+  return exhausted(rp, { ...base, cause: 'no-one-ready', counts, ...extra });
+}
+
+function decideForPerson(request: RouteRequest, person: PersonRef, context: RoutingContext): RouteDecision {
+  const failed = (reason: string): RouteDecision => ({
+    kind: 'failed',
+    command: {
+      type: 'RoutingFailed',
+      interactionId: request.interactionId,
+      requestId: request.requestId,
+      reasons: [reason],
+    },
+    path: [],
+    reports: [],
+  });
+  const offer = (target: PersonRef): RouteDecision => ({
+    kind: 'offer',
+    command: {
+      type: 'Offer',
+      interactionId: request.interactionId,
+      requestId: request.requestId,
+      targets: [target],
+      via: null,
+      timeoutMs: context.index.namedPreviewTimeoutMs,
+    },
+    path: [],
+    cursor: null,
+  });
+  // Agents' availability is the contact center's business: a named agent is offered as asked.
+  if (person.kind !== 'knowledge-worker') return offer(person);
+  const kw = context.index.knowledgeWorkers.get(person.id);
+  if (!kw) return failed(`${person.name} is not in the knowledge-worker directory.`);
+  const availability: AvailabilityInput = {
+    stateOf: context.stateOf,
+    unreachable: context.unreachable ?? everyoneReachable,
+    excluded: new Set(request.exclude),
+  };
+  const cause = unavailableCause(kw.id, availability);
+  if (cause === null) return offer(personOf(kw));
+  const why = {
+    declined: 'declined or did not answer',
+    unreachable: `is unreachable in Teams (${availability.unreachable(kw.id) ?? 'unknown reason'})`,
+    busy: 'is busy',
+    'not-ready': 'is not ready',
+    offline: 'is offline',
+  }[cause];
+  return failed(`${kw.name} ${why}.`);
+}
+
+/**
+ * Decides how to serve a `RouteRequest`: follows the routing point's strategy, then its default route (another
+ * routing point, loop-safe, or back to the agent). Pure: the caller stores `cursor` when one is returned.
+ */
+export function decideRoute(request: RouteRequest, context: RoutingContext): RouteDecision {
+  const target = request.target;
+  if (target.kind === 'person') return decideForPerson(request, target.person, context);
+  if (target.kind === 'queue') {
+    return { kind: 'unhandled', reason: `Queue ${target.name} is served by the contact center, not the router.` };
+  }
+  const excluded = new Set(request.exclude);
+  const path: string[] = [];
+  const reports: RoutingPointReport[] = [];
+  const fail = (extra: string[]): RouteDecision => ({
+    kind: 'failed',
+    command: {
+      type: 'RoutingFailed',
+      interactionId: request.interactionId,
+      requestId: request.requestId,
+      reasons: [...reasonsOf(reports), ...extra],
+    },
+    path,
+    reports,
+  });
+  let id = target.id;
+  for (;;) {
+    const rp = context.index.routingPoints.get(id);
+    if (!rp) return fail([`Routing point ${id === target.id ? target.name : id} is not configured.`]);
+    path.push(id);
+    const step = decideAtRoutingPoint(rp, excluded, context);
+    if (step.kind === 'offer') {
+      const command: Offer = {
+        type: 'Offer',
+        interactionId: request.interactionId,
+        requestId: request.requestId,
+        targets: step.targets.map(personOf),
+        via: mediationOf(rp),
+        timeoutMs: rp.definition.previewTimeoutMs,
+      };
+      return { kind: 'offer', command, path, cursor: step.cursor };
+    }
+    reports.push(step.report);
+    if (step.kind === 'to-agent') return fail([]);
+    if (path.includes(step.to)) {
+      const back = context.index.routingPoints.get(step.to)?.definition.name ?? step.to;
+      return fail([`The default route of ${rp.definition.name} leads back to ${back}; routing stopped.`]);
+    }
+    id = step.to;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * "No expert available": what each routing point visited found, and the sentences the agent reads
+ * (the `reasons` of the engine's `RoutingFailed`).
+ */
+import { describeCounts, type UnavailableCounts } from './availability.js';
+
+/** Why a routing point gave up on a request. */
+export type ExhaustedCause = 'no-members' | 'no-one-ready' | 'max-offers';
+
+/** What one routing point found when it gave up. */
+export interface RoutingPointReport {
+  readonly routingPointId: string;
+  readonly name: string;
+  readonly cause: ExhaustedCause;
+  /** People it had offered this request to. */
+  readonly offered: number;
+  readonly maxOffers: number;
+  /** Members left out, by cause (null when not looked at: no members, or the maximum of offers reached). */
+  readonly counts: UnavailableCounts | null;
+  /** Members without the required skills (priority and skill-ranked strategies). */
+  readonly unqualified: number;
+  /** Member ids missing from the directory. */
+  readonly unknown: number;
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** One sentence for one routing point. */
+export function reasonOf(report: RoutingPointReport): string {
+  const at = `No expert available at ${report.name}`;
+  if (report.cause === 'max-offers') {
+    return `${at}: offered to ${plural(report.offered, 'person', 'people')}, its maximum, and none accepted.`;
+  }
+  const notes: string[] = [];
+  if (report.unqualified > 0) notes.push(`${plural(report.unqualified, 'member lacks', 'members lack')} the skills`);
+  if (report.unknown > 0) notes.push(`${plural(report.unknown, 'member is', 'members are')} not in the directory`);
+  const tail = notes.length > 0 ? ` (${notes.join('; ')})` : '';
+  if (report.cause === 'no-members' || !report.counts) return `${at}: it has no one to offer${tail}.`;
+  return `${at}: ${describeCounts(report.counts)}${tail}.`;
+}
+
+/** The sentences for every routing point visited, in order. */
+export function reasonsOf(reports: readonly RoutingPointReport[]): string[] {
+  return reports.map(reasonOf);
+}
