@@ -3,36 +3,14 @@
  * Secrets never live here: they come from the environment.
  */
 import { z } from 'zod';
+import { escalationOptionsSchema } from '../domain/escalation/voice-target.js';
+import { knowledgeWorkersSchema } from '../domain/routing/knowledge-worker.js';
+import { routingOptionsSchema } from '../domain/routing/routing-point.js';
 
 const id = z.string().trim().min(1, 'must not be empty').max(200);
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 
-/** A static agent state from the directory, used until Graph presence is configured. */
-export const staticStateSchema = z.enum(['Ready', 'NotReady', 'Busy', 'LoggedOut']);
-
-export const knowledgeWorkerSchema = z.strictObject({
-  /** Entra ID object id (aadObjectId). */
-  id,
-  name,
-  email: z.email().optional(),
-  phone: z.string().trim().min(3).max(40).optional(),
-  skills: z.array(z.string().trim().min(1)).default([]),
-  state: staticStateSchema.default('Ready'),
-});
-
 export const agentSchema = z.strictObject({ id, name, email: z.email().optional() });
-
-export const routingPointSchema = z.strictObject({
-  id,
-  name,
-  /** Knowledge worker ids (directory ids). */
-  members: z.array(id).min(1, 'a routing point needs at least one member'),
-  strategy: z.enum(['round-robin', 'longest-idle', 'priority', 'broadcast']).default('round-robin'),
-  previewTimeoutSeconds: z.number().int().min(5).max(600).default(30),
-  maxOffers: z.number().int().min(1).max(100).default(3),
-  /** Another routing point to try when no member takes it; otherwise the agent is told "no expert available". */
-  defaultRoute: z.strictObject({ routingPoint: id }).optional(),
-});
 
 export const queueSchema = z.strictObject({
   id,
@@ -44,23 +22,19 @@ export const queueSchema = z.strictObject({
 export const configFileSchema = z.strictObject({
   directory: z
     .strictObject({
-      knowledgeWorkers: z.array(knowledgeWorkerSchema).default([]),
+      /** Knowledge workers: see src/domain/routing/knowledge-worker.ts. */
+      knowledgeWorkers: knowledgeWorkersSchema.default([]),
       agents: z.array(agentSchema).default([]),
     })
     .default({ knowledgeWorkers: [], agents: [] }),
-  routingPoints: z.array(routingPointSchema).default([]),
+  /** Routing points and the named-target preview timeout: see src/domain/routing/routing-point.ts. */
+  routing: routingOptionsSchema.default({ routingPoints: [], namedPreviewTimeoutMs: 30_000 }),
   queues: z.array(queueSchema).default([]),
-  timeouts: z
-    .strictObject({
-      /** Default preview timeout for invitations not sent through a routing point. */
-      previewSeconds: z.number().int().min(5).max(600).default(30),
-    })
-    .default({ previewSeconds: 30 }),
+  /** Voice targets: the default country code for E.164. */
+  escalation: escalationOptionsSchema.default(escalationOptionsSchema.parse({})),
 });
 
 /** The parsed configuration file. */
 export type ConfigFile = z.infer<typeof configFileSchema>;
-export type KnowledgeWorkerEntry = z.infer<typeof knowledgeWorkerSchema>;
 export type AgentEntry = z.infer<typeof agentSchema>;
-export type RoutingPointEntry = z.infer<typeof routingPointSchema>;
 export type QueueEntry = z.infer<typeof queueSchema>;

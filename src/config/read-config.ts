@@ -26,7 +26,9 @@ export interface ConfigProblem {
   readonly fix: string;
 }
 
-export type ConfigResult = { readonly ok: true; readonly config: Config } | { readonly ok: false; readonly problems: ConfigProblem[] };
+export type ConfigResult =
+  | { readonly ok: true; readonly config: Config }
+  | { readonly ok: false; readonly problems: ConfigProblem[] };
 
 /** The configuration file as read by the caller. */
 export interface ConfigFileText {
@@ -35,7 +37,10 @@ export interface ConfigFileText {
 }
 
 /** Reads configuration from the environment and the file's text. */
-export function readConfig(env: Readonly<Record<string, string | undefined>>, file: ConfigFileText | null): ConfigResult {
+export function readConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  file: ConfigFileText | null,
+): ConfigResult {
   const problems: ConfigProblem[] = [];
   const parsedEnv = envSchema.safeParse(env);
   if (!parsedEnv.success) {
@@ -44,7 +49,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, fi
       problems.push({ key, where: 'environment', line: null, message: issue.message, fix: envFix(key) });
     }
   }
-  const configPath = parsedEnv.success ? parsedEnv.data.CONNECTOR_CONFIG : (env.CONNECTOR_CONFIG ?? 'config/connector.yaml');
+  const configPath = parsedEnv.success
+    ? parsedEnv.data.CONNECTOR_CONFIG
+    : (env.CONNECTOR_CONFIG ?? 'config/connector.yaml');
   const fileResult = file ? readFile(file) : { ok: true as const, value: configFileSchema.parse({}) };
   if (!fileResult.ok) problems.push(...fileResult.problems);
   if (problems.length > 0 || !parsedEnv.success || !fileResult.ok) return { ok: false, problems };
@@ -106,22 +113,36 @@ function readFile(file: ConfigFileText): FileRead {
 }
 
 function keyOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
+    '',
+  );
 }
 
-function lineOf(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: readonly PropertyKey[]): number | null {
+function lineOf(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  path: readonly PropertyKey[],
+): number | null {
   for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as { range?: [number, number, number] } | undefined;
+    const node = doc.getIn(path.slice(0, n) as (string | number)[], true) as
+      | { range?: [number, number, number] }
+      | undefined;
     if (node && typeof node === 'object' && node.range) return lines.linePos(node.range[0]).line;
     if (n === 0 && (isMap(doc.contents) || isSeq(doc.contents))) return 1;
   }
   return null;
 }
 
-function fileProblem(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocument>, lines: LineCounter): ConfigProblem {
+function fileProblem(
+  issue: z.core.$ZodIssue,
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+): ConfigProblem {
   const key = keyOf(issue.path);
   let fix = `correct ${key || 'the file'} (see docs/configuration.md)`;
-  if (issue.code === 'unrecognized_keys') fix = `remove or rename ${issue.keys.join(', ')}: the known keys are listed in docs/configuration.md`;
+  if (issue.code === 'unrecognized_keys')
+    fix = `remove or rename ${issue.keys.join(', ')}: the known keys are listed in docs/configuration.md`;
   else if (issue.code === 'invalid_type') fix = `give ${key} a value of type ${issue.expected}`;
   else if (issue.code === 'too_small' || issue.code === 'too_big') fix = `give ${key} a value within the allowed range`;
   else if (issue.code === 'invalid_value') fix = `use one of the allowed values for ${key}`;
@@ -130,35 +151,45 @@ function fileProblem(issue: z.core.$ZodIssue, doc: ReturnType<typeof parseDocume
 
 function crossCheck(c: ConfigFile): { key: string; path: (string | number)[]; message: string; fix: string }[] {
   const out: { key: string; path: (string | number)[]; message: string; fix: string }[] = [];
-  const kwIds = new Set<string>();
-  c.directory.knowledgeWorkers.forEach((kw, i) => {
-    if (kwIds.has(kw.id)) out.push(dup(['directory', 'knowledgeWorkers', i, 'id'], kw.id, 'knowledge worker'));
-    kwIds.add(kw.id);
-  });
+  const kwIds = new Set(c.directory.knowledgeWorkers.map((kw) => kw.id));
   const agentIds = new Set<string>();
   c.directory.agents.forEach((a, i) => {
-    if (agentIds.has(a.id)) out.push(dup(['directory', 'agents', i, 'id'], a.id, 'agent'));
+    if (agentIds.has(a.id) || kwIds.has(a.id)) out.push(dup(['directory', 'agents', i, 'id'], a.id, 'person'));
     agentIds.add(a.id);
   });
-  const rpIds = new Set(c.routingPoints.map((r) => r.id));
-  c.routingPoints.forEach((rp, i) => {
-    rp.members.forEach((m, j) => {
+  c.routing.routingPoints.forEach((rp, i) => {
+    if (rp.members.kind !== 'static') return;
+    rp.members.ids.forEach((m, j) => {
       if (!kwIds.has(m)) {
-        const path = ['routingPoints', i, 'members', j];
-        out.push({ key: keyOf(path), path, message: `"${m}" is not a knowledge worker in directory.knowledgeWorkers`, fix: `add "${m}" to directory.knowledgeWorkers or remove it from ${rp.id}'s members` });
+        const path = ['routing', 'routingPoints', i, 'members', 'ids', j];
+        out.push({
+          key: keyOf(path),
+          path,
+          message: `"${m}" is not a knowledge worker in directory.knowledgeWorkers`,
+          fix: `add "${m}" to directory.knowledgeWorkers or remove it from ${rp.id}'s members`,
+        });
       }
     });
-    const next = rp.defaultRoute?.routingPoint;
-    if (next !== undefined && (!rpIds.has(next) || next === rp.id)) {
-      const path = ['routingPoints', i, 'defaultRoute', 'routingPoint'];
-      out.push({ key: keyOf(path), path, message: `"${next}" is not another routing point`, fix: 'name another routing point id, or remove defaultRoute to send "no expert available" back to the agent' });
+    if (rp.strategy.kind === 'named' && !kwIds.has(rp.strategy.knowledgeWorkerId)) {
+      const path = ['routing', 'routingPoints', i, 'strategy', 'knowledgeWorkerId'];
+      out.push({
+        key: keyOf(path),
+        path,
+        message: `"${rp.strategy.knowledgeWorkerId}" is not a knowledge worker in directory.knowledgeWorkers`,
+        fix: 'name a knowledge worker of the directory',
+      });
     }
   });
   c.queues.forEach((q, i) => {
     q.members.forEach((m, j) => {
       if (!agentIds.has(m)) {
         const path = ['queues', i, 'members', j];
-        out.push({ key: keyOf(path), path, message: `"${m}" is not an agent in directory.agents`, fix: `add "${m}" to directory.agents or remove it from the queue` });
+        out.push({
+          key: keyOf(path),
+          path,
+          message: `"${m}" is not an agent in directory.agents`,
+          fix: `add "${m}" to directory.agents or remove it from the queue`,
+        });
       }
     });
   });
@@ -166,7 +197,12 @@ function crossCheck(c: ConfigFile): { key: string; path: (string | number)[]; me
 }
 
 function dup(path: (string | number)[], value: string, what: string) {
-  return { key: keyOf(path), path, message: `the ${what} id "${value}" is used twice`, fix: 'give each entry its own id' };
+  return {
+    key: keyOf(path),
+    path,
+    message: `the ${what} id "${value}" is used twice`,
+    fix: 'give each entry its own id',
+  };
 }
 
 /** One problem as a line for people: `routingPoints[0].members[1] (connector.yaml line 12): … Fix: …`. */

@@ -4,8 +4,8 @@
  */
 import type { Logger } from 'pino';
 import { type Command, interactionIdsOf } from '../domain/interaction/commands.js';
-import { reduce } from '../domain/interaction/engine.js';
 import type { Effect } from '../domain/interaction/effects.js';
+import { reduce } from '../domain/interaction/engine.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandResult, InteractionCommands } from '../ports/interaction-commands.js';
 import { type InteractionStore, type OutboxEntry, RevisionConflictError } from '../ports/interaction-store.js';
@@ -49,7 +49,10 @@ export class InteractionService implements InteractionCommands {
             timeouts: outcome.effects.some((e) => e.type === 'ScheduleTimeout'),
           });
         } else {
-          logger.debug({ command: command.type, interactionId: command.interactionId, refusal: outcome.result.refusal.code }, 'command refused');
+          logger.debug(
+            { command: command.type, interactionId: command.interactionId, refusal: outcome.result.refusal.code },
+            'command refused',
+          );
         }
         return outcome.result;
       } catch (error) {
@@ -65,7 +68,10 @@ export class InteractionService implements InteractionCommands {
 }
 
 /** Outbox entries for the effects workers carry out, numbered per interaction in emission order. */
-function outboxEntries(effects: readonly Effect[], interactions: Readonly<Record<string, { revision: number }>>): OutboxEntry[] {
+function outboxEntries(
+  effects: readonly Effect[],
+  interactions: Readonly<Record<string, { revision: number }>>,
+): OutboxEntry[] {
   const counters = new Map<string, number>();
   const out: OutboxEntry[] = [];
   for (const effect of effects) {

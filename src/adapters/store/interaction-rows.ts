@@ -1,13 +1,14 @@
 /** Maps interactions to table rows and back. Pure. */
 import type { Insertable, Selectable } from 'kysely';
-import type {
-  Interaction,
-  Invitation,
-  Party,
-  TranscriptEntry,
-} from '../../domain/interaction/types.js';
+import type { Interaction, Invitation, Party, TranscriptEntry } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
-import type { InteractionsTable, InvitationsTable, PartiesTable, ResourceFactsTable, TranscriptEntriesTable } from './schema.js';
+import type {
+  InteractionsTable,
+  InvitationsTable,
+  PartiesTable,
+  ResourceFactsTable,
+  TranscriptEntriesTable,
+} from './schema.js';
 
 const json = (v: unknown): string => JSON.stringify(v);
 const parse = <T>(v: string | null): T => (v === null ? (null as T) : (JSON.parse(v) as T));

@@ -32,7 +32,10 @@ export interface OpenDatabaseOptions {
 const MIGRATION_LOCK = 727_001;
 
 /** Every migration, by name, for a dialect. */
-export function migrationsFor(dialect: Dialect, extra: Readonly<Record<string, Migration>> = {}): Record<string, Migration> {
+export function migrationsFor(
+  dialect: Dialect,
+  extra: Readonly<Record<string, Migration>> = {},
+): Record<string, Migration> {
   return { '001-interactions': interactionsMigration(dialect), ...extra };
 }
 

@@ -12,7 +12,15 @@ import {
   type OutboxItem,
   RevisionConflictError,
 } from '../../ports/interaction-store.js';
-import { entryRow, factFromRow, factRow, interactionFromRows, interactionRow, invitationRow, partyRow } from './interaction-rows.js';
+import {
+  entryRow,
+  factFromRow,
+  factRow,
+  interactionFromRows,
+  interactionRow,
+  invitationRow,
+  partyRow,
+} from './interaction-rows.js';
 import type { OpenDatabase } from './open-database.js';
 import type { Database } from './schema.js';
 
@@ -62,7 +70,13 @@ class SqlTx implements InteractionTx {
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) throw new RevisionConflictError(after.id);
     }
-    const changedParties = after.parties.filter((p) => !same(p, before?.parties.find((b) => b.id === p.id)));
+    const changedParties = after.parties.filter(
+      (p) =>
+        !same(
+          p,
+          before?.parties.find((b) => b.id === p.id),
+        ),
+    );
     for (const p of changedParties) {
       const values = partyRow(after.id, p);
       await this.trx
@@ -71,7 +85,13 @@ class SqlTx implements InteractionTx {
         .onConflict((oc) => oc.columns(['interaction_id', 'id']).doUpdateSet(values))
         .execute();
     }
-    const changedInvitations = after.invitations.filter((i) => !same(i, before?.invitations.find((b) => b.id === i.id)));
+    const changedInvitations = after.invitations.filter(
+      (i) =>
+        !same(
+          i,
+          before?.invitations.find((b) => b.id === i.id),
+        ),
+    );
     for (const i of changedInvitations) {
       const values = invitationRow(after.id, i);
       await this.trx
@@ -168,7 +188,12 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
             blocked.add(r.interaction_id);
             continue;
           }
-          claimed.push({ id: r.id, interactionId: r.interaction_id, effect: JSON.parse(r.effect) as Effect, attempts: r.attempts });
+          claimed.push({
+            id: r.id,
+            interactionId: r.interaction_id,
+            effect: JSON.parse(r.effect) as Effect,
+            attempts: r.attempts,
+          });
         }
         if (claimed.length > 0) {
           await trx

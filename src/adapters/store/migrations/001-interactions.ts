@@ -86,7 +86,9 @@ async function up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> {
 
   await db.schema
     .createTable('resource_facts')
-    .addColumn('id', isPostgres ? 'bigserial' : 'integer', (c) => (isPostgres ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('id', isPostgres ? 'bigserial' : 'integer', (c) =>
+      isPostgres ? c.primaryKey() : c.primaryKey().autoIncrement(),
+    )
     .addColumn('interaction_id', 'text', (c) => c.notNull())
     .addColumn('party_id', 'text')
     .addColumn('media', 'text', (c) => c.notNull())
@@ -106,7 +108,9 @@ async function up(db: Kysely<unknown>, isPostgres: boolean): Promise<void> {
   await db.schema.createIndex('resource_facts_ended').on('resource_facts').column('ended_at').execute();
   await db.schema.createIndex('resource_facts_interaction').on('resource_facts').column('interaction_id').execute();
   // One fact per participation: a re-executed command can never write a second one.
-  await sql`create unique index resource_facts_party on resource_facts (interaction_id, party_id) where party_id is not null`.execute(db);
+  await sql`create unique index resource_facts_party on resource_facts (interaction_id, party_id) where party_id is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('outbox')

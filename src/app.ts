@@ -1,0 +1,119 @@
+/**
+ * The composition root: builds every part of the connector from its configuration. Every dependency can be
+ * passed in (tests pass fakes at the network edge); nothing else reaches for globals.
+ */
+import express from 'express';
+import type { Logger } from 'pino';
+import { createHealthRouter } from './adapters/http/health-router.js';
+import { problemErrorHandler } from './adapters/http/problem.js';
+import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
+import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
+import type { Config } from './config/read-config.js';
+import { createDirectoryStateView } from './domain/routing/agent-state.js';
+import { createRoutingIndex } from './domain/routing/routing-index.js';
+import { createLogger } from './logger.js';
+import { type Clock, systemClock } from './ports/clock.js';
+import type { InteractionStore } from './ports/interaction-store.js';
+import { type ParticipantChannel, RecordingChannel } from './ports/participant-channel.js';
+import type { Router } from './ports/router.js';
+import { InteractionService } from './services/interaction-service.js';
+import { OutboxWorker } from './services/outbox-worker.js';
+import { RoutingService } from './services/routing-service.js';
+import { TimeoutScheduler } from './services/timeout-scheduler.js';
+
+/** What can be replaced when building the connector. */
+export interface AppDependencies {
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
+  readonly channels?:
+    | Partial<{ 'knowledge-worker': ParticipantChannel; agent: ParticipantChannel; customer: ParticipantChannel }>
+    | undefined;
+  readonly router?: Router | undefined;
+}
+
+/** The built connector. */
+export interface ConnectorApp {
+  readonly http: express.Express;
+  readonly commands: InteractionService;
+  readonly store: InteractionStore;
+  readonly database: OpenDatabase;
+  readonly outbox: OutboxWorker;
+  readonly timeouts: TimeoutScheduler;
+  readonly channels: {
+    'knowledge-worker': ParticipantChannel;
+    agent: ParticipantChannel;
+    customer: ParticipantChannel;
+  };
+  readonly logger: Logger;
+  /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
+  start(): void;
+  /** Stops the workers and closes the database. */
+  stop(): Promise<void>;
+}
+
+/** Builds the connector. Opens (and migrates) the database. */
+export async function createApp(config: Config, deps: AppDependencies = {}): Promise<ConnectorApp> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const clock = deps.clock ?? systemClock;
+  const database = await openDatabase({ url: config.database.url });
+  const store = createSqlInteractionStore(database);
+  const channels = {
+    'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
+    agent: deps.channels?.agent ?? new RecordingChannel(),
+    customer: deps.channels?.customer ?? new RecordingChannel(),
+  };
+
+  const index = createRoutingIndex({
+    knowledgeWorkers: config.file.directory.knowledgeWorkers,
+    routing: config.file.routing,
+  });
+  const router =
+    deps.router ??
+    new RoutingService({
+      index: () => index,
+      stateOf: createDirectoryStateView(config.file.directory.knowledgeWorkers),
+      queues: config.file.queues,
+      agents: config.file.directory.agents,
+      queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
+    });
+
+  let outbox: OutboxWorker | undefined;
+  let timeouts: TimeoutScheduler | undefined;
+  const commands = new InteractionService({
+    store,
+    clock,
+    logger: logger.child({ part: 'interactions' }),
+    onCommitted: ({ effects, timeouts: scheduled }) => {
+      if (effects) outbox?.kick();
+      if (scheduled) timeouts?.kick();
+    },
+  });
+  outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
+  timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
+
+  const http = express();
+  http.disable('x-powered-by');
+  http.use(createHealthRouter(store));
+  http.use(problemErrorHandler(logger));
+
+  const workers = { outbox, timeouts };
+  return {
+    http,
+    commands,
+    store,
+    database,
+    outbox: workers.outbox,
+    timeouts: workers.timeouts,
+    channels,
+    logger,
+    start() {
+      workers.outbox.start();
+      workers.timeouts.start();
+    },
+    async stop() {
+      await workers.outbox.stop();
+      await workers.timeouts.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm start`: reads the configuration, builds the connector, listens, and shuts down gracefully on Ctrl-C or
+ * SIGTERM. Invalid configuration stops startup with one line per problem naming the key and the fix.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { createApp } from './app.js';
+import { type ConfigFileText, formatProblem, readConfig } from './config/read-config.js';
+
+function readConfigFile(env: NodeJS.ProcessEnv): ConfigFileText | null {
+  const path = env.CONNECTOR_CONFIG ?? 'config/connector.yaml';
+  if (!existsSync(path)) {
+    if (env.CONNECTOR_CONFIG) {
+      console.error(
+        `CONNECTOR_CONFIG names ${path}, which does not exist. Fix: point CONNECTOR_CONFIG at your configuration file.`,
+      );
+      process.exit(1);
+    }
+    return null;
+  }
+  return { path, text: readFileSync(path, 'utf8') };
+}
+
+async function main(): Promise<void> {
+  const file = readConfigFile(process.env);
+  const result = readConfig(process.env, file);
+  if (!result.ok) {
+    console.error(`The connector cannot start: its configuration has ${result.problems.length} problem(s).`);
+    for (const p of result.problems) console.error(`  - ${formatProblem(p, file?.path ?? 'config')}`);
+    process.exit(1);
+  }
+  const { config } = result;
+  const app = await createApp(config);
+  const { logger } = app;
+  if (!file) logger.warn({ path: config.configPath }, 'no configuration file: starting with an empty directory');
+  app.start();
+  const server: Server = app.http.listen(config.server.port, config.server.host, () => {
+    logger.info(
+      {
+        port: config.server.port,
+        database: app.database.location,
+        knowledgeWorkers: config.file.directory.knowledgeWorkers.length,
+      },
+      `Teams UC Connector listening on http://localhost:${config.server.port}`,
+    );
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close();
+    server.closeAllConnections();
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error('The connector failed to start:', error instanceof Error ? error.message : error);
+  if (error instanceof Error && error.cause)
+    console.error('  cause:', error.cause instanceof Error ? error.cause.message : error.cause);
+  process.exit(1);
+});

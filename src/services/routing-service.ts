@@ -1,0 +1,77 @@
+/**
+ * The routing service: answers RouteRequest effects with the routing points' strategies (src/domain/routing),
+ * keeping the round-robin cursors and last-finished times the strategies read. A queue target offers the queue's
+ * agents in turn.
+ */
+
+import type { AgentEntry, QueueEntry } from '../config/config-file-schema.js';
+import type { Offer, RoutingFailed } from '../domain/interaction/commands.js';
+import type { RouteRequest } from '../domain/interaction/effects.js';
+import type { AgentStateView, ReachabilityView } from '../domain/routing/agent-state.js';
+import { decideRoute } from '../domain/routing/decide-route.js';
+import type { RoutingIndex } from '../domain/routing/routing-index.js';
+import type { Router } from '../ports/router.js';
+
+/** Options for {@link RoutingService}. */
+export interface RoutingServiceOptions {
+  readonly index: () => RoutingIndex;
+  readonly stateOf: AgentStateView;
+  readonly unreachable?: ReachabilityView | undefined;
+  readonly queues: readonly QueueEntry[];
+  readonly agents: readonly AgentEntry[];
+  /** Preview timeout of offers to a queue's agents. */
+  readonly queuePreviewTimeoutMs: number;
+}
+
+export class RoutingService implements Router {
+  private readonly cursors = new Map<string, string>();
+  private readonly lastFinished = new Map<string, number>();
+
+  constructor(private readonly options: RoutingServiceOptions) {}
+
+  /** Records when a knowledge worker finished an interaction (longest-idle). */
+  finished(knowledgeWorkerId: string, at: number): void {
+    this.lastFinished.set(knowledgeWorkerId, at);
+  }
+
+  async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
+    const decision = decideRoute(request, {
+      index: this.options.index(),
+      stateOf: this.options.stateOf,
+      unreachable: this.options.unreachable,
+      lastFinishedAt: (id) => this.lastFinished.get(id),
+      cursorOf: (id) => this.cursors.get(id),
+    });
+    if (decision.kind === 'offer') {
+      if (decision.cursor) this.cursors.set(decision.cursor.routingPointId, decision.cursor.lastOfferedId);
+      return decision.command;
+    }
+    if (decision.kind === 'failed') return decision.command;
+    return this.routeToQueue(request);
+  }
+
+  private routeToQueue(request: RouteRequest): Offer | RoutingFailed {
+    const target = request.target;
+    const queue = target.kind === 'queue' ? this.options.queues.find((q) => q.id === target.id) : undefined;
+    const fail = (reason: string): RoutingFailed => ({
+      type: 'RoutingFailed',
+      interactionId: request.interactionId,
+      requestId: request.requestId,
+      reasons: [reason],
+    });
+    if (!queue) return fail(`No queue ${target.kind === 'queue' ? target.id : ''} is configured.`);
+    const excluded = new Set(request.exclude);
+    const next = queue.members
+      .map((id) => this.options.agents.find((a) => a.id === id))
+      .find((a) => a && !excluded.has(a.id));
+    if (!next) return fail(`No agent of ${queue.name} is left to offer.`);
+    return {
+      type: 'Offer',
+      interactionId: request.interactionId,
+      requestId: request.requestId,
+      targets: [{ id: next.id, name: next.name, kind: 'agent' }],
+      via: { kind: 'queue', id: queue.id, name: queue.name },
+      timeoutMs: this.options.queuePreviewTimeoutMs,
+    };
+  }
+}
