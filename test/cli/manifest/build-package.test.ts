@@ -82,7 +82,7 @@ describe('a valid configuration', () => {
 type Breakage = {
   input?: Partial<typeof validInput> & Record<string, string | undefined>;
   breakDir?: (dir: string) => Promise<void>;
-  expected: Partial<PackageProblem> & { message?: string | RegExp };
+  expected: Partial<Omit<PackageProblem, 'message'>> & { message?: string | RegExp };
 };
 
 const broken: Record<string, Breakage> = {
