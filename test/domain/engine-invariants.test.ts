@@ -250,7 +250,7 @@ function checkInteraction(ix: Interaction, before: Interaction | undefined, fact
   const live = ix.parties.filter((p) => p.status !== 'ended').map((p) => p.person.id);
   expect(new Set(live).size).toBe(live.length);
   // Transcript: contiguous sequence numbers, never rewritten.
-  ix.transcript.forEach((e, n) => expect(e.seq).toBe(n + 1));
+  expect(ix.transcript.map((e) => e.seq)).toEqual(ix.transcript.map((_e, n) => n + 1));
   if (before) expect(ix.transcript.slice(0, before.transcript.length)).toEqual(before.transcript);
   // Every invitation ends once: an ended one never changes again; a pending one has an establishing party.
   for (const inv of ix.invitations) {
