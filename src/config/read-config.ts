@@ -94,7 +94,7 @@ function readFile(file: ConfigFileText): FileRead {
       problems: doc.errors.map((err) => ({
         key: '(file)',
         where: 'file',
-        line: err.linePos?.[0]?.line ?? null,
+        line: err.linePos?.[0]?.line ?? lines.linePos(err.pos[0]).line,
         message: `${file.path} is not valid YAML: ${err.message.split('\n')[0]}`,
         fix: 'fix the YAML syntax at that line (indentation, a missing colon or quote)',
       })),

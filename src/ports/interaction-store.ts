@@ -67,6 +67,8 @@ export interface InteractionStore {
    */
   claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
   completeOutbox(id: string): Promise<void>;
+  /** Gives claimed effects back without running them (they wait behind a failed one). */
+  releaseOutbox(ids: readonly string[]): Promise<void>;
   /** Records a failed attempt: retried at `retryAt`, or given up (status failed) when `giveUp`. */
   failOutbox(id: string, error: string, retryAt: number, giveUp: boolean): Promise<void>;
   /** The earliest time a pending outbox effect becomes available. */

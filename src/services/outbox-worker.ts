@@ -81,7 +81,7 @@ export class OutboxWorker {
 
   private async runInOrder(items: OutboxItem[]): Promise<void> {
     const { store, clock, logger } = this.options;
-    for (const item of items) {
+    for (const [n, item] of items.entries()) {
       try {
         await this.carryOut(item.id, item.effect);
         await store.completeOutbox(item.id);
@@ -95,7 +95,8 @@ export class OutboxWorker {
           { effectId: item.id, effect: item.effect.type, attempts, giveUp, err: message },
           giveUp ? 'effect given up' : 'effect failed; will retry',
         );
-        // The later effects of this interaction wait: their order is kept.
+        // The later effects of this interaction wait behind it: their order is kept.
+        await store.releaseOutbox(items.slice(n + 1).map((i) => i.id));
         return;
       }
     }

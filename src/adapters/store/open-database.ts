@@ -74,7 +74,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
 async function migrate(db: Kysely<Database>, dialect: Dialect, migrations: Record<string, Migration>): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations };
   const run = async (target: Kysely<Database>) => {
-    const { error, results } = await new Migrator({ db: target, provider }).migrateToLatest();
+    // On PostgreSQL the migration tables live in the connection's current schema (not any schema that has them).
+    const schema =
+      dialect === 'postgres'
+        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(target)).rows[0]?.schema
+        : undefined;
+    const migrator = new Migrator({ db: target, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+    const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });
   };

@@ -213,6 +213,16 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
       await db.updateTable('outbox').set({ status: 'done', claimed_until: null }).where('id', '=', id).execute();
     },
 
+    async releaseOutbox(ids) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('outbox')
+        .set({ claimed_until: null })
+        .where('id', 'in', [...ids])
+        .where('status', '=', 'pending')
+        .execute();
+    },
+
     async failOutbox(id, error, retryAt, giveUp) {
       await db
         .updateTable('outbox')

@@ -1,0 +1,92 @@
+/** Configuration: defaults, and every invalid input named by key, line and fix. */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { formatProblem, readConfig } from '../../src/config/read-config.js';
+
+const fail = (): never => {
+  throw new Error('expected a problem');
+};
+const file = (text: string) => ({ path: 'connector.yaml', text });
+
+describe('readConfig', () => {
+  test('defaults without a file', () => {
+    const result = readConfig({}, null);
+    expect(result).toMatchObject({
+      ok: true,
+      config: { server: { port: 3978, host: '0.0.0.0' }, database: { url: './data/connector.db' }, logLevel: 'info' },
+    });
+  });
+
+  test('the shipped configuration file is valid', () => {
+    const result = readConfig({}, file(readFileSync('config/connector.yaml', 'utf8')));
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.config.file.routing.routingPoints.map((r) => r.id)).toEqual(['billing', 'experts']);
+  });
+
+  test('a bad environment variable is named with its fix', () => {
+    const result = readConfig({ PORT: '99999', LOG_LEVEL: 'loud' }, null);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.key).sort()).toEqual(['LOG_LEVEL', 'PORT']);
+    expect(formatProblem(result.problems.find((p) => p.key === 'PORT') ?? result.problems[0] ?? fail(), 'x')).toContain(
+      'Fix: set PORT to a TCP port number',
+    );
+  });
+
+  test('a value of the wrong type is named by key and line', () => {
+    const text = [
+      'routing:',
+      '  routingPoints:',
+      '    - id: billing',
+      '      name: Billing',
+      '      members: { kind: static, ids: [] }',
+      '      strategy: { kind: round-robin }',
+      '      previewTimeoutMs: soon',
+      '',
+    ].join('\n');
+    const result = readConfig({}, file(text));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.objectContaining({ key: 'routing.routingPoints[0].previewTimeoutMs', line: 7, where: 'file' }),
+    ]);
+    expect(formatProblem(result.problems[0] ?? fail(), 'connector.yaml')).toMatch(
+      /^routing\.routingPoints\[0\]\.previewTimeoutMs \(connector\.yaml line 7\): .*Fix: give .* a value of type number\.$/,
+    );
+  });
+
+  test('a member who is not in the directory, and a misspelt key', () => {
+    const text = [
+      'directory:',
+      '  knowledgeWorkers:',
+      '    - { id: kw-1, name: Ann }',
+      'routing:',
+      '  routingPoints:',
+      '    - id: billing',
+      '      name: Billing',
+      '      members: { kind: static, ids: [kw-1, kw-404] }',
+      '      strategy: { kind: round-robin }',
+      'queus: []',
+    ].join('\n');
+    const first = readConfig({}, file(text));
+    expect(first.ok).toBe(false);
+    if (first.ok) return;
+    expect(first.problems[0]).toMatchObject({ key: '(file)', fix: expect.stringContaining('queus') });
+    const second = readConfig({}, file(text.replace('queus: []', '')));
+    expect(second.ok).toBe(false);
+    if (second.ok) return;
+    expect(second.problems).toEqual([
+      expect.objectContaining({
+        key: 'routing.routingPoints[0].members.ids[1]',
+        line: 8,
+        message: '"kw-404" is not a knowledge worker in directory.knowledgeWorkers',
+      }),
+    ]);
+  });
+
+  test('broken YAML names the line', () => {
+    const result = readConfig({}, file('directory:\n  agents:\n    - id: a\n     name: b\n'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toMatchObject({ key: '(file)', line: expect.any(Number) });
+  });
+});
