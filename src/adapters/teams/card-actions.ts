@@ -11,6 +11,7 @@ import type { ActiveSessionStore } from './active-session-store.js';
 import { type AdaptiveCard, VERBS } from './cards/card-kit.js';
 import { noticeCard, outcomeCard } from './cards/outcome-cards.js';
 import { previewHeadline } from './cards/preview-card.js';
+import { summarise, summaryCard } from './cards/summary-card.js';
 
 /** The data our buttons carry, validated. */
 export const cardActionDataSchema = z.object({
@@ -28,7 +29,13 @@ export interface CardAction {
 
 /** The answer: a card for the clicking user, or a protocol error (4xx) when the request itself is malformed. */
 export type CardActionResult =
-  | { readonly kind: 'card'; readonly card: AdaptiveCard; readonly changed: boolean }
+  | {
+      readonly kind: 'card';
+      readonly card: AdaptiveCard;
+      readonly changed: boolean;
+      /** A card to send after the answer (the session summary when the user ended the session). */
+      readonly followUp?: AdaptiveCard | undefined;
+    }
   | { readonly kind: 'error'; readonly status: 400; readonly code: string; readonly message: string };
 
 /** Dependencies of {@link handleCardAction}. */
@@ -91,12 +98,19 @@ async function end(interactionId: string, userId: string, deps: CardActionDeps):
   const headline = ix ? headlineOf(ix, undefined) : 'Session';
   if (result.ok || result.refusal.code === 'interaction-ended' || result.refusal.code === 'party-left') {
     await deps.sessions.close(userId, interactionId);
-    return card(outcomeCard({ headline, outcome: 'ended', interactionId }), result.ok);
+    const ended = outcomeCard({ headline, outcome: 'ended', interactionId });
+    if (!result.ok || !ix) return card(ended);
+    const followUp = summaryCard(summarise(ix, userId, headline, nameOf(ix, userId)));
+    return { kind: 'card', card: ended, changed: true, followUp };
   }
   if (result.refusal.code === 'unknown-interaction') {
     return card(noticeCard('This session no longer exists', 'Nothing was changed.'));
   }
   return card(noticeCard('The session was not ended', result.refusal.message));
+}
+
+function nameOf(ix: Interaction, personId: string): string | null {
+  return ix.parties.find((p) => p.person.id === personId)?.person.name ?? null;
 }
 
 function card(c: AdaptiveCard, changed = false): CardActionResult {

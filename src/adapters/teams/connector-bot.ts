@@ -103,6 +103,9 @@ export class ConnectorBot extends TeamsActivityHandler {
       work.catch((err: unknown) => this.log.error({ err: String(err) }, 'late card action failed'));
       return cardResponse(noticeCard('Working on it', BOT_TEXT.busy));
     }
+    if (result.kind === 'card' && result.followUp) {
+      await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(result.followUp)] });
+    }
     return toInvokeResponse(result);
   }
 
@@ -126,7 +129,10 @@ export class ConnectorBot extends TeamsActivityHandler {
     }
     if (text.toLowerCase() === 'end') {
       const result = await handleCardAction({ verb: 'end', data: { interactionId }, userId }, this.deps);
-      if (result.kind === 'card') await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(result.card)] });
+      if (result.kind !== 'card') return;
+      for (const c of [result.card, result.followUp]) {
+        if (c) await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(c)] });
+      }
       return;
     }
     if (!text) return;
@@ -153,6 +159,7 @@ export class ConnectorBot extends TeamsActivityHandler {
     } else {
       await ctx.sendActivity({ attachments: [attachment] });
     }
+    if (result.followUp) await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(result.followUp)] });
   }
 
   /** Stores the sender's conversation reference (tenant, service URL) for proactive sends. */
