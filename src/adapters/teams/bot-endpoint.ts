@@ -10,7 +10,7 @@ import {
   type ConfigurationBotFrameworkAuthenticationOptions,
   type TurnContext,
 } from 'botbuilder';
-import type { RequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { ConnectorBot } from './connector-bot.js';
 import { describeError, silentLogger, type TeamsLogger } from './teams-logger.js';
@@ -86,4 +86,22 @@ export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHan
       next(err);
     }
   };
+}
+
+/**
+ * A router with `POST /api/messages`: JSON parsing (1 MB), the bot handler, and a 400 for bodies that are not JSON.
+ * @example app.use(createBotRouter({ adapter, bot, logger }))
+ */
+export function createBotRouter(deps: BotRequestHandlerDeps): Router {
+  const router = express.Router();
+  const badJson: ErrorRequestHandler = (err, _req, res, next) => {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'BadRequest', message: 'The body is not valid JSON.' } });
+      return;
+    }
+    next(err);
+  };
+  router.post('/api/messages', express.json({ limit: '1mb' }), badJson, createBotRequestHandler(deps));
+  return router;
 }

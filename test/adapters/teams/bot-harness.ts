@@ -10,7 +10,7 @@ import express from 'express';
 import type { Effect, SendPreview } from '../../../src/domain/interaction/effects.js';
 import type { PersonRef } from '../../../src/domain/interaction/types.js';
 import { InMemoryActiveSessionStore } from '../../../src/adapters/teams/active-session-store.js';
-import { createBotAdapter, createBotRequestHandler } from '../../../src/adapters/teams/bot-endpoint.js';
+import { createBotAdapter, createBotRouter } from '../../../src/adapters/teams/bot-endpoint.js';
 import { InMemoryCardActivityStore } from '../../../src/adapters/teams/card-activity-store.js';
 import { ConnectorBot } from '../../../src/adapters/teams/connector-bot.js';
 import { InMemoryConversationReferenceStore } from '../../../src/adapters/teams/conversation-reference-store.js';
@@ -84,7 +84,7 @@ export async function startHarness(opts: { allowedTenants?: string[]; invokeDead
     options: { allowedTenants: opts.allowedTenants ?? [TENANT], invokeDeadlineMs: opts.invokeDeadlineMs ?? 4000 },
   });
   const app = express();
-  app.post('/api/messages', express.json(), createBotRequestHandler({ adapter, bot }));
+  app.use(createBotRouter({ adapter, bot }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
