@@ -57,7 +57,10 @@ const activitySchema = z.object({
   serviceUrl: z.string().url(),
   channelId: z.string().min(1),
   conversation: z.object({ id: z.string().min(1) }).passthrough(),
-  from: z.object({ id: z.string().min(1) }).passthrough().optional(),
+  from: z
+    .object({ id: z.string().min(1) })
+    .passthrough()
+    .optional(),
 });
 
 /** Dependencies of {@link createBotRequestHandler}. */
@@ -77,7 +80,9 @@ export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHan
     const parsed = activitySchema.safeParse(req.body);
     if (!parsed.success) {
       logger.warn({ issues: parsed.error.issues.length }, 'malformed activity refused');
-      res.status(400).json({ error: { code: 'BadRequest', message: 'The body is not a valid Bot Framework activity.' } });
+      res
+        .status(400)
+        .json({ error: { code: 'BadRequest', message: 'The body is not a valid Bot Framework activity.' } });
       return;
     }
     try {

@@ -60,7 +60,9 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
   const { interactionId, invitationId } = parsed.data;
   if (action.verb === VERBS.end) return end(interactionId, action.userId, deps);
   if (action.verb !== VERBS.accept && action.verb !== VERBS.decline) {
-    return card(noticeCard('This button is not supported', 'Nothing was changed. Ask the agent to send a new request.'));
+    return card(
+      noticeCard('This button is not supported', 'Nothing was changed. Ask the agent to send a new request.'),
+    );
   }
   if (!invitationId) {
     return { kind: 'error', status: 400, code: 'BadRequest', message: 'The button data names no invitation.' };

@@ -3,8 +3,9 @@
  * serves only the configured tenants, answers Accept / Decline / End (Action.Execute invokes, or Action.Submit
  * fallbacks) within Teams' invoke deadline, and relays a knowledge worker's messages into their session.
  */
-import { type Activity, ActivityTypes, CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
+
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, InvokeResponse } from 'botbuilder';
+import { type Activity, ActivityTypes, CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ActiveSessionStore } from './active-session-store.js';

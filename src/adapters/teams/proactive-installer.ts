@@ -68,7 +68,13 @@ export function createGraphInstaller(graph: GraphCall, options: GraphInstallerOp
           reference: {
             channelId: 'msteams',
             serviceUrl: options.serviceUrl,
-            conversation: { id: chatId, conversationType: 'personal', tenantId: options.tenantId, isGroup: false, name: '' },
+            conversation: {
+              id: chatId,
+              conversationType: 'personal',
+              tenantId: options.tenantId,
+              isGroup: false,
+              name: '',
+            },
             bot: { id: `28:${options.botAppId}`, name: '' },
             user: { id: '', name: '', aadObjectId: userId },
           },

@@ -7,9 +7,9 @@
  * (a p-queue of concurrency 1) that hands out tenant slots first come, first served.
  */
 import PQueue from 'p-queue';
-import { SlidingWindowLimiter } from './sliding-window.js';
 import { BotConnectorError, BotConnectorNetworkError, retryAfterMsOf, statusOf } from './send-errors.js';
 import { RETRYABLE_STATUSES, type SendLimitsOptions, sendLimitsSchema } from './send-limits.js';
+import { SlidingWindowLimiter } from './sliding-window.js';
 
 /** Where a send goes: the limits are kept per tenant and per conversation. */
 export interface SendTarget {
@@ -74,7 +74,10 @@ export function createRateLimitedSender(
   const tenantOf = (tenantId: string) => {
     let t = tenants.get(tenantId);
     if (!t) {
-      t = { gate: new PQueue({ concurrency: 1 }), limiter: new SlidingWindowLimiter(limits.perTenant, limits.marginMs) };
+      t = {
+        gate: new PQueue({ concurrency: 1 }),
+        limiter: new SlidingWindowLimiter(limits.perTenant, limits.marginMs),
+      };
       tenants.set(tenantId, t);
     }
     return t;

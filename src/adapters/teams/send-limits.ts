@@ -9,13 +9,19 @@ const windowSchema = z.object({ limit: z.number().int().positive(), windowMs: z.
 /** The schema of {@link SendLimitsOptions}; every field has a default. */
 export const sendLimitsSchema = z.object({
   /** Per conversation (thread): 7 / 1 s, 8 / 2 s, 60 / 30 s. */
-  perConversation: z.array(windowSchema).min(1).default([
-    { limit: 7, windowMs: 1000 },
-    { limit: 8, windowMs: 2000 },
-    { limit: 60, windowMs: 30_000 },
-  ]),
+  perConversation: z
+    .array(windowSchema)
+    .min(1)
+    .default([
+      { limit: 7, windowMs: 1000 },
+      { limit: 8, windowMs: 2000 },
+      { limit: 60, windowMs: 30_000 },
+    ]),
   /** Per app per tenant: about 50 per second. */
-  perTenant: z.array(windowSchema).min(1).default([{ limit: 50, windowMs: 1000 }]),
+  perTenant: z
+    .array(windowSchema)
+    .min(1)
+    .default([{ limit: 50, windowMs: 1000 }]),
   /** Widens every window by this many ms so network jitter never pushes us over (default 25). */
   marginMs: z.number().int().min(0).default(25),
   /** Attempts per send, the first included (default 6). The send fails with an error after the last. */

@@ -4,7 +4,14 @@
  * ("Kate Lewis: …"), transcript replays and notices, with a session summary at the end.
  */
 import { type Activity, ActivityTypes, CardFactory, type CloudAdapter } from 'botbuilder';
-import type { Deliver, Effect, Notify, ReplayTranscript, SendPreview, UpdatePreview } from '../../domain/interaction/effects.js';
+import type {
+  Deliver,
+  Effect,
+  Notify,
+  ReplayTranscript,
+  SendPreview,
+  UpdatePreview,
+} from '../../domain/interaction/effects.js';
 import type { PersonRef, TranscriptEntry } from '../../domain/interaction/types.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ActiveSessionStore } from './active-session-store.js';
@@ -93,7 +100,10 @@ export class TeamsMessenger {
   private async sendPreview(ref: StoredConversationReference, e: SendPreview): Promise<MessengerOutcome> {
     const existing = await this.deps.cards.get(e.interactionId, e.invitationId);
     if (existing) return { status: 'done' }; // already sent: an outbox retry must not send a second card
-    const sent = await this.send(ref, cardActivity(previewCard(e, this.deps.caseInfoFields ?? DEFAULT_CASE_INFO_FIELDS)));
+    const sent = await this.send(
+      ref,
+      cardActivity(previewCard(e, this.deps.caseInfoFields ?? DEFAULT_CASE_INFO_FIELDS)),
+    );
     if ('status' in sent) return sent;
     await this.deps.cards.put({
       interactionId: e.interactionId,
@@ -137,14 +147,20 @@ export class TeamsMessenger {
       const headline = cards[0]?.headline ?? 'Session';
       // The accepted card carried the End button: replace it so no stale button remains.
       for (const c of cards) {
-        const done = await this.update(ref, c.activityId, outcomeCard({ headline, outcome: 'ended', interactionId: e.interactionId }));
+        const done = await this.update(
+          ref,
+          c.activityId,
+          outcomeCard({ headline, outcome: 'ended', interactionId: e.interactionId }),
+        );
         if ('status' in done) return done;
       }
       const ix = await this.deps.interactions?.get(e.interactionId);
       const by = n.kind === 'interaction-ended' ? (n.endedBy?.name ?? null) : n.by.name;
       const activity = ix
         ? cardActivity(summaryCard(summarise(ix, e.to.id, headline, by)))
-        : textActivity(n.kind === 'removed-from-conference' ? `${by} removed you from the conference.` : 'The session has ended.');
+        : textActivity(
+            n.kind === 'removed-from-conference' ? `${by} removed you from the conference.` : 'The session has ended.',
+          );
       const sent = await this.send(ref, activity);
       return 'status' in sent ? sent : { status: 'done' };
     }
@@ -154,7 +170,10 @@ export class TeamsMessenger {
   }
 
   /** Sends one activity proactively; resolves with its id. */
-  private async send(ref: StoredConversationReference, activity: Partial<Activity>): Promise<{ id: string } | MessengerOutcome> {
+  private async send(
+    ref: StoredConversationReference,
+    activity: Partial<Activity>,
+  ): Promise<{ id: string } | MessengerOutcome> {
     return this.call(ref, async (ctx) => {
       const res = await ctx.sendActivity(activity);
       return { id: res?.id ?? '' };
@@ -176,15 +195,30 @@ export class TeamsMessenger {
     try {
       return await this.deps.sender.send({ tenantId: ref.tenantId, conversationId: ref.conversationId }, async () => {
         let out: { id: string } = { id: '' };
+        // Errors inside a proactive turn would go to adapter.onTurnError; carry them out to the sender instead,
+        // so it can retry them and the caller sees what failed.
+        let failure: { error: unknown } | undefined;
         await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference, async (ctx) => {
-          out = await work(ctx);
+          try {
+            out = await work(ctx);
+          } catch (error) {
+            failure = { error };
+          }
         });
+        if (failure) throw failure.error;
         return out;
       });
     } catch (err) {
       const status = err instanceof BotConnectorError ? err.status : statusOf(err);
-      if (status === 403 && /MessageWritesBlocked/i.test(bodyTextOf(err instanceof BotConnectorError ? err.cause : err))) {
-        return { status: 'unreachable', reason: 'blocked', detail: 'The user blocked the bot (403 MessageWritesBlocked).' };
+      if (
+        status === 403 &&
+        /MessageWritesBlocked/i.test(bodyTextOf(err instanceof BotConnectorError ? err.cause : err))
+      ) {
+        return {
+          status: 'unreachable',
+          reason: 'blocked',
+          detail: 'The user blocked the bot (403 MessageWritesBlocked).',
+        };
       }
       if (status === 403 || status === 404) {
         return { status: 'unreachable', reason: 'not-installed', detail: `The Bot Connector answered ${status}.` };

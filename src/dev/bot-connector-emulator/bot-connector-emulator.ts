@@ -75,7 +75,9 @@ const DEFAULT_PER_CONVERSATION: readonly EmulatedLimit[] = [
 ];
 
 /** Starts the emulator on 127.0.0.1. */
-export async function startBotConnectorEmulator(options: BotConnectorEmulatorOptions = {}): Promise<BotConnectorEmulator> {
+export async function startBotConnectorEmulator(
+  options: BotConnectorEmulatorOptions = {},
+): Promise<BotConnectorEmulator> {
   const now = options.now ?? Date.now;
   const perConversation = options.perConversation ?? DEFAULT_PER_CONVERSATION;
   const tenantLimit: EmulatedLimit = { limit: options.tenantPerSecond ?? 50, windowMs: 1000 };
@@ -104,13 +106,13 @@ export async function startBotConnectorEmulator(options: BotConnectorEmulatorOpt
       failure.left--;
       if (failure.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
       record(failure.status, null);
-      res.status(failure.status).json({ error: { code: failure.code ?? codeFor(failure.status), message: 'injected' } });
+      res
+        .status(failure.status)
+        .json({ error: { code: failure.code ?? codeFor(failure.status), message: 'injected' } });
       return;
     }
-    let conv = conversations.get(conversationId);
-    if (!conv) conversations.set(conversationId, (conv = new WindowCounter(perConversation)));
-    let tenant = tenants.get(tenantId);
-    if (!tenant) tenants.set(tenantId, (tenant = new WindowCounter([tenantLimit])));
+    const conv = getOrCreate(conversations, conversationId, () => new WindowCounter(perConversation));
+    const tenant = getOrCreate(tenants, tenantId, () => new WindowCounter([tenantLimit]));
     const over = conv.check(at) ?? tenant.check(at);
     if (over) {
       if (over.limit === tenantLimit) counts.throttledTenant++;
@@ -127,8 +129,7 @@ export async function startBotConnectorEmulator(options: BotConnectorEmulatorOpt
     });
     tenantPeak = Math.max(tenantPeak, tenant.peaks[0] as number);
     counts.accepted++;
-    let stored = activities.get(conversationId);
-    if (!stored) activities.set(conversationId, (stored = new Map()));
+    const stored = getOrCreate(activities, conversationId, () => new Map<string, Record<string, unknown>>());
     const activityId = method === 'PUT' ? String(req.params.activityId) : `${at}-${randomUUID().slice(0, 8)}`;
     if (method === 'PUT' && !stored.has(activityId)) {
       record(404, null);
@@ -166,6 +167,15 @@ export async function startBotConnectorEmulator(options: BotConnectorEmulatorOpt
         server.close((err) => (err ? reject(err) : resolve()));
       }),
   };
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
 }
 
 function tenantOf(activity: Record<string, unknown>): string {

@@ -88,7 +88,12 @@ describe('malformed and unknown input', () => {
     const preview = h.chat(JIM).find((a) => cardOf(a));
     const invitationId = previews[0]?.invitationId;
     const submit = say(h, JIM, '');
-    await h.post({ ...submit, text: undefined, replyToId: preview?.id, value: { verb: 'accept', interactionId, invitationId } });
+    await h.post({
+      ...submit,
+      text: undefined,
+      replyToId: preview?.id,
+      value: { verb: 'accept', interactionId, invitationId },
+    });
     expect(JSON.stringify(cardOf(h.chat(JIM).find((a) => a.id === preview?.id)))).toContain('Accepted');
     expect((await h.commands.get(interactionId))?.invitations[0]?.state).toBe('accepted');
   });

@@ -7,8 +7,6 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { Effect, SendPreview } from '../../../src/domain/interaction/effects.js';
-import type { PersonRef } from '../../../src/domain/interaction/types.js';
 import { InMemoryActiveSessionStore } from '../../../src/adapters/teams/active-session-store.js';
 import { createBotAdapter, createBotRouter } from '../../../src/adapters/teams/bot-endpoint.js';
 import { InMemoryCardActivityStore } from '../../../src/adapters/teams/card-activity-store.js';
@@ -21,6 +19,8 @@ import {
   startBotConnectorEmulator,
 } from '../../../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { InMemoryInteractionCommands } from '../../../src/dev/in-memory-interaction-commands.js';
+import type { Effect, SendPreview } from '../../../src/domain/interaction/effects.js';
+import type { PersonRef } from '../../../src/domain/interaction/types.js';
 
 export const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 export const KATE: PersonRef = { id: 'agent-kate', name: 'Kate Lewis', kind: 'agent' };
@@ -76,7 +76,15 @@ export async function startHarness(opts: { allowedTenants?: string[]; invokeDead
       for (const e of effects) if (messenger) outcomes.push(await messenger.execute(e));
     },
   });
-  messenger = new TeamsMessenger({ adapter, botAppId: '', references, cards, sessions, sender, interactions: commands });
+  messenger = new TeamsMessenger({
+    adapter,
+    botAppId: '',
+    references,
+    cards,
+    sessions,
+    sender,
+    interactions: commands,
+  });
   const bot = new ConnectorBot({
     commands,
     references,
@@ -127,7 +135,7 @@ export async function startHarness(opts: { allowedTenants?: string[]; invokeDead
       });
       if (!started.ok) throw new Error(started.refusal.message);
       const route = commands.effects.slice(before).find((e) => e.type === 'RouteRequest');
-      if (!route || route.type !== 'RouteRequest') throw new Error('no RouteRequest');
+      if (route?.type !== 'RouteRequest') throw new Error('no RouteRequest');
       const offered = await commands.execute({
         type: 'Offer',
         interactionId,

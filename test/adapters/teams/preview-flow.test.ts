@@ -71,12 +71,18 @@ describe('the preview loop', () => {
       'Kate Lewis: A Contoso X100.',
       'Kate Lewis: It shows no picture.',
     ]);
-    const texts = h.chat(JIM).map((a) => a.text).filter(Boolean);
+    const texts = h
+      .chat(JIM)
+      .map((a) => a.text)
+      .filter(Boolean);
     expect(texts.slice(-2)).toEqual(['Kate Lewis: A Contoso X100.', 'Kate Lewis: It shows no picture.']);
 
     // The knowledge worker types "end".
     await h.post(say(h, JIM, 'end'));
-    const last = h.chat(JIM).slice(-2).map((a) => JSON.stringify(cardOf(a)));
+    const last = h
+      .chat(JIM)
+      .slice(-2)
+      .map((a) => JSON.stringify(cardOf(a)));
     expect(last[0]).toContain('This session has ended');
     expect(last[1]).toContain('Session summary');
     expect(last[1]).toContain('"title":"Messages","value":"4"');

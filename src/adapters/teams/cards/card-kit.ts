@@ -25,7 +25,10 @@ export interface InvitationRef {
 }
 
 /** Wraps a body and actions in an Adaptive Card 1.5 envelope. */
-export function card(body: readonly Record<string, unknown>[], actions?: readonly Record<string, unknown>[]): AdaptiveCard {
+export function card(
+  body: readonly Record<string, unknown>[],
+  actions?: readonly Record<string, unknown>[],
+): AdaptiveCard {
   const base = {
     type: 'AdaptiveCard' as const,
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',

@@ -42,5 +42,9 @@ export function summaryCard(s: SessionSummary): AdaptiveCard {
     { title: 'Messages', value: String(s.messages) },
     ...(s.endedBy ? [{ title: 'Ended by', value: s.endedBy }] : []),
   ];
-  return card([text('Session summary', { bold: true, size: 'Medium' }), text(s.headline, { subtle: true }), { type: 'FactSet', facts }]);
+  return card([
+    text('Session summary', { bold: true, size: 'Medium' }),
+    text(s.headline, { subtle: true }),
+    { type: 'FactSet', facts },
+  ]);
 }
