@@ -9,7 +9,7 @@
 import PQueue from 'p-queue';
 import { BotConnectorError, BotConnectorNetworkError, retryAfterMsOf, statusOf } from './send-errors.js';
 import { RETRYABLE_STATUSES, type SendLimitsOptions, sendLimitsSchema } from './send-limits.js';
-import { SlidingWindowLimiter } from './sliding-window.js';
+import { type RateSlot, SlidingWindowLimiter } from './sliding-window.js';
 
 /** Where a send goes: the limits are kept per tenant and per conversation. */
 export interface SendTarget {
@@ -95,9 +95,11 @@ export function createRateLimitedSender(
     return c;
   };
 
-  const waitFor = async (limiter: SlidingWindowLimiter): Promise<void> => {
-    for (let wait = limiter.tryAcquire(clock.now()); wait > 0; wait = limiter.tryAcquire(clock.now())) {
-      await clock.sleep(wait);
+  const waitFor = async (limiter: SlidingWindowLimiter): Promise<RateSlot> => {
+    for (;;) {
+      const got = limiter.tryAcquire(clock.now());
+      if (typeof got !== 'number') return got;
+      await clock.sleep(got);
     }
   };
 
@@ -110,13 +112,17 @@ export function createRateLimitedSender(
   const attemptAll = async <T>(target: SendTarget, limiter: SlidingWindowLimiter, op: () => Promise<T>) => {
     const tenant = tenantOf(target.tenantId);
     for (let attempt = 1; ; attempt++) {
-      await waitFor(limiter);
-      await tenant.gate.add(() => waitFor(tenant.limiter));
+      const conversationSlot = await waitFor(limiter);
+      const tenantSlot = await tenant.gate.add(() => waitFor(tenant.limiter));
+      const settle = () => {
+        limiter.complete(conversationSlot, clock.now());
+        tenant.limiter.complete(tenantSlot, clock.now());
+      };
+      let result: T;
       try {
-        const result = await op();
-        stats.sent++;
-        return result;
+        result = await op();
       } catch (err) {
+        settle();
         const status = statusOf(err);
         const retryable = status === undefined ? isNetworkError(err) : RETRYABLE_STATUSES.has(status);
         if (!retryable || attempt >= limits.maxAttempts) {
@@ -127,7 +133,11 @@ export function createRateLimitedSender(
         }
         stats.retries[status ?? 0] = (stats.retries[status ?? 0] ?? 0) + 1;
         await clock.sleep(backoff(attempt, retryAfterMsOf(err, clock.now())));
+        continue;
       }
+      settle();
+      stats.sent++;
+      return result;
     }
   };
 
