@@ -73,6 +73,21 @@ describe('messenger and the Bot Connector', () => {
     });
   });
 
+  test('ReplayTranscript: the conversation so far, attributed, in one message', async () => {
+    const entry = (seq: number, name: string, text: string) =>
+      ({ seq, at: 0, kind: 'message', partyId: 'p', name, text, audience: 'all', event: null }) as const;
+    await h.messenger.execute({
+      type: 'ReplayTranscript',
+      interactionId: 'ix-1',
+      partyId: 'p-1',
+      to: JIM,
+      entries: [entry(1, 'Customer', 'My TV is broken.'), entry(2, KATE.name, 'Let me ask an expert.')],
+    });
+    expect(h.chat(JIM).at(-1)?.text).toBe(
+      '**The conversation so far:**\n\nCustomer: My TV is broken.\n\nKate Lewis: Let me ask an expert.',
+    );
+  });
+
   test('UpdatePreview for a card never sent: no-card, nothing sent', async () => {
     const before = h.emulator.requests.length;
     const out = await h.messenger.execute({
