@@ -1,0 +1,157 @@
+/**
+ * What a button press does: Accept, Decline or End on a card, turned into an engine command through the
+ * InteractionCommands port, and answered with the card the clicking user should now see. Repeated clicks (Teams
+ * retries invokes; people double-click) get the same answer; another user's click changes nothing.
+ */
+import { z } from 'zod';
+import type { PreviewOutcome } from '../../domain/interaction/effects.js';
+import type { Interaction, Invitation } from '../../domain/interaction/types.js';
+import type { CommandResult, InteractionCommands } from '../../ports/interaction-commands.js';
+import type { ActiveSessionStore } from './active-session-store.js';
+import { type AdaptiveCard, VERBS } from './cards/card-kit.js';
+import { noticeCard, outcomeCard } from './cards/outcome-cards.js';
+import { previewHeadline } from './cards/preview-card.js';
+import { summarise, summaryCard } from './cards/summary-card.js';
+
+/** The data our buttons carry, validated. */
+export const cardActionDataSchema = z.object({
+  interactionId: z.string().min(1).max(200),
+  invitationId: z.string().min(1).max(200).optional(),
+});
+
+/** A button press, from an Action.Execute invoke or an Action.Submit fallback message. */
+export interface CardAction {
+  readonly verb: string;
+  readonly data: unknown;
+  /** The clicking user's Entra object id. */
+  readonly userId: string;
+}
+
+/** The answer: a card for the clicking user, or a protocol error (4xx) when the request itself is malformed. */
+export type CardActionResult =
+  | {
+      readonly kind: 'card';
+      readonly card: AdaptiveCard;
+      readonly changed: boolean;
+      /** A card to send after the answer (the session summary when the user ended the session). */
+      readonly followUp?: AdaptiveCard | undefined;
+    }
+  | { readonly kind: 'error'; readonly status: 400; readonly code: string; readonly message: string };
+
+/** Dependencies of {@link handleCardAction}. */
+export interface CardActionDeps {
+  readonly commands: InteractionCommands;
+  readonly sessions: ActiveSessionStore;
+}
+
+const ENDED_AS: Record<string, PreviewOutcome> = {
+  accepted: 'accepted',
+  rejected: 'declined',
+  timed_out: 'expired',
+  customer_abandoned: 'withdrawn',
+};
+
+/** Carries out one button press. Never throws for expected outcomes; port failures propagate. */
+export async function handleCardAction(action: CardAction, deps: CardActionDeps): Promise<CardActionResult> {
+  const parsed = cardActionDataSchema.safeParse(action.data);
+  if (!parsed.success) {
+    return { kind: 'error', status: 400, code: 'BadRequest', message: 'The button data is missing or malformed.' };
+  }
+  const { interactionId, invitationId } = parsed.data;
+  if (action.verb === VERBS.end) return end(interactionId, action.userId, deps);
+  if (action.verb !== VERBS.accept && action.verb !== VERBS.decline) {
+    return card(
+      noticeCard('This button is not supported', 'Nothing was changed. Ask the agent to send a new request.'),
+    );
+  }
+  if (!invitationId) {
+    return { kind: 'error', status: 400, code: 'BadRequest', message: 'The button data names no invitation.' };
+  }
+  const accept = action.verb === VERBS.accept;
+  const result = await deps.commands.execute({
+    type: accept ? 'Accept' : 'Reject',
+    interactionId,
+    invitationId,
+    by: action.userId,
+  });
+  const ix = await interactionOf(result, interactionId, deps.commands);
+  const inv = ix?.invitations.find((i) => i.id === invitationId);
+  if (result.ok) {
+    if (accept) await deps.sessions.open(action.userId, interactionId);
+    return card(replacement(ix, inv, accept ? 'accepted' : 'declined'), true);
+  }
+  const { refusal } = result;
+  if (refusal.code === 'not-invitee') {
+    const name = inv?.target.name ?? 'someone else';
+    return card(noticeCard(`This request was sent to ${name}`, 'Only they can answer it; nothing was changed.'));
+  }
+  if (refusal.code === 'invitation-ended' && inv) {
+    return card(replacement(ix, inv, endedOutcome(ix, inv)));
+  }
+  if (refusal.code === 'unknown-interaction' || refusal.code === 'unknown-invitation') {
+    return card(noticeCard('This request no longer exists', 'Nothing was changed.'));
+  }
+  return card(noticeCard('Nothing was changed', refusal.message));
+}
+
+async function end(interactionId: string, userId: string, deps: CardActionDeps): Promise<CardActionResult> {
+  const result = await deps.commands.execute({ type: 'End', interactionId, by: userId });
+  const ix = await interactionOf(result, interactionId, deps.commands);
+  const headline = ix ? headlineOf(ix, undefined) : 'Session';
+  if (result.ok || result.refusal.code === 'interaction-ended' || result.refusal.code === 'party-left') {
+    await deps.sessions.close(userId, interactionId);
+    const ended = outcomeCard({ headline, outcome: 'ended', interactionId });
+    if (!result.ok || !ix) return card(ended);
+    const followUp = summaryCard(summarise(ix, userId, headline, nameOf(ix, userId)));
+    return { kind: 'card', card: ended, changed: true, followUp };
+  }
+  if (result.refusal.code === 'unknown-interaction') {
+    return card(noticeCard('This session no longer exists', 'Nothing was changed.'));
+  }
+  return card(noticeCard('The session was not ended', result.refusal.message));
+}
+
+function nameOf(ix: Interaction, personId: string): string | null {
+  return ix.parties.find((p) => p.person.id === personId)?.person.name ?? null;
+}
+
+function card(c: AdaptiveCard, changed = false): CardActionResult {
+  return { kind: 'card', card: c, changed };
+}
+
+async function interactionOf(
+  result: CommandResult,
+  id: string,
+  commands: InteractionCommands,
+): Promise<Interaction | undefined> {
+  if (result.ok) return result.interactions.find((i) => i.id === id) ?? (await commands.get(id));
+  return commands.get(id);
+}
+
+/** How an ended invitation looks to its invitee. */
+function endedOutcome(ix: Interaction | undefined, inv: Invitation): PreviewOutcome {
+  if (inv.state === 'revoked') {
+    if (inv.revokeCause === 'taken_by_other') return 'taken';
+    if (inv.revokeCause === 'interaction_ended') return 'ended';
+    return 'withdrawn';
+  }
+  if (inv.state === 'accepted' && ix?.endedAt !== null && ix?.endedAt !== undefined) return 'ended';
+  return ENDED_AS[inv.state] ?? 'ended';
+}
+
+function replacement(ix: Interaction | undefined, inv: Invitation | undefined, outcome: PreviewOutcome): AdaptiveCard {
+  const headline = ix ? headlineOf(ix, inv) : 'Request';
+  const interactionId = ix?.id ?? '';
+  const inviter = ix?.parties.find((p) => p.id === inv?.inviterPartyId)?.person.name ?? null;
+  let by: string | null = inviter;
+  if (outcome === 'taken' && ix && inv) {
+    const winner = ix.invitations.find((i) => i.requestId === inv.requestId && i.state === 'accepted');
+    by = winner?.target.name ?? null;
+  }
+  return outcomeCard({ headline, outcome, interactionId, by });
+}
+
+function headlineOf(ix: Interaction, inv: Invitation | undefined): string {
+  const inviter = ix.parties.find((p) => p.id === inv?.inviterPartyId)?.person ?? null;
+  return previewHeadline({ origin: ix.origin, kind: inv?.kind ?? 'route', from: inviter });
+}

@@ -1,0 +1,48 @@
+/**
+ * The cards that replace a preview once it is answered or over: accepted, declined, expired, withdrawn, taken by
+ * someone else, ended. None keeps Accept / Decline; only the accepted card carries the session's End button.
+ */
+import type { PreviewOutcome } from '../../../domain/interaction/effects.js';
+import { type AdaptiveCard, card, executeAction, text, VERBS } from './card-kit.js';
+
+/** What a replacement card says about the preview it replaces. */
+export interface OutcomeCardInput {
+  /** The preview's headline ("Consultation instant messaging from Kate Lewis"). */
+  readonly headline: string;
+  readonly outcome: PreviewOutcome;
+  readonly interactionId: string;
+  /** Who took it, for `taken`; who asked, for `withdrawn` and `accepted`. */
+  readonly by?: string | null | undefined;
+}
+
+/** The status line of each outcome. */
+export function outcomeLine(outcome: PreviewOutcome, by?: string | null): string {
+  switch (outcome) {
+    case 'accepted':
+      return by
+        ? `✅ Accepted. You are connected with ${by}: reply here, and type "end" or press End when you are done.`
+        : '✅ Accepted. You are connected: reply here, and type "end" or press End when you are done.';
+    case 'declined':
+      return '❌ You declined this request.';
+    case 'expired':
+      return '⌛ This request expired before it was answered.';
+    case 'withdrawn':
+      return by ? `↩️ ${by} withdrew this request.` : '↩️ This request was withdrawn.';
+    case 'taken':
+      return by ? `Taken by ${by}.` : 'Taken by someone else.';
+    case 'ended':
+      return '🏁 This session has ended.';
+  }
+}
+
+/** The replacement card for a preview's outcome. */
+export function outcomeCard(input: OutcomeCardInput): AdaptiveCard {
+  const body = [text(input.headline, { bold: true }), text(outcomeLine(input.outcome, input.by))];
+  if (input.outcome !== 'accepted') return card(body);
+  return card(body, [executeAction('End', VERBS.end, { interactionId: input.interactionId }, 'destructive')]);
+}
+
+/** A card that tells the clicking user why nothing happened (someone else's card, an unknown button, …). */
+export function noticeCard(title: string, detail: string): AdaptiveCard {
+  return card([text(title, { bold: true }), text(detail, { subtle: true })]);
+}

@@ -1,0 +1,257 @@
+/**
+ * The Messenger: carries out the engine's effects meant for knowledge workers in Teams, proactively and through
+ * the rate-limited sender: previews (remembering each card's activity id), card replacements, relayed lines
+ * ("Kate Lewis: …"), transcript replays and notices, with a session summary at the end.
+ */
+import { type Activity, ActivityTypes, CardFactory, type CloudAdapter } from 'botbuilder';
+import type {
+  Deliver,
+  Effect,
+  Notify,
+  ReplayTranscript,
+  SendPreview,
+  UpdatePreview,
+} from '../../domain/interaction/effects.js';
+import type { PersonRef, TranscriptEntry } from '../../domain/interaction/types.js';
+import type { InteractionCommands } from '../../ports/interaction-commands.js';
+import type { ActiveSessionStore } from './active-session-store.js';
+import type { CardActivityStore } from './card-activity-store.js';
+import type { AdaptiveCard } from './cards/card-kit.js';
+import { outcomeCard } from './cards/outcome-cards.js';
+import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadline } from './cards/preview-card.js';
+import { summarise, summaryCard } from './cards/summary-card.js';
+import type { ConversationReferenceStore, StoredConversationReference } from './conversation-reference-store.js';
+import type { ProactiveInstaller } from './proactive-installer.js';
+import type { RateLimitedSender } from './rate-limited-sender.js';
+import { BotConnectorError, bodyTextOf, statusOf } from './send-errors.js';
+
+/** Why a knowledge worker cannot be reached in Teams; routing treats them as not routable. */
+export type UnreachableReason = 'not-installed' | 'blocked' | 'install-failed';
+
+/** The result of one effect. Failures that may pass (network, retries spent) are thrown as errors instead. */
+export type MessengerOutcome =
+  | { readonly status: 'done' }
+  | { readonly status: 'skipped'; readonly reason: 'not-a-knowledge-worker' | 'not-a-teams-effect' }
+  | { readonly status: 'no-card' }
+  | { readonly status: 'unreachable'; readonly reason: UnreachableReason; readonly detail: string };
+
+/** Dependencies of {@link TeamsMessenger}. */
+export interface TeamsMessengerDeps {
+  readonly adapter: CloudAdapter;
+  /** The bot's app id ('' in local mode). */
+  readonly botAppId: string;
+  readonly references: ConversationReferenceStore;
+  readonly cards: CardActivityStore;
+  readonly sessions: ActiveSessionStore;
+  readonly sender: RateLimitedSender;
+  /** Reads an interaction for the end-of-session summary; without it no summary is sent. */
+  readonly interactions?: Pick<InteractionCommands, 'get'>;
+  /** Installs the app for a user with no conversation reference; without it such users are `not-installed`. */
+  readonly installer?: ProactiveInstaller;
+  readonly caseInfoFields?: readonly CaseInfoField[];
+}
+
+/** Executes Teams effects. Idempotent enough for an outbox: a repeated UpdatePreview rewrites the same card. */
+export class TeamsMessenger {
+  constructor(private readonly deps: TeamsMessengerDeps) {}
+
+  /** Carries out one effect for a knowledge worker; other effects and recipients are skipped. */
+  async execute(effect: Effect): Promise<MessengerOutcome> {
+    switch (effect.type) {
+      case 'SendPreview':
+      case 'UpdatePreview':
+      case 'Deliver':
+      case 'ReplayTranscript':
+      case 'Notify':
+        if (effect.to.kind !== 'knowledge-worker') return { status: 'skipped', reason: 'not-a-knowledge-worker' };
+        break;
+      default:
+        return { status: 'skipped', reason: 'not-a-teams-effect' };
+    }
+    const ref = await this.reach(effect.to);
+    if ('status' in ref) return ref;
+    switch (effect.type) {
+      case 'SendPreview':
+        return this.sendPreview(ref, effect);
+      case 'UpdatePreview':
+        return this.updatePreview(ref, effect);
+      case 'Deliver':
+        return this.deliver(ref, effect);
+      case 'ReplayTranscript':
+        return this.replay(ref, effect);
+      case 'Notify':
+        return this.notify(ref, effect);
+    }
+  }
+
+  /** The user's conversation reference, installing the app first where possible. */
+  private async reach(to: PersonRef): Promise<StoredConversationReference | MessengerOutcome> {
+    const stored = await this.deps.references.get(to.id);
+    if (stored) return stored;
+    if (!this.deps.installer) {
+      return { status: 'unreachable', reason: 'not-installed', detail: `The app is not installed for ${to.name}.` };
+    }
+    const installed = await this.deps.installer.install(to.id);
+    if (!installed.ok) return { status: 'unreachable', reason: 'install-failed', detail: installed.detail };
+    await this.deps.references.put(installed.reference);
+    return installed.reference;
+  }
+
+  private async sendPreview(ref: StoredConversationReference, e: SendPreview): Promise<MessengerOutcome> {
+    const existing = await this.deps.cards.get(e.interactionId, e.invitationId);
+    if (existing) return { status: 'done' }; // already sent: an outbox retry must not send a second card
+    const sent = await this.send(
+      ref,
+      cardActivity(previewCard(e, this.deps.caseInfoFields ?? DEFAULT_CASE_INFO_FIELDS)),
+    );
+    if ('status' in sent) return sent;
+    await this.deps.cards.put({
+      interactionId: e.interactionId,
+      invitationId: e.invitationId,
+      userId: e.to.id,
+      conversationId: ref.conversationId,
+      activityId: sent.id,
+      headline: previewHeadline(e),
+      fromName: e.from?.name ?? null,
+    });
+    return { status: 'done' };
+  }
+
+  private async updatePreview(ref: StoredConversationReference, e: UpdatePreview): Promise<MessengerOutcome> {
+    const sent = await this.deps.cards.get(e.interactionId, e.invitationId);
+    if (!sent) return { status: 'no-card' };
+    if (e.outcome === 'accepted') await this.deps.sessions.open(e.to.id, e.interactionId);
+    const by = e.outcome === 'taken' ? (e.by?.name ?? null) : sent.fromName;
+    const card = outcomeCard({ headline: sent.headline, outcome: e.outcome, interactionId: e.interactionId, by });
+    const done = await this.update(ref, sent.activityId, card);
+    return 'status' in done ? done : { status: 'done' };
+  }
+
+  private async deliver(ref: StoredConversationReference, e: Deliver): Promise<MessengerOutcome> {
+    const sent = await this.send(ref, textActivity(lineOf(e.entry)));
+    return 'status' in sent ? sent : { status: 'done' };
+  }
+
+  private async replay(ref: StoredConversationReference, e: ReplayTranscript): Promise<MessengerOutcome> {
+    if (e.entries.length === 0) return { status: 'done' };
+    const lines = ['**The conversation so far:**', ...e.entries.map(lineOf)];
+    const sent = await this.send(ref, textActivity(lines.join('\n\n')));
+    return 'status' in sent ? sent : { status: 'done' };
+  }
+
+  private async notify(ref: StoredConversationReference, e: Notify): Promise<MessengerOutcome> {
+    const n = e.notice;
+    if (n.kind === 'interaction-ended' || n.kind === 'removed-from-conference') {
+      await this.deps.sessions.close(e.to.id, e.interactionId);
+      const cards = await this.deps.cards.listFor(e.interactionId, e.to.id);
+      const headline = cards[0]?.headline ?? 'Session';
+      // The accepted card carried the End button: replace it so no stale button remains.
+      for (const c of cards) {
+        const done = await this.update(
+          ref,
+          c.activityId,
+          outcomeCard({ headline, outcome: 'ended', interactionId: e.interactionId }),
+        );
+        if ('status' in done) return done;
+      }
+      const ix = await this.deps.interactions?.get(e.interactionId);
+      const by = n.kind === 'interaction-ended' ? (n.endedBy?.name ?? null) : n.by.name;
+      const activity = ix
+        ? cardActivity(summaryCard(summarise(ix, e.to.id, headline, by)))
+        : textActivity(
+            n.kind === 'removed-from-conference' ? `${by} removed you from the conference.` : 'The session has ended.',
+          );
+      const sent = await this.send(ref, activity);
+      return 'status' in sent ? sent : { status: 'done' };
+    }
+    const text = noticeText(n);
+    const sent = await this.send(ref, textActivity(text));
+    return 'status' in sent ? sent : { status: 'done' };
+  }
+
+  /** Sends one activity proactively; resolves with its id. */
+  private async send(
+    ref: StoredConversationReference,
+    activity: Partial<Activity>,
+  ): Promise<{ id: string } | MessengerOutcome> {
+    return this.call(ref, async (ctx) => {
+      const res = await ctx.sendActivity(activity);
+      return { id: res?.id ?? '' };
+    });
+  }
+
+  /** Replaces an activity proactively. */
+  private async update(ref: StoredConversationReference, activityId: string, card: AdaptiveCard) {
+    return this.call(ref, async (ctx) => {
+      await ctx.updateActivity({ ...cardActivity(card), id: activityId });
+      return { id: activityId };
+    });
+  }
+
+  private async call(
+    ref: StoredConversationReference,
+    work: (ctx: import('botbuilder').TurnContext) => Promise<{ id: string }>,
+  ): Promise<{ id: string } | MessengerOutcome> {
+    try {
+      return await this.deps.sender.send({ tenantId: ref.tenantId, conversationId: ref.conversationId }, async () => {
+        let out: { id: string } = { id: '' };
+        // Errors inside a proactive turn would go to adapter.onTurnError; carry them out to the sender instead,
+        // so it can retry them and the caller sees what failed.
+        let failure: { error: unknown } | undefined;
+        await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference, async (ctx) => {
+          try {
+            out = await work(ctx);
+          } catch (error) {
+            failure = { error };
+          }
+        });
+        if (failure) throw failure.error;
+        return out;
+      });
+    } catch (err) {
+      const status = err instanceof BotConnectorError ? err.status : statusOf(err);
+      if (
+        status === 403 &&
+        /MessageWritesBlocked/i.test(bodyTextOf(err instanceof BotConnectorError ? err.cause : err))
+      ) {
+        return {
+          status: 'unreachable',
+          reason: 'blocked',
+          detail: 'The user blocked the bot (403 MessageWritesBlocked).',
+        };
+      }
+      if (status === 403 || status === 404) {
+        return { status: 'unreachable', reason: 'not-installed', detail: `The Bot Connector answered ${status}.` };
+      }
+      throw err;
+    }
+  }
+}
+
+/** "Kate Lewis: …" for messages; system lines in italics. */
+export function lineOf(entry: TranscriptEntry): string {
+  return entry.kind === 'message' ? `${entry.name ?? 'Someone'}: ${entry.text}` : `_${entry.text}_`;
+}
+
+function noticeText(n: Notify['notice']): string {
+  switch (n.kind) {
+    case 'invitation-accepted':
+      return `${n.by.name} accepted.`;
+    case 'request-failed':
+      return [n.message, ...n.details].join(' ');
+    case 'owner-changed':
+      return `${n.owner.name} now owns this session.`;
+    case 'removed-from-conference':
+      return `${n.by.name} removed you from the conference.`;
+    case 'interaction-ended':
+      return 'The session has ended.';
+  }
+}
+
+function textActivity(text: string): Partial<Activity> {
+  return { type: ActivityTypes.Message, text, textFormat: 'markdown' };
+}
+
+function cardActivity(card: AdaptiveCard): Partial<Activity> {
+  return { type: ActivityTypes.Message, attachments: [CardFactory.adaptiveCard(card)] };
+}

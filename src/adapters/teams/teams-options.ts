@@ -1,0 +1,45 @@
+/**
+ * The options of the Teams adapter (bot credentials, tenants served, case-information fields, invoke deadline,
+ * proactive install and send limits) with the zod schema the config module composes into the config file's.
+ */
+import { z } from 'zod';
+import { DEFAULT_CASE_INFO_FIELDS } from './cards/preview-card.js';
+import { sendLimitsSchema } from './send-limits.js';
+
+/** The schema of {@link TeamsOptions}. */
+export const teamsOptionsSchema = z.object({
+  /**
+   * The bot's Microsoft App ID. Empty (the default) is local mode: no JWT validation and no outbound tokens, for
+   * the Agents Playground and the Bot Connector emulator. Never run empty in production.
+   */
+  botAppId: z.string().default(''),
+  /** The bot's client secret (required with a MultiTenant or SingleTenant app id). Never logged. */
+  botAppPassword: z.string().default(''),
+  /** MultiTenant (default), SingleTenant (needs botTenantId) or UserAssignedMSI. */
+  botAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  /** The bot's home tenant, for SingleTenant and UserAssignedMSI apps. */
+  botTenantId: z.string().optional(),
+  /** Entra tenant ids whose activities are served; others get a polite refusal and change nothing. */
+  allowedTenants: z.array(z.string().min(1)).min(1),
+  /** The case-information fields the preview shows, in order (default call type, priority, reason, segment). */
+  caseInfoFields: z
+    .array(z.object({ key: z.string().min(1), label: z.string().min(1) }))
+    .default([...DEFAULT_CASE_INFO_FIELDS]),
+  /**
+   * How long an Accept / Decline may take before the invoke is answered anyway (default 4,000 ms: Teams waits
+   * about 5 s). A late command still completes; its card update then arrives proactively.
+   */
+  invokeDeadlineMs: z.number().int().positive().default(4000),
+  /** The Teams app's id in the org catalog (not the manifest id), for proactive install through Graph. */
+  teamsCatalogAppId: z.string().optional(),
+  /** The Bot Connector service URL used for users reached by proactive install (default the global one). */
+  defaultServiceUrl: z.string().url().default('https://smba.trafficmanager.net/teams/'),
+  /** Rate limits and retries of outbound sends. */
+  send: sendLimitsSchema.default(sendLimitsSchema.parse({})),
+});
+
+/** The Teams adapter's options, defaults applied (see {@link teamsOptionsSchema}). */
+export type TeamsOptions = z.infer<typeof teamsOptionsSchema>;
+
+/** The options as written in a config file, before defaults. */
+export type TeamsOptionsInput = z.input<typeof teamsOptionsSchema>;

@@ -1,0 +1,193 @@
+/**
+ * A Bot Connector emulator for local mode, tests and benchmarks: the endpoints the bot uses
+ * (`POST /v3/conversations`, `POST /v3/conversations/:id/activities[/:replyToId]`,
+ * `PUT /v3/conversations/:id/activities/:activityId`), the Teams bot limits per conversation and per tenant (429
+ * with Retry-After, like Teams), a record of every request, and injected failures (412, 502, 504, 429, 403).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { type EmulatedLimit, WindowCounter } from './window-counter.js';
+
+/** Options of {@link startBotConnectorEmulator}; all optional. */
+export interface BotConnectorEmulatorOptions {
+  /** Port to listen on, on 127.0.0.1 (default 0: an ephemeral port). */
+  port?: number;
+  /** Per-conversation limits (default 7 / 1 s, 8 / 2 s, 60 / 30 s). */
+  perConversation?: readonly EmulatedLimit[];
+  /** Per-tenant limit in requests per second (default 50). */
+  tenantPerSecond?: number;
+  /** The time source (default Date.now). */
+  now?: () => number;
+}
+
+/** One request the emulator answered. */
+export interface RecordedRequest {
+  readonly method: 'POST' | 'PUT';
+  readonly conversationId: string;
+  /** The activity id created or updated (absent on refused requests). */
+  readonly activityId: string | null;
+  readonly tenantId: string;
+  readonly status: number;
+  readonly at: number;
+  readonly activity: Record<string, unknown>;
+}
+
+/** A failure to answer instead of success, for the next matching requests. */
+export interface InjectedFailure {
+  readonly status: 403 | 412 | 429 | 500 | 502 | 504;
+  /** How many requests fail (default 1). */
+  readonly count?: number;
+  /** Only requests to this conversation (default any). */
+  readonly conversationId?: string;
+  /** Retry-After in seconds (429 only). */
+  readonly retryAfterSeconds?: number;
+  /** The error body's code (default by status; "MessageWritesBlocked" is the blocked-bot sub-code). */
+  readonly code?: string;
+}
+
+/** A running emulator. */
+export interface BotConnectorEmulator {
+  /** The service URL to put in conversation references, ending with a slash. */
+  readonly serviceUrl: string;
+  /** Every request answered, in arrival order. */
+  readonly requests: RecordedRequest[];
+  /** The activities of a conversation as they stand now (updates applied), in the order created. */
+  activitiesOf(conversationId: string): Record<string, unknown>[];
+  /** Fails the next matching requests. */
+  inject(failure: InjectedFailure): void;
+  /** Counts: accepted, throttled per conversation and per tenant, and the peaks seen per window. */
+  stats(): {
+    accepted: number;
+    throttledConversation: number;
+    throttledTenant: number;
+    conversationPeaks: number[];
+    tenantPeak: number;
+  };
+  close(): Promise<void>;
+}
+
+const DEFAULT_PER_CONVERSATION: readonly EmulatedLimit[] = [
+  { limit: 7, windowMs: 1000 },
+  { limit: 8, windowMs: 2000 },
+  { limit: 60, windowMs: 30_000 },
+];
+
+/** Starts the emulator on 127.0.0.1. */
+export async function startBotConnectorEmulator(
+  options: BotConnectorEmulatorOptions = {},
+): Promise<BotConnectorEmulator> {
+  const now = options.now ?? Date.now;
+  const perConversation = options.perConversation ?? DEFAULT_PER_CONVERSATION;
+  const tenantLimit: EmulatedLimit = { limit: options.tenantPerSecond ?? 50, windowMs: 1000 };
+  const conversations = new Map<string, WindowCounter>();
+  const tenants = new Map<string, WindowCounter>();
+  const activities = new Map<string, Map<string, Record<string, unknown>>>();
+  const requests: RecordedRequest[] = [];
+  const failures: Array<InjectedFailure & { left: number }> = [];
+  const counts = { accepted: 0, throttledConversation: 0, throttledTenant: 0 };
+  const conversationPeaks = perConversation.map(() => 0);
+  let tenantPeak = 0;
+
+  const app = express();
+  app.use(express.json({ limit: '1mb' }));
+
+  const handle = (method: 'POST' | 'PUT') => (req: express.Request, res: express.Response) => {
+    const conversationId = String(req.params.conversationId);
+    const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+    const tenantId = tenantOf(body);
+    const at = now();
+    const record = (status: number, activityId: string | null) =>
+      requests.push({ method, conversationId, activityId, tenantId, status, at, activity: body });
+
+    const failure = failures.find((f) => f.left > 0 && (!f.conversationId || f.conversationId === conversationId));
+    if (failure) {
+      failure.left--;
+      if (failure.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(failure.retryAfterSeconds));
+      record(failure.status, null);
+      res
+        .status(failure.status)
+        .json({ error: { code: failure.code ?? codeFor(failure.status), message: 'injected' } });
+      return;
+    }
+    const conv = getOrCreate(conversations, conversationId, () => new WindowCounter(perConversation));
+    const tenant = getOrCreate(tenants, tenantId, () => new WindowCounter([tenantLimit]));
+    const over = conv.check(at) ?? tenant.check(at);
+    if (over) {
+      if (over.limit === tenantLimit) counts.throttledTenant++;
+      else counts.throttledConversation++;
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(over.retryAfterMs / 1000))));
+      record(429, null);
+      res.status(429).json({ error: { code: 'ThrottledRequest', message: 'Too many requests' } });
+      return;
+    }
+    conv.record(at);
+    tenant.record(at);
+    conv.peaks.forEach((p, i) => {
+      if (p > (conversationPeaks[i] as number)) conversationPeaks[i] = p;
+    });
+    tenantPeak = Math.max(tenantPeak, tenant.peaks[0] as number);
+    counts.accepted++;
+    const stored = getOrCreate(activities, conversationId, () => new Map<string, Record<string, unknown>>());
+    const activityId = method === 'PUT' ? String(req.params.activityId) : `${at}-${randomUUID().slice(0, 8)}`;
+    if (method === 'PUT' && !stored.has(activityId)) {
+      record(404, null);
+      res.status(404).json({ error: { code: 'ActivityNotFound', message: 'Unknown activity' } });
+      return;
+    }
+    stored.set(activityId, { ...body, id: activityId });
+    record(method === 'PUT' ? 200 : 201, activityId);
+    res.status(method === 'PUT' ? 200 : 201).json({ id: activityId });
+  };
+
+  app.post('/v3/conversations', (_req, res) => {
+    const id = `a:${randomUUID()}`;
+    activities.set(id, new Map());
+    res.status(201).json({ id });
+  });
+  app.post('/v3/conversations/:conversationId/activities', handle('POST'));
+  app.post('/v3/conversations/:conversationId/activities/:replyToId', handle('POST'));
+  app.put('/v3/conversations/:conversationId/activities/:activityId', handle('PUT'));
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    serviceUrl: `http://127.0.0.1:${port}/`,
+    requests,
+    activitiesOf: (id) => [...(activities.get(id)?.values() ?? [])],
+    inject: (f) => failures.push({ ...f, left: f.count ?? 1 }),
+    stats: () => ({ ...counts, conversationPeaks: [...conversationPeaks], tenantPeak }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+function getOrCreate<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function tenantOf(activity: Record<string, unknown>): string {
+  const conversation = activity.conversation as { tenantId?: unknown } | undefined;
+  const channelData = activity.channelData as { tenant?: { id?: unknown } } | undefined;
+  const id = conversation?.tenantId ?? channelData?.tenant?.id;
+  return typeof id === 'string' && id ? id : 'default';
+}
+
+function codeFor(status: number): string {
+  if (status === 403) return 'Forbidden';
+  if (status === 412) return 'PreconditionFailed';
+  if (status === 429) return 'ThrottledRequest';
+  return 'ServiceError';
+}
