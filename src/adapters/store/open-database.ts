@@ -10,6 +10,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { interactionsMigration } from './migrations/001-interactions.js';
+import { teamsMigration } from './migrations/002-teams.js';
 import type { Database } from './schema.js';
 
 /** An open database. */
@@ -36,7 +37,7 @@ export function migrationsFor(
   dialect: Dialect,
   extra: Readonly<Record<string, Migration>> = {},
 ): Record<string, Migration> {
-  return { '001-interactions': interactionsMigration(dialect), ...extra };
+  return { '001-interactions': interactionsMigration(dialect), '002-teams': teamsMigration, ...extra };
 }
 
 /** Opens and migrates the database. Throws with the cause if the database cannot be reached or migrated. */

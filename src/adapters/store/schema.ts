@@ -107,7 +107,29 @@ export interface OutboxTable {
   created_at: Millis;
 }
 
+export interface ConversationRefsTable {
+  user_id: string;
+  tenant_id: string;
+  service_url: string;
+  conversation_id: string;
+  reference: string;
+  updated_at: Millis;
+}
+
+export interface SentCardsTable {
+  interaction_id: string;
+  invitation_id: string;
+  user_id: string;
+  conversation_id: string;
+  activity_id: string;
+  headline: string;
+  from_name: string | null;
+  seq: number;
+}
+
 export interface Database {
+  conversation_refs: ConversationRefsTable;
+  sent_cards: SentCardsTable;
   interactions: InteractionsTable;
   parties: PartiesTable;
   invitations: InvitationsTable;
