@@ -101,10 +101,15 @@ export class GraphClient {
     this.#sleep = deps.sleep ?? realSleep;
   }
 
-  /** Sends one call through the queue with retries; resolves with the parsed JSON body (undefined on 204). */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * Sends one call through the queue with retries; resolves with the parsed JSON body (undefined on 204).
+   * `tokens` overrides the app token for this call (delegated calls of a subscriber account).
+   */
+  async request<T>(method: string, path: string, body?: unknown, tokens?: TokenSource): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      const res = await this.#queue.add(() => this.#send(method, path, body), { priority: attempt > 0 ? 1 : 0 });
+      const res = await this.#queue.add(() => this.#send(method, path, body, tokens ?? this.#tokens), {
+        priority: attempt > 0 ? 1 : 0,
+      });
       if (res.kind === 'ok') return res.body as T;
       const retriable = res.kind === 'network' || res.status === 429 || res.status === 503 || res.status === 504;
       if (!retriable || attempt >= this.#o.maxRetries) {
@@ -169,8 +174,8 @@ export class GraphClient {
     }
   }
 
-  async #send(method: string, path: string, body: unknown): Promise<SendResult> {
-    const token = await this.#tokens.getToken();
+  async #send(method: string, path: string, body: unknown, tokens: TokenSource): Promise<SendResult> {
+    const token = await tokens.getToken();
     this.stats.calls++;
     let res: Response;
     try {
