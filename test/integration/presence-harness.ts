@@ -108,7 +108,9 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
       tokensFor: (a) => delegated.tokenSource(a),
       store: new MemorySubscriptionStore(),
       clock,
-      onShardLost: (ids) => ids.forEach((id) => poller?.markDue(id)),
+      onShardLost: (ids) => {
+        for (const id of ids) poller?.markDue(id);
+      },
       warn,
     },
   );
