@@ -1,0 +1,178 @@
+/**
+ * The notification processor: takes accepted collections from the inbox, verifies their `validationTokens`
+ * (JWT: signature against the JWKS, `aud` = our app id, `iss` = `https://sts.windows.net/{tenant}/`, `appid` = Graph
+ * change tracking), decrypts each item's content and applies it to the tracker as a `notification` observation.
+ * Basic (unencrypted) items carry no state: their users are handed to `onBasic` (poll them now).
+ * Refused input is dropped and logged once per cause; nothing here crashes the loop.
+ */
+import type { KeyObject } from 'node:crypto';
+import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
+import type { StateChange } from '../../domain/presence/state-change.js';
+import type { InboxEntry, NotificationInbox } from '../../ports/presence/notification-inbox.js';
+import { decryptContent, type EncryptedContent } from './decrypt-content.js';
+
+/** Graph change tracking's app id, the `appid` claim of validation tokens. */
+export const GRAPH_CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
+
+/** Options of the processor. */
+export interface NotificationProcessorOptions {
+  /** Our app (client) id: the expected `aud`. */
+  readonly appId: string;
+  /** Our tenant id: the expected issuer is `https://sts.windows.net/{tenantId}/`. */
+  readonly tenantId: string;
+  /** Private keys by `encryptionCertificateId` (several during key rotation). */
+  readonly privateKeys: ReadonlyMap<string, KeyObject>;
+}
+
+/** What the processor needs. */
+export interface NotificationProcessorDeps {
+  readonly inbox: NotificationInbox;
+  readonly tracker: PresenceTracker;
+  /** Key set of the validation tokens, e.g. `createRemoteJWKSet(new URL(jwksUrl))` from jose. */
+  readonly jwks: JWTVerifyGetKey;
+  readonly clock: () => number;
+  readonly onChanges: (changes: readonly StateChange[]) => void;
+  /** Users named by basic notifications (no resource data): poll them. */
+  readonly onBasic?: (userIds: readonly string[]) => void;
+  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+}
+
+/** Longest stretch of decryption work between yields to the event loop, ms. */
+const SLICE_MS = 4;
+
+/** Counters of the processor. */
+export interface ProcessorStats {
+  applied: number;
+  ignored: number;
+  refused: number;
+}
+
+/** Processes inbox entries into presence observations. */
+export class NotificationProcessor {
+  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0 };
+  readonly #verified = new Map<string, number>();
+  readonly #logged = new Set<string>();
+  #abort: AbortController | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(
+    readonly options: NotificationProcessorOptions,
+    readonly deps: NotificationProcessorDeps,
+  ) {}
+
+  #warnOnce(cause: string, detail: Record<string, unknown> = {}): void {
+    this.stats.refused++;
+    if (this.#logged.has(cause)) return;
+    this.#logged.add(cause);
+    this.deps.warn(`refused change notification: ${cause}`, detail);
+  }
+
+  /** True when every token verifies (cached per token until it expires). */
+  async #tokensValid(tokens: readonly string[]): Promise<boolean> {
+    if (tokens.length === 0) return false;
+    const now = this.deps.clock();
+    for (const t of tokens) {
+      const exp = this.#verified.get(t);
+      if (exp !== undefined && exp > now) continue;
+      try {
+        const { payload } = await jwtVerify(t, this.deps.jwks, {
+          audience: this.options.appId,
+          issuer: `https://sts.windows.net/${this.options.tenantId}/`,
+          currentDate: new Date(now),
+        });
+        if (payload.appid !== GRAPH_CHANGE_TRACKING_APP_ID) return false;
+        if (this.#verified.size > 1000) this.#verified.clear();
+        this.#verified.set(t, (payload.exp ?? 0) * 1000);
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Processes one inbox entry. */
+  async process(entry: InboxEntry): Promise<void> {
+    const rich = entry.items.some((i) => i.encryptedContent !== undefined);
+    if (rich && !(await this.#tokensValid(entry.validationTokens))) {
+      this.#warnOnce('validation token invalid');
+      return;
+    }
+    const changes: StateChange[] = [];
+    const basic: string[] = [];
+    const now = this.deps.clock();
+    for (const item of entry.items) {
+      const content = item.encryptedContent as EncryptedContent | undefined;
+      const resourceId = (item.resourceData as { id?: unknown } | undefined)?.id;
+      if (!content) {
+        if (typeof resourceId === 'string') basic.push(resourceId);
+        continue;
+      }
+      const key = this.options.privateKeys.get(String(content.encryptionCertificateId ?? ''));
+      if (!key) {
+        this.#warnOnce('unknown encryption certificate');
+        continue;
+      }
+      const r = decryptContent(content, key);
+      if (!r.ok) {
+        this.#warnOnce(`decryption failed (${r.reason})`);
+        continue;
+      }
+      const p = r.json as { id?: unknown; availability?: unknown; activity?: unknown; sequenceNumber?: unknown };
+      if (typeof p.id !== 'string' || typeof p.availability !== 'string') {
+        this.#warnOnce('decrypted content is not a presence');
+        continue;
+      }
+      const result = this.deps.tracker.apply(
+        {
+          userId: p.id,
+          availability: p.availability,
+          activity: typeof p.activity === 'string' ? p.activity : p.availability,
+          sequenceNumber: typeof p.sequenceNumber === 'string' && p.sequenceNumber ? p.sequenceNumber : undefined,
+          observedAt: entry.receivedAt,
+          source: 'notification',
+        },
+        now,
+      );
+      if (result.outcome === 'applied') this.stats.applied++;
+      else this.stats.ignored++;
+      if (result.change) changes.push(result.change);
+    }
+    if (changes.length > 0) this.deps.onChanges(changes);
+    if (basic.length > 0) this.deps.onBasic?.(basic);
+  }
+
+  /** Starts draining the inbox until {@link stop}. */
+  start(): void {
+    if (this.#loop) return;
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.#loop = (async () => {
+      while (!abort.signal.aborted) {
+        const entries = await this.deps.inbox.take(64, abort.signal);
+        let sliceStart = performance.now();
+        for (const e of entries) {
+          try {
+            await this.process(e);
+          } catch (err) {
+            this.#warnOnce('processing failed', { error: (err as Error).name });
+          }
+          // Decryption is CPU-bound: yield every few ms so the endpoint keeps answering 202 at once while a backlog
+          // is drained (the inbox absorbs the backlog; Graph only needs the 202 within 3 s).
+          if (performance.now() - sliceStart > SLICE_MS) {
+            await new Promise<void>((r) => setImmediate(r));
+            sliceStart = performance.now();
+          }
+        }
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    })();
+  }
+
+  /** Stops the loop. */
+  async stop(): Promise<void> {
+    this.#abort?.abort();
+    await this.#loop;
+    this.#loop = undefined;
+  }
+}

@@ -1,0 +1,329 @@
+/**
+ * The Graph presence emulator: a small HTTP server speaking the endpoints the presence engine uses —
+ * identity platform (client credentials, device code, refresh, metadata, JWKS), `POST
+ * /v1.0/communications/getPresencesByUserId`, `/v1.0/subscriptions` (create, PATCH renew, DELETE, reauthorize) —
+ * and sending encrypted change notifications and lifecycle notifications. It enforces the documented limits (650 ids,
+ * 1,500 calls / 30 s with 429 + fractional Retry-After, 60-minute subscriptions) and can be scripted: presence
+ * changes, duplicates, reordering, drops, throttling storms and outages. Used by local mode, tests and benchmarks.
+ *
+ * @example
+ * ```ts
+ * const emu = await startGraphEmulator({ port: 0 });
+ * emu.seedUsers(sampleDirectory.map((u) => u.id));
+ * await emu.setPresence(id, 'Busy', 'InACall'); // notifies subscribers
+ * await emu.close();
+ * ```
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EmulatorIdentity } from './emulator-identity.js';
+import { EmulatorSubscriptions } from './emulator-subscriptions.js';
+import { SlidingQuota } from './sliding-quota.js';
+
+/** Options of {@link startGraphEmulator}. */
+export interface GraphEmulatorOptions {
+  /** Port to listen on; 0 (default) for an ephemeral port. Always on 127.0.0.1. */
+  readonly port?: number;
+  /** Emulated tenant id. Default `00000000-0000-0000-0000-00000000e1e1`. */
+  readonly tenantId?: string;
+  /** Presence quota: calls per window (default 1,500) and window (default 30,000 ms). */
+  readonly quotaCalls?: number;
+  readonly quotaWindowMs?: number;
+  /** The emulator's clock (subscription expiry, quota). Default `Date.now`. */
+  readonly now?: () => number;
+}
+
+interface Presence {
+  availability: string;
+  activity: string;
+  seq: number;
+}
+
+/** Counters the emulator keeps. */
+export interface EmulatorCounters {
+  presenceCalls: number;
+  throttled: number;
+  notificationsSent: number;
+  notificationsDropped: number;
+}
+
+/** A notification collection captured while deliveries are held (for reordering). */
+interface HeldDelivery {
+  readonly url: string;
+  readonly payload: unknown;
+}
+
+/** A running emulator with its scripting API. */
+export class GraphEmulator {
+  readonly identity: EmulatorIdentity;
+  readonly subscriptions: EmulatorSubscriptions;
+  readonly counters: EmulatorCounters = {
+    presenceCalls: 0,
+    throttled: 0,
+    notificationsSent: 0,
+    notificationsDropped: 0,
+  };
+  readonly #presence = new Map<string, Presence>();
+  readonly #quota: SlidingQuota;
+  readonly #now: () => number;
+  #seq = 0;
+  #outage = false;
+  #stormLeft = 0;
+  #stormRetryAfterS = 0;
+  #drop = false;
+  #duplicate = false;
+  #held: HeldDelivery[] | undefined;
+  /** Every Graph call the emulator answered: method, path, status, at (bounded to the last 10,000). */
+  readonly log: { method: string; path: string; status: number; at: number }[] = [];
+
+  constructor(
+    readonly server: Server,
+    options: GraphEmulatorOptions,
+  ) {
+    this.#now = options.now ?? Date.now;
+    this.identity = new EmulatorIdentity(options.tenantId ?? '00000000-0000-0000-0000-00000000e1e1');
+    this.subscriptions = new EmulatorSubscriptions(this.identity, this.#now);
+    this.#quota = new SlidingQuota(options.quotaCalls ?? 1500, options.quotaWindowMs ?? 30_000);
+  }
+
+  /** `http://127.0.0.1:PORT`: the identity platform base URL (authority base). */
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  /** The Graph base URL (`…/v1.0`). */
+  get graphBaseUrl(): string {
+    return `${this.baseUrl}/v1.0`;
+  }
+  /** Where the validation-token JWKS is served. */
+  get jwksUrl(): string {
+    return `${this.baseUrl}/common/discovery/v2.0/keys`;
+  }
+
+  /** Creates users with the given presence (default Available/Available), without notifying. */
+  seedUsers(ids: Iterable<string>, availability = 'Available', activity = 'Available'): void {
+    for (const id of ids) this.#presence.set(id, { availability, activity, seq: ++this.#seq });
+  }
+
+  /** Current emulated presence of a user. */
+  presenceOf(id: string) {
+    const p = this.#presence.get(id);
+    return p && { id, availability: p.availability, activity: p.activity, sequenceNumber: seqString(p.seq) };
+  }
+
+  /** Changes a user's presence and notifies the subscriptions covering them; resolves when delivered. */
+  async setPresence(id: string, availability: string, activity: string): Promise<void> {
+    await this.setPresences([{ id, availability, activity }]);
+  }
+
+  /** Changes many presences; one notification collection per subscription (Graph batches too). */
+  async setPresences(changes: readonly { id: string; availability: string; activity: string }[]): Promise<void> {
+    const perSub = new Map<string, unknown[]>();
+    for (const c of changes) {
+      this.#presence.set(c.id, { availability: c.availability, activity: c.activity, seq: ++this.#seq });
+      const presence = this.presenceOf(c.id);
+      if (!presence) continue;
+      for (const s of this.subscriptions.covering(c.id)) {
+        if (s.needsReauthorization) continue;
+        const list = perSub.get(s.id) ?? [];
+        list.push(this.subscriptions.item(s, presence));
+        perSub.set(s.id, list);
+      }
+    }
+    await Promise.all(
+      [...perSub].map(async ([subId, items]) => {
+        const s = this.subscriptions.byId.get(subId);
+        if (!s) return;
+        const payload: Record<string, unknown> = { value: items };
+        if (s.publicKey) payload.validationTokens = [await this.identity.validationToken(s.appId, this.#now())];
+        await this.deliver(s.notificationUrl, payload);
+      }),
+    );
+  }
+
+  /** Sends (or drops, holds, duplicates, as scripted) one notification collection. */
+  async deliver(url: string, payload: unknown): Promise<void> {
+    if (this.#drop) {
+      this.counters.notificationsDropped++;
+      return;
+    }
+    if (this.#held) {
+      this.#held.push({ url, payload });
+      return;
+    }
+    const times = this.#duplicate ? 2 : 1;
+    for (let i = 0; i < times; i++) {
+      this.counters.notificationsSent++;
+      await this.subscriptions.post(url, payload);
+    }
+  }
+
+  /** Scripting: drop every notification until called with false (missed notifications). */
+  dropNotifications(on: boolean): void {
+    this.#drop = on;
+  }
+  /** Scripting: deliver every notification twice (Graph retries). */
+  duplicateNotifications(on: boolean): void {
+    this.#duplicate = on;
+  }
+  /** Scripting: hold notifications until {@link releaseNotifications}. */
+  holdNotifications(): void {
+    this.#held = [];
+  }
+  /** Scripting: deliver held notifications, newest first when `reverse` (out of order). */
+  async releaseNotifications(reverse = false): Promise<void> {
+    const held = this.#held ?? [];
+    this.#held = undefined;
+    for (const h of reverse ? held.reverse() : held) await this.deliver(h.url, h.payload);
+  }
+  /** Scripting: Graph answers 503 to every Graph call while on. */
+  setOutage(on: boolean): void {
+    this.#outage = on;
+  }
+  /** Scripting: the next `calls` Graph calls get 429 with `Retry-After: retryAfterSeconds` (fractional allowed). */
+  throttleNext(calls: number, retryAfterSeconds: number): void {
+    this.#stormLeft = calls;
+    this.#stormRetryAfterS = retryAfterSeconds;
+  }
+  /** Scripting: delete a subscription silently (as Graph does when it is not renewed or lost). */
+  dropSubscription(id: string): boolean {
+    return this.subscriptions.byId.delete(id);
+  }
+  /** Scripting: send a lifecycle notification (e.g. `reauthorizationRequired`). */
+  sendLifecycle(subscriptionId: string, lifecycleEvent = 'reauthorizationRequired'): Promise<number> {
+    return this.subscriptions.lifecycle(subscriptionId, lifecycleEvent);
+  }
+
+  /** Stops the server. */
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  /** Routes one request. */
+  async handle(
+    req: IncomingMessage,
+    body: string,
+  ): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && /\/discovery\/(v2\.0\/)?keys$/.test(path))
+      return { status: 200, body: await this.identity.jwks() };
+    const idp = /^\/([^/]+)\/(oauth2\/v2\.0\/(token|devicecode)|v2\.0\/\.well-known\/openid-configuration)$/.exec(path);
+    if (idp) {
+      const form = new URLSearchParams(body);
+      if (idp[3] === 'token') return this.identity.token(form, this.baseUrl);
+      if (idp[3] === 'devicecode')
+        return { status: 200, body: this.identity.deviceCode(form.get('client_id') ?? '', this.baseUrl) };
+      const base = `${this.baseUrl}/${idp[1]}`;
+      return {
+        status: 200,
+        body: {
+          issuer: `${base}/v2.0`,
+          token_endpoint: `${base}/oauth2/v2.0/token`,
+          device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+          jwks_uri: `${base}/discovery/v2.0/keys`,
+        },
+      };
+    }
+    if (!path.startsWith('/v1.0/'))
+      return { status: 404, body: { error: { code: 'NotFound', message: 'No such route.' } } };
+    const reply = await this.#graph(method, path.slice(5), body, req.headers.authorization);
+    this.log.push({ method, path: path.slice(5), status: reply.status, at: this.#now() });
+    if (this.log.length > 10_000) this.log.splice(0, 1000);
+    return reply;
+  }
+
+  async #graph(method: string, path: string, raw: string, auth: string | undefined) {
+    if (this.#outage)
+      return { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'Emulated outage.' } } };
+    if (this.#stormLeft > 0) {
+      this.#stormLeft--;
+      this.counters.throttled++;
+      return too(this.#stormRetryAfterS);
+    }
+    const principal = this.identity.principal(auth);
+    if (!principal)
+      return {
+        status: 401,
+        body: { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty or invalid.' } },
+      };
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+    } catch {
+      return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid JSON.' } } };
+    }
+    if (method === 'POST' && path === '/communications/getPresencesByUserId') {
+      const wait = this.#quota.take(this.#now());
+      if (wait > 0) {
+        this.counters.throttled++;
+        return too(wait / 1000);
+      }
+      this.counters.presenceCalls++;
+      const ids = Array.isArray(body.ids) ? (body.ids as unknown[]).map(String) : [];
+      if (ids.length === 0 || ids.length > 650)
+        return {
+          status: 400,
+          body: { error: { code: 'BadRequest', message: 'Between 1 and 650 ids are supported per request.' } },
+        };
+      const value = ids.map(
+        (id) =>
+          this.presenceOf(id) ?? {
+            id,
+            availability: 'PresenceUnknown',
+            activity: 'PresenceUnknown',
+            sequenceNumber: '0',
+          },
+      );
+      return { status: 200, body: { value } };
+    }
+    const sub = /^\/subscriptions(?:\/([^/]+))?(\/reauthorize)?$/.exec(path);
+    if (sub) {
+      const [, id, reauth] = sub;
+      if (method === 'POST' && !id) return this.subscriptions.create(principal, body);
+      if (method === 'PATCH' && id) return this.subscriptions.renew(principal, id, body);
+      if (method === 'DELETE' && id) return this.subscriptions.remove(principal, id);
+      if (method === 'POST' && id && reauth) return this.subscriptions.reauthorize(principal, id);
+    }
+    return { status: 404, body: { error: { code: 'NotFound', message: 'No such route.' } } };
+  }
+}
+
+function too(retryAfterSeconds: number) {
+  return {
+    status: 429,
+    headers: { 'retry-after': String(Math.round(retryAfterSeconds * 1000) / 1000) },
+    body: { error: { code: 'TooManyRequests', message: 'Too many requests.' } },
+  };
+}
+
+function seqString(n: number): string {
+  return String(n).padStart(12, '0');
+}
+
+/** Starts an emulator on 127.0.0.1. */
+export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Promise<GraphEmulator> {
+  const server = createServer();
+  const emulator = new GraphEmulator(server, options);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      emulator
+        .handle(req, Buffer.concat(chunks).toString('utf8'))
+        .then((reply) => {
+          const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+          res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.headers ?? {}) });
+          res.end(text);
+        })
+        .catch((err: unknown) => {
+          console.error('graph emulator: request failed', err);
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end('{"error":{"code":"InternalServerError","message":"Emulator failure."}}');
+        });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  return emulator;
+}
