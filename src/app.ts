@@ -20,6 +20,7 @@ import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
 import { TimeoutScheduler } from './services/timeout-scheduler.js';
+import { wireTeams } from './teams-wiring.js';
 
 /** What can be replaced when building the connector. */
 export interface AppDependencies {
@@ -44,6 +45,8 @@ export interface ConnectorApp {
     agent: ParticipantChannel;
     customer: ParticipantChannel;
   };
+  /** Knowledge workers who cannot be reached in Teams, with the reason. */
+  readonly unreachable: ReadonlyMap<string, string>;
   readonly logger: Logger;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
@@ -57,12 +60,14 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const clock = deps.clock ?? systemClock;
   const database = await openDatabase({ url: config.database.url });
   const store = createSqlInteractionStore(database);
-  const channels = {
+  const channels: ConnectorApp['channels'] = {
     'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
     agent: deps.channels?.agent ?? new RecordingChannel(),
     customer: deps.channels?.customer ?? new RecordingChannel(),
   };
 
+  // Knowledge workers who cannot be reached in Teams, with the reason (not routable; shown to admins).
+  const unreachable = new Map<string, string>();
   const index = createRoutingIndex({
     knowledgeWorkers: config.file.directory.knowledgeWorkers,
     routing: config.file.routing,
@@ -72,6 +77,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     new RoutingService({
       index: () => index,
       stateOf: createDirectoryStateView(config.file.directory.knowledgeWorkers),
+      unreachable: (id) => unreachable.get(id),
       queues: config.file.queues,
       agents: config.file.directory.agents,
       queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
@@ -88,12 +94,20 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       if (scheduled) timeouts?.kick();
     },
   });
+  const teams =
+    config.teams && !deps.channels?.['knowledge-worker']
+      ? wireTeams(config.teams, { database, commands, logger, unreachable })
+      : null;
+  if (teams) channels['knowledge-worker'] = teams.channel;
+  else if (!deps.channels?.['knowledge-worker'])
+    logger.warn('no teams section in the configuration: the Teams bot is off');
   outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
   timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
 
   const http = express();
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
+  if (teams) http.use(teams.router);
   http.use(problemErrorHandler(logger));
 
   const workers = { outbox, timeouts };
@@ -105,6 +119,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     outbox: workers.outbox,
     timeouts: workers.timeouts,
     channels,
+    unreachable,
     logger,
     start() {
       workers.outbox.start();

@@ -3,9 +3,18 @@
  * Secrets never live here: they come from the environment.
  */
 import { z } from 'zod';
+import { teamsOptionsSchema } from '../adapters/teams/teams-options.js';
 import { escalationOptionsSchema } from '../domain/escalation/voice-target.js';
 import { knowledgeWorkersSchema } from '../domain/routing/knowledge-worker.js';
 import { routingOptionsSchema } from '../domain/routing/routing-point.js';
+
+/** The Teams bot's settings in the file; its credentials come from the environment. */
+export const teamsFileSchema = teamsOptionsSchema.omit({
+  botAppId: true,
+  botAppPassword: true,
+  botAppType: true,
+  botTenantId: true,
+});
 
 const id = z.string().trim().min(1, 'must not be empty').max(200);
 const name = z.string().trim().min(1, 'must not be empty').max(200);
@@ -30,6 +39,8 @@ export const configFileSchema = z.strictObject({
   /** Routing points and the named-target preview timeout: see src/domain/routing/routing-point.ts. */
   routing: routingOptionsSchema.default({ routingPoints: [], namedPreviewTimeoutMs: 30_000 }),
   queues: z.array(queueSchema).default([]),
+  /** The Teams bot: allowed tenants, case-information fields on the preview, send limits. Without it the bot is off. */
+  teams: teamsFileSchema.optional(),
   /** Voice targets: the default country code for E.164. */
   escalation: escalationOptionsSchema.default(escalationOptionsSchema.parse({})),
 });

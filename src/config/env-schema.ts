@@ -8,4 +8,10 @@ export const envSchema = z.object({
   CONNECTOR_CONFIG: z.string().min(1).default('config/connector.yaml'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   PUBLIC_BASE_URL: z.url({ protocol: /^https$/ }).optional(),
+  /** The bot's Microsoft App ID; empty is local mode (no JWT validation: the Agents Playground, the emulator). */
+  MICROSOFT_APP_ID: z.string().default(''),
+  /** The bot's client secret. Never logged. */
+  MICROSOFT_APP_PASSWORD: z.string().default(''),
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MICROSOFT_APP_TENANT_ID: z.string().optional(),
 });

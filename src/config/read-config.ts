@@ -4,6 +4,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import type { TeamsOptions } from '../adapters/teams/teams-options.js';
 import { type ConfigFile, configFileSchema } from './config-file-schema.js';
 import { envSchema } from './env-schema.js';
 
@@ -14,6 +15,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly configPath: string;
   readonly file: ConfigFile;
+  /** The Teams bot (file settings + credentials from the environment); null when the file has no `teams` section. */
+  readonly teams: TeamsOptions | null;
 }
 
 /** One thing wrong with the configuration. */
@@ -64,6 +67,15 @@ export function readConfig(
       logLevel: e.LOG_LEVEL,
       configPath,
       file: fileResult.value,
+      teams: fileResult.value.teams
+        ? {
+            ...fileResult.value.teams,
+            botAppId: e.MICROSOFT_APP_ID,
+            botAppPassword: e.MICROSOFT_APP_PASSWORD,
+            botAppType: e.MICROSOFT_APP_TYPE,
+            ...(e.MICROSOFT_APP_TENANT_ID ? { botTenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
+          }
+        : null,
     },
   };
 }
@@ -76,6 +88,8 @@ function envFix(key: string): string {
       return 'set DATABASE_URL to a SQLite file path (default ./data/connector.db) or a postgres:// URL';
     case 'LOG_LEVEL':
       return 'set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent';
+    case 'MICROSOFT_APP_TYPE':
+      return 'set MICROSOFT_APP_TYPE to MultiTenant, SingleTenant or UserAssignedMSI (as registered in Azure)';
     case 'PUBLIC_BASE_URL':
       return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
     default:

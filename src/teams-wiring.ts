@@ -1,0 +1,67 @@
+/**
+ * Builds the Teams side for the composition root: the bot at `POST /api/messages`, and the channel that carries
+ * knowledge-worker effects to Teams through the rate-limited sender, on durable conversation references.
+ */
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { OpenDatabase } from './adapters/store/open-database.js';
+import {
+  createSqlActiveSessionStore,
+  createSqlCardActivityStore,
+  createSqlConversationReferenceStore,
+} from './adapters/store/sql-teams-stores.js';
+import { createBotAdapter, createBotRouter } from './adapters/teams/bot-endpoint.js';
+import { ConnectorBot } from './adapters/teams/connector-bot.js';
+import { createRateLimitedSender } from './adapters/teams/rate-limited-sender.js';
+import { TeamsMessenger } from './adapters/teams/teams-messenger.js';
+import type { TeamsOptions } from './adapters/teams/teams-options.js';
+import type { InteractionCommands } from './ports/interaction-commands.js';
+import type { ParticipantChannel } from './ports/participant-channel.js';
+
+/** What {@link wireTeams} needs. */
+export interface TeamsWiringDeps {
+  readonly database: OpenDatabase;
+  readonly commands: InteractionCommands;
+  readonly logger: Logger;
+  /** Filled with knowledge workers Teams cannot reach, and why. */
+  readonly unreachable: Map<string, string>;
+}
+
+/** The bot router and the knowledge-worker channel. */
+export function wireTeams(
+  options: TeamsOptions,
+  deps: TeamsWiringDeps,
+): { router: Router; channel: ParticipantChannel } {
+  const logger = deps.logger.child({ part: 'teams' });
+  const references = createSqlConversationReferenceStore(deps.database);
+  const cards = createSqlCardActivityStore(deps.database);
+  const sessions = createSqlActiveSessionStore(deps.database);
+  const adapter = createBotAdapter(options, logger);
+  const sender = createRateLimitedSender(options.send);
+  const bot = new ConnectorBot({ commands: deps.commands, references, sessions, options, logger });
+  const messenger = new TeamsMessenger({
+    adapter,
+    botAppId: options.botAppId,
+    references,
+    cards,
+    sessions,
+    sender,
+    interactions: deps.commands,
+    caseInfoFields: options.caseInfoFields,
+  });
+  const channel: ParticipantChannel = {
+    async send(id, effect) {
+      const outcome = await messenger.execute(effect);
+      if (outcome.status === 'unreachable') {
+        deps.unreachable.set(effect.to.id, `${outcome.reason}: ${outcome.detail}`);
+        logger.warn(
+          { effectId: id, knowledgeWorker: effect.to.id, reason: outcome.reason },
+          'knowledge worker not reachable in Teams',
+        );
+      } else if (outcome.status === 'done' && effect.type === 'SendPreview') {
+        deps.unreachable.delete(effect.to.id);
+      }
+    },
+  };
+  return { router: createBotRouter({ adapter, bot, logger }), channel };
+}
