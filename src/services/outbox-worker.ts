@@ -11,6 +11,7 @@ import type { InteractionCommands } from '../ports/interaction-commands.js';
 import type { InteractionStore, OutboxItem } from '../ports/interaction-store.js';
 import type { ParticipantChannel, PersonEffect } from '../ports/participant-channel.js';
 import type { Router } from '../ports/router.js';
+import { DueWorkLoop } from './due-work-loop.js';
 
 /** Options for {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {
@@ -35,39 +36,25 @@ export interface OutboxWorkerOptions {
 }
 
 export class OutboxWorker {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private again = false;
-  private stopped = true;
+  private readonly loop: DueWorkLoop;
 
-  constructor(private readonly options: OutboxWorkerOptions) {}
-
-  /** Runs rounds until nothing is ready; returns how many effects ran. Concurrent calls share one run. */
-  async drain(): Promise<number> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      let total = 0;
-      do {
-        this.again = false;
-        for (;;) {
-          const done = await this.runOnce();
-          total += done;
-          if (done === 0) break;
-        }
-      } while (this.again);
-      return total;
-    })();
-    try {
-      return await this.running;
-    } finally {
-      this.running = null;
-      this.schedule();
-    }
+  constructor(private readonly options: OutboxWorkerOptions) {
+    this.loop = new DueWorkLoop({
+      runDue: async () => {
+        let total = 0;
+        for (let done = await this.runOnce(); done > 0; done = await this.runOnce()) total += done;
+        return total;
+      },
+      nextDueAt: () => options.store.nextOutboxAt(),
+      clock: options.clock,
+      logger: options.logger,
+    });
   }
 
+  /** Runs until nothing is ready; returns how many effects ran. Concurrent calls share one run. */
+  drain(): Promise<number> {
+    return this.loop.run();
+  }
   /** Claims one batch and carries it out; returns how many effects were claimed. */
   async runOnce(): Promise<number> {
     const { store, clock } = this.options;
@@ -129,30 +116,15 @@ export class OutboxWorker {
 
   /** Starts working: now, after every kick, and when a retry comes due. */
   start(): void {
-    this.stopped = false;
-    void this.drain();
+    this.loop.start();
   }
 
   /** Wakes the worker (after a commit). */
   kick(): void {
-    if (!this.stopped) void this.drain();
+    this.loop.kick();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    if (this.running) await this.running.catch(() => 0);
-  }
-
-  private schedule(): void {
-    if (this.stopped) return;
-    void this.options.store.nextOutboxAt().then((next) => {
-      if (this.stopped || next === null) return;
-      if (this.timer) clearTimeout(this.timer);
-      const wait = Math.max(0, next - this.options.clock.now());
-      this.timer = setTimeout(() => void this.drain(), Math.min(wait, 2_147_483_647));
-      this.timer.unref();
-    });
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 }
