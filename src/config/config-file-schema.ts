@@ -3,6 +3,7 @@
  * Secrets never live here: they come from the environment.
  */
 import { z } from 'zod';
+import { agentApiOptionsSchema } from '../adapters/agent-api/agent-api-options.js';
 import { escalationOptionsSchema } from '../domain/escalation/voice-target.js';
 import { knowledgeWorkersSchema } from '../domain/routing/knowledge-worker.js';
 import { routingOptionsSchema } from '../domain/routing/routing-point.js';
@@ -32,6 +33,8 @@ export const configFileSchema = z.strictObject({
   queues: z.array(queueSchema).default([]),
   /** Voice targets: the default country code for E.164. */
   escalation: escalationOptionsSchema.default(escalationOptionsSchema.parse({})),
+  /** The agent side (API, events, webhooks): see src/adapters/agent-api/agent-api-options.ts. */
+  agentApi: agentApiOptionsSchema.default(agentApiOptionsSchema.parse({})),
 });
 
 /** The parsed configuration file. */
