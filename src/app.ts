@@ -4,8 +4,10 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
+import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
+import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { Config } from './config/read-config.js';
@@ -30,6 +32,8 @@ export interface AppDependencies {
     | Partial<{ 'knowledge-worker': ParticipantChannel; agent: ParticipantChannel; customer: ParticipantChannel }>
     | undefined;
   readonly router?: Router | undefined;
+  /** The HTTP client webhooks are delivered with (default global fetch). */
+  readonly fetch?: typeof fetch | undefined;
 }
 
 /** The built connector. */
@@ -48,6 +52,8 @@ export interface ConnectorApp {
   /** Knowledge workers who cannot be reached in Teams, with the reason. */
   readonly unreachable: ReadonlyMap<string, string>;
   readonly logger: Logger;
+  /** The agent side: API keys, the event log, webhooks, knowledge-worker state publishing. */
+  readonly agentSide: AgentSide;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
   /** Stops the workers and closes the database. */
@@ -58,13 +64,12 @@ export interface ConnectorApp {
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<ConnectorApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
-  const database = await openDatabase({ url: config.database.url });
+  const dialect = /^postgres(ql)?:\/\//.test(config.database.url) ? 'postgres' : 'sqlite';
+  const database = await openDatabase({
+    url: config.database.url,
+    migrations: { '100-agent-api': agentApiMigration(dialect) },
+  });
   const store = createSqlInteractionStore(database);
-  const channels: ConnectorApp['channels'] = {
-    'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
-    agent: deps.channels?.agent ?? new RecordingChannel(),
-    customer: deps.channels?.customer ?? new RecordingChannel(),
-  };
 
   // Knowledge workers who cannot be reached in Teams, with the reason (not routable; shown to admins).
   const unreachable = new Map<string, string>();
@@ -72,11 +77,12 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     knowledgeWorkers: config.file.directory.knowledgeWorkers,
     routing: config.file.routing,
   });
+  const stateOf = createDirectoryStateView(config.file.directory.knowledgeWorkers);
   const router =
     deps.router ??
     new RoutingService({
       index: () => index,
-      stateOf: createDirectoryStateView(config.file.directory.knowledgeWorkers),
+      stateOf,
       unreachable: (id) => unreachable.get(id),
       queues: config.file.queues,
       agents: config.file.directory.agents,
@@ -94,6 +100,24 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       if (scheduled) timeouts?.kick();
     },
   });
+  const agentSide = createAgentSide({
+    options: config.file.agentApi,
+    database,
+    commands,
+    index: () => index,
+    stateOf,
+    agents: config.file.directory.agents,
+    queues: config.file.queues,
+    escalation: config.file.escalation,
+    clock,
+    logger,
+    fetch: deps.fetch,
+  });
+  const channels: ConnectorApp['channels'] = {
+    'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
+    agent: deps.channels?.agent ?? agentSide.channel,
+    customer: deps.channels?.customer ?? agentSide.channel,
+  };
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
       ? wireTeams(config.teams, { database, commands, logger, unreachable })
@@ -108,6 +132,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
   if (teams) http.use(teams.router);
+  http.use(agentSide.router);
   http.use(problemErrorHandler(logger));
 
   const workers = { outbox, timeouts };
@@ -121,13 +146,16 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     channels,
     unreachable,
     logger,
+    agentSide,
     start() {
       workers.outbox.start();
       workers.timeouts.start();
+      agentSide.webhooks.start();
     },
     async stop() {
       await workers.outbox.stop();
       await workers.timeouts.stop();
+      await agentSide.webhooks.stop();
       await store.close();
     },
   };

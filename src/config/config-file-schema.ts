@@ -3,6 +3,7 @@
  * Secrets never live here: they come from the environment.
  */
 import { z } from 'zod';
+import { agentApiOptionsSchema } from '../adapters/agent-api/agent-api-options.js';
 import { teamsOptionsSchema } from '../adapters/teams/teams-options.js';
 import { escalationOptionsSchema } from '../domain/escalation/voice-target.js';
 import { knowledgeWorkersSchema } from '../domain/routing/knowledge-worker.js';
@@ -43,6 +44,8 @@ export const configFileSchema = z.strictObject({
   teams: teamsFileSchema.optional(),
   /** Voice targets: the default country code for E.164. */
   escalation: escalationOptionsSchema.default(escalationOptionsSchema.parse({})),
+  /** The agent side (API, events, webhooks): see src/adapters/agent-api/agent-api-options.ts. */
+  agentApi: agentApiOptionsSchema.default(agentApiOptionsSchema.parse({})),
 });
 
 /** The parsed configuration file. */

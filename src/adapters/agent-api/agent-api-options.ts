@@ -1,0 +1,53 @@
+/**
+ * Settings of the agent side (config file key `agentApi`): contact centers and their agents, the rate limit,
+ * webhook delivery and the event stream. Secrets never live here (API keys are created with the CLI or the API).
+ */
+import { z } from 'zod';
+
+/** One contact center: the agents its keys may act for. */
+export const contactCenterSchema = z.strictObject({
+  id: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(200).optional(),
+  /** Agent ids (from `directory.agents`) of this contact center. */
+  agents: z.array(z.string().min(1)).default([]),
+});
+
+/** The agent side's options. */
+export const agentApiOptionsSchema = z.strictObject({
+  /** Contact centers; agents in none belong to `defaultContactCenter`. Default: none. */
+  contactCenters: z.array(contactCenterSchema).default([]),
+  /** The contact center of agents listed in no contact center. Default `default`. */
+  defaultContactCenter: z.string().trim().min(1).max(100).default('default'),
+  /** Requests per key per minute, with bursts of up to `burst`. Defaults 600 and 60. */
+  rateLimit: z
+    .strictObject({
+      requestsPerMinute: z.number().int().min(1).max(1_000_000).default(600),
+      burst: z.number().int().min(1).max(100_000).default(60),
+    })
+    .default({ requestsPerMinute: 600, burst: 60 }),
+  /** Webhook delivery: attempts before giving up (default 12), first retry delay doubled per attempt (default 2 s, capped at 1 h), request timeout (default 10 s). */
+  webhooks: z
+    .strictObject({
+      maxAttempts: z.number().int().min(1).max(100).default(12),
+      retryBaseMs: z.number().int().min(1).max(3_600_000).default(2_000),
+      timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+    })
+    .default({ maxAttempts: 12, retryBaseMs: 2_000, timeoutMs: 10_000 }),
+  /** Server-Sent Events: a comment line every `heartbeatMs` keeps proxies from closing idle streams (default 15 s). */
+  events: z
+    .strictObject({ heartbeatMs: z.number().int().min(1_000).max(300_000).default(15_000) })
+    .default({ heartbeatMs: 15_000 }),
+});
+
+/** The agent side's options, as validated (defaults applied). */
+export type AgentApiOptions = z.infer<typeof agentApiOptionsSchema>;
+
+/** The agent side's options as written in the config file. */
+export type AgentApiOptionsInput = z.input<typeof agentApiOptionsSchema>;
+
+/** The contact center an agent belongs to. */
+export function contactCenterOfAgent(options: AgentApiOptions): (agentId: string) => string {
+  const map = new Map<string, string>();
+  for (const cc of options.contactCenters) for (const a of cc.agents) map.set(a, cc.id);
+  return (agentId) => map.get(agentId) ?? options.defaultContactCenter;
+}

@@ -1,0 +1,117 @@
+/**
+ * What the agent API's routes share: the ports they call, and the checks every route makes the same way
+ * (refusal → status, who may see an interaction, who a target is).
+ */
+import type { AgentEntry } from '../../config/config-file-schema.js';
+import type { Escalation } from '../../domain/escalation/voice-target.js';
+import type { Refusal, RefusalCode } from '../../domain/interaction/refusals.js';
+import type { Interaction, PersonRef } from '../../domain/interaction/types.js';
+import type { AgentStateView } from '../../domain/routing/agent-state.js';
+import type { RoutingIndex } from '../../domain/routing/routing-index.js';
+import type { Clock } from '../../ports/clock.js';
+import type { InteractionCommands } from '../../ports/interaction-commands.js';
+import { ProblemError, problem } from '../http/problem.js';
+import type { ApiKeyStore } from '../store/api-key-store.js';
+import type { EventLog } from '../store/event-log.js';
+import type { WebhookSubscriptions } from '../webhooks/webhook-subscriptions.js';
+import type { Caller } from './authenticate.js';
+
+/** The ports and settings the routes use. */
+export interface AgentApiContext {
+  readonly commands: InteractionCommands;
+  readonly log: EventLog;
+  readonly keys: ApiKeyStore;
+  readonly webhooks: WebhookSubscriptions;
+  readonly index: () => RoutingIndex;
+  readonly stateOf: AgentStateView;
+  readonly agents: readonly AgentEntry[];
+  readonly queues: readonly { id: string; name: string }[];
+  readonly escalation: Escalation;
+  readonly clock: Clock;
+  readonly contactCenterOfAgent: (agentId: string) => string;
+  readonly defaultContactCenter: string;
+  readonly heartbeatMs: number;
+  /** New interaction ids. */
+  readonly newId: () => string;
+}
+
+const statusOf: Record<RefusalCode, number> = {
+  'invalid-command': 400,
+  'unknown-interaction': 404,
+  'unknown-invitation': 404,
+  'unknown-request': 404,
+  'unknown-party': 404,
+  'duplicate-interaction': 409,
+  'not-invitee': 403,
+  'not-owner': 403,
+  'not-requester': 403,
+  'invitation-ended': 409,
+  'not-due': 409,
+  'party-not-connected': 409,
+  'party-left': 409,
+  'interaction-ended': 409,
+  'request-pending': 409,
+  'no-pending-request': 409,
+  'already-a-party': 409,
+  'no-active-consultation': 409,
+  'wrong-media': 409,
+};
+
+/** The problem document for an engine refusal: its code, and the engine's message as the reason. */
+export function refusalProblem(refusal: Refusal): ProblemError {
+  const status = statusOf[refusal.code];
+  const title =
+    status === 404 ? 'Not found' : status === 403 ? 'Forbidden' : status === 400 ? 'Invalid request' : 'Conflict';
+  return new ProblemError(problem(status, refusal.code, title, refusal.message, { code: refusal.code }));
+}
+
+/** 404 for an interaction the caller cannot know of. */
+export function notFound(what: string): ProblemError {
+  return new ProblemError(problem(404, 'not-found', 'Not found', `${what} does not exist.`));
+}
+
+/** Requires an acting agent. */
+export function agentOf(caller: Caller): string {
+  if (caller.agentId) return caller.agentId;
+  throw new ProblemError(
+    problem(403, 'agent-required', 'Agent required', 'Use an agent key, or name the agent in the X-Agent-Id header.'),
+  );
+}
+
+/** Requires a platform key. */
+export function requirePlatform(caller: Caller): void {
+  if (!caller.platform)
+    throw new ProblemError(problem(403, 'platform-required', 'Platform key required', 'This needs a platform key.'));
+}
+
+/**
+ * Loads an interaction the caller may see: in the caller's contact center, and (for an agent) one they are or were
+ * a party to. Others answer 404 (another contact center's) or 403 (not a party).
+ */
+export async function visibleInteraction(ctx: AgentApiContext, caller: Caller, id: string): Promise<Interaction> {
+  const ix = await ctx.commands.get(id);
+  if (!ix) throw notFound(`Interaction ${id}`);
+  const cc = (await ctx.log.contactCenterOf(id)) ?? ctx.defaultContactCenter;
+  const isParty = caller.agentId !== null && ix.parties.some((p) => p.person.id === caller.agentId);
+  if (cc !== caller.contactCenter && !isParty) throw notFound(`Interaction ${id}`);
+  if (caller.agentId !== null && !isParty) {
+    throw new ProblemError(
+      problem(403, 'not-a-party', 'Forbidden', `Agent ${caller.agentId} is not a party to interaction ${id}.`),
+    );
+  }
+  return ix;
+}
+
+/** A person by id: a knowledge worker of the directory or an agent. */
+export function personById(
+  ctx: AgentApiContext,
+  kind: 'knowledge-worker' | 'agent',
+  id: string,
+): PersonRef | undefined {
+  if (kind === 'knowledge-worker') {
+    const kw = ctx.index().knowledgeWorkers.get(id);
+    return kw ? { id: kw.id, name: kw.name, kind } : undefined;
+  }
+  const agent = ctx.agents.find((a) => a.id === id);
+  return agent ? { id: agent.id, name: agent.name, kind } : undefined;
+}

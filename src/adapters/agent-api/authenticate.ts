@@ -1,0 +1,84 @@
+/**
+ * Authentication of the agent API: `Authorization: Bearer <key>` (or `X-API-Key`). An agent key acts as its agent;
+ * a platform key acts for the contact center, and for the agent named in `X-Agent-Id` (who must belong to the key's
+ * contact center). Keys are never logged. Then the per-key rate limit.
+ */
+import type { Request, RequestHandler } from 'express';
+import { ProblemError, problem } from '../http/problem.js';
+import type { ApiKeyStore } from '../store/api-key-store.js';
+import type { RateLimiter } from './rate-limit.js';
+
+/** The caller of a request. */
+export interface Caller {
+  readonly keyId: string;
+  readonly contactCenter: string;
+  /** The agent acting (bound to the key, or named by a platform key); null when the platform acts for itself. */
+  readonly agentId: string | null;
+  /** True for a platform key (not bound to an agent). */
+  readonly platform: boolean;
+}
+
+const callers = new WeakMap<Request, Caller>();
+
+/** The caller of an authenticated request. */
+export function callerOf(req: Request): Caller {
+  const caller = callers.get(req);
+  if (!caller) throw new ProblemError(problem(401, 'unauthenticated', 'Unauthenticated', 'An API key is required.'));
+  return caller;
+}
+
+/** Options for {@link authenticate}. */
+export interface AuthenticateOptions {
+  readonly keys: ApiKeyStore;
+  readonly limiter: RateLimiter;
+  /** Whether an agent id is known and belongs to a contact center. */
+  readonly agentBelongs: (agentId: string, contactCenter: string) => boolean;
+}
+
+function presentedKey(req: Request): string | undefined {
+  const header = req.get('authorization');
+  if (header?.toLowerCase().startsWith('bearer ')) return header.slice(7).trim();
+  return req.get('x-api-key')?.trim() || undefined;
+}
+
+/** Middleware: resolves the caller or answers 401/403/429. */
+export function authenticate(options: AuthenticateOptions): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const key = presentedKey(req);
+      const unauthenticated = (detail: string) =>
+        new ProblemError(problem(401, 'unauthenticated', 'Unauthenticated', detail));
+      if (!key) throw unauthenticated('Send an API key as "Authorization: Bearer <key>".');
+      const identity = await options.keys.verify(key);
+      if (!identity) throw unauthenticated('The API key is unknown or revoked.');
+      const wait = options.limiter.take(identity.keyId);
+      if (wait > 0) {
+        _res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
+        throw new ProblemError(
+          problem(429, 'rate-limited', 'Too many requests', `Retry after ${Math.ceil(wait / 1000)} s.`, {
+            retryAfterSeconds: Math.ceil(wait / 1000),
+          } as object),
+        );
+      }
+      let agentId = identity.agentId;
+      const named = req.get('x-agent-id')?.trim();
+      if (identity.agentId === null && named) {
+        if (!options.agentBelongs(named, identity.contactCenter)) {
+          throw new ProblemError(
+            problem(403, 'unknown-agent', 'Unknown agent', `Agent ${named} is not an agent of this contact center.`),
+          );
+        }
+        agentId = named;
+      }
+      callers.set(req, {
+        keyId: identity.keyId,
+        contactCenter: identity.contactCenter,
+        agentId,
+        platform: identity.agentId === null,
+      });
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

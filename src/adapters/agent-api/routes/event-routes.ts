@@ -1,0 +1,103 @@
+/**
+ * Live events: a Server-Sent Events stream per agent (or, for a platform key without an agent, the contact
+ * center's), with `id:` on every event; reconnecting with `Last-Event-ID` (or `?after=`) replays what was missed.
+ * Also a plain JSON read of the same log for clients that poll.
+ */
+import { z } from 'zod';
+import type { AgentEvent, EventStreamFilter } from '../../store/event-log.js';
+import type { AgentApiContext } from '../api-context.js';
+import { type AnyRoute, defineRoute } from '../define-route.js';
+import { eventSchema, eventsQuery } from '../schemas.js';
+
+const publicEvent = (e: AgentEvent) => ({
+  id: e.id,
+  type: e.type,
+  time: e.time,
+  interactionId: e.interactionId,
+  agentId: e.agentId,
+  data: e.data,
+});
+
+/** The event routes. */
+export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/events',
+      operationId: 'readEvents',
+      summary: 'Read events after an id (JSON), oldest first',
+      tag: 'Events',
+      auth: 'any',
+      query: eventsQuery,
+      responses: { 200: { description: 'Events.', schema: z.object({ events: z.array(eventSchema) }) } },
+      handle: async ({ query, caller }) => {
+        const filter: EventStreamFilter = { contactCenter: caller.contactCenter, agentId: caller.agentId };
+        const events = await ctx.log.read(filter, query.after ?? 0, query.limit);
+        return { status: 200, body: { events: events.map(publicEvent) } };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/events/stream',
+      operationId: 'streamEvents',
+      summary: 'Server-Sent Events: invitations, messages, parties joined and left, knowledge-worker states',
+      tag: 'Events',
+      auth: 'any',
+      query: eventsQuery,
+      stream: true,
+      responses: {
+        200: { description: 'text/event-stream; each event has `id`, `event` (the type) and JSON `data`.' },
+      },
+      handle: async ({ query, caller, req, res }) => {
+        const filter: EventStreamFilter = { contactCenter: caller.contactCenter, agentId: caller.agentId };
+        const header = Number.parseInt(req.get('last-event-id') ?? '', 10);
+        let last = Number.isFinite(header) ? header : (query.after ?? (await ctx.log.lastSeq()));
+        res.status(200);
+        res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+        res.setHeader('Cache-Control', 'no-cache, no-transform');
+        res.setHeader('X-Accel-Buffering', 'no');
+        res.flushHeaders();
+        res.write('retry: 2000\n\n');
+        let busy = false;
+        let again = false;
+        let closed = false;
+        const pump = async () => {
+          if (busy) {
+            again = true;
+            return;
+          }
+          busy = true;
+          try {
+            do {
+              again = false;
+              for (;;) {
+                const events = await ctx.log.read(filter, last, query.limit);
+                if (closed || events.length === 0) break;
+                for (const e of events) {
+                  res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
+                  last = e.seq;
+                }
+              }
+            } while (again && !closed);
+          } catch (error) {
+            ctx.log.emit('stream-error', error);
+            res.end();
+          } finally {
+            busy = false;
+          }
+        };
+        const onAppended = () => void pump();
+        ctx.log.on('appended', onAppended);
+        const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.heartbeatMs);
+        heartbeat.unref();
+        req.on('close', () => {
+          closed = true;
+          clearInterval(heartbeat);
+          ctx.log.off('appended', onAppended);
+        });
+        await pump();
+        return undefined;
+      },
+    }),
+  ];
+}

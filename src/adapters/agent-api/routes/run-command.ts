@@ -1,0 +1,41 @@
+/** Runs an engine command for a route: a refusal becomes its problem document; nothing is applied on refusal. */
+import type { Command } from '../../../domain/interaction/commands.js';
+import type { Interaction, Target } from '../../../domain/interaction/types.js';
+import { ProblemError, problem } from '../../http/problem.js';
+import { type AgentApiContext, personById, refusalProblem } from '../api-context.js';
+
+/** Executes a command; returns the interaction it names, as changed. */
+export async function runCommand(ctx: AgentApiContext, command: Command): Promise<Interaction> {
+  const result = await ctx.commands.execute(command);
+  if (!result.ok) throw refusalProblem(result.refusal);
+  const ix =
+    result.interactions.find((i) => i.id === command.interactionId) ?? (await ctx.commands.get(command.interactionId));
+  if (!ix) throw new Error(`interaction ${command.interactionId} vanished after a command`);
+  return ix;
+}
+
+/** The engine target for an API target; an unknown id is a 404 naming the field. */
+export function resolveTarget(
+  ctx: AgentApiContext,
+  target: { kind: 'knowledge-worker' | 'agent' | 'routing-point' | 'queue'; id: string },
+): Target {
+  const missing = () =>
+    new ProblemError(
+      problem(404, 'unknown-target', 'Unknown target', `No ${target.kind} has id ${target.id}.`, {
+        'invalid-params': [{ name: 'body.target.id', reason: `no ${target.kind} with this id` }],
+      }),
+    );
+  if (target.kind === 'routing-point') {
+    const rp = ctx.index().routingPoints.get(target.id);
+    if (!rp) throw missing();
+    return { kind: 'routing-point', id: rp.definition.id, name: rp.definition.name };
+  }
+  if (target.kind === 'queue') {
+    const q = ctx.queues.find((x) => x.id === target.id);
+    if (!q) throw missing();
+    return { kind: 'queue', id: q.id, name: q.name };
+  }
+  const person = personById(ctx, target.kind, target.id);
+  if (!person) throw missing();
+  return { kind: 'person', person };
+}

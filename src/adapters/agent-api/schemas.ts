@@ -1,0 +1,191 @@
+/**
+ * The agent API's zod schemas: requests (validated at entry) and responses (documented). The OpenAPI document is
+ * generated from these, so the documentation and the validation cannot drift apart.
+ */
+import { z } from 'zod';
+
+const id = z.string().trim().min(1).max(200);
+const text = z.string().max(10_000);
+
+/** Key-value attached data (case information). */
+export const attachedDataSchema = z
+  .record(z.string().min(1).max(100), z.string().max(2_000))
+  .refine((r) => Object.keys(r).length <= 50, 'at most 50 keys')
+  .meta({ description: 'Case information: key-value attached data (Priority, Reason, …).' });
+
+/** A person or place to reach. */
+export const targetSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('knowledge-worker'), id }),
+    z.strictObject({ kind: z.literal('agent'), id }),
+    z.strictObject({ kind: z.literal('routing-point'), id }),
+    z.strictObject({ kind: z.literal('queue'), id }),
+  ])
+  .meta({ id: 'Target', description: 'A knowledge worker, an agent, a routing point or a queue, by id.' });
+
+export const interactionIdParams = z.strictObject({ id });
+export const invitationParams = z.strictObject({ id, invitationId: id });
+export const partyParams = z.strictObject({ id, partyId: id });
+
+export const startImBody = z.strictObject({
+  id: id.optional().meta({ description: 'Your id for the new interaction (idempotency); generated when absent.' }),
+  target: targetSchema,
+  text: text.refine((t) => t.trim().length > 0, 'must not be empty'),
+  parentInteractionId: id.optional().meta({ description: 'Start a consultation IM from this active interaction.' }),
+  attachedData: attachedDataSchema.optional(),
+});
+
+export const messageBody = z.strictObject({
+  text: text.refine((t) => t.trim().length > 0, 'must not be empty'),
+  internal: z.boolean().optional().meta({ description: 'Hide the message from the customer.' }),
+});
+
+export const escalationBody = z
+  .strictObject({
+    kind: z.enum(['transfer', 'conference', 'consult']),
+    target: targetSchema.optional(),
+    consultationId: id.optional().meta({ description: 'Transfer or conference to this active consultation.' }),
+  })
+  .refine((b) => (b.target === undefined) !== (b.consultationId === undefined), {
+    message: 'give either target or consultationId',
+    path: ['target'],
+  });
+
+export const receiveChatBody = z.strictObject({
+  id: id.optional(),
+  customer: z.strictObject({ id: id.optional(), name: z.string().trim().min(1).max(200) }),
+  queueId: id,
+  text: text.optional(),
+  attachedData: attachedDataSchema.optional(),
+});
+
+export const routeChatBody = z.strictObject({ routingPointId: id });
+export const customerMessageBody = z.strictObject({
+  text: text.refine((t) => t.trim().length > 0, 'must not be empty'),
+});
+
+export const directoryQuery = z.strictObject({
+  q: z.string().max(200).optional().meta({ description: 'Matches name, e-mail, phone or skill (case-insensitive).' }),
+  kind: z.enum(['knowledge-worker', 'agent', 'routing-point']).optional(),
+  skill: z.string().max(100).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const eventsQuery = z.strictObject({
+  after: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .meta({ description: 'Events after this id (default: only new ones for a stream, all for a read).' }),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+});
+
+export const createKeyBody = z.strictObject({
+  agentId: id.nullable().meta({ description: 'The agent the key acts as; null for a platform key.' }),
+  label: z.string().trim().min(1).max(200),
+});
+export const keyParams = z.strictObject({ keyId: id });
+
+export const createWebhookBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  types: z.array(z.string().min(1).max(100)).max(50).default([]).meta({ description: 'Event types; empty for all.' }),
+});
+export const webhookParams = z.strictObject({ webhookId: id });
+
+const person = z.object({ id: z.string(), name: z.string(), kind: z.enum(['agent', 'knowledge-worker', 'customer']) });
+
+/** A transcript line. */
+export const transcriptEntrySchema = z
+  .object({
+    seq: z.number(),
+    at: z.string(),
+    kind: z.enum(['message', 'system']),
+    partyId: z.string().nullable(),
+    name: z.string().nullable(),
+    text: z.string(),
+    audience: z.enum(['all', 'internal']),
+  })
+  .meta({ id: 'TranscriptEntry' });
+
+/** An interaction as an agent sees it. */
+export const interactionViewSchema = z
+  .object({
+    id: z.string(),
+    media: z.enum(['im', 'chat']),
+    status: z.enum(['waiting', 'establishing', 'connected', 'ended']),
+    origin: z.object({ kind: z.string(), from: person.optional(), parentInteractionId: z.string().optional() }),
+    attachedData: z.record(z.string(), z.string()),
+    createdAt: z.string(),
+    endedAt: z.string().nullable(),
+    ownerPartyId: z.string().nullable(),
+    parties: z.array(
+      z.object({
+        id: z.string(),
+        person,
+        role: z.string(),
+        visibility: z.enum(['all', 'consult']),
+        status: z.enum(['establishing', 'connected', 'ended']),
+        exit: z.string().nullable(),
+      }),
+    ),
+    invitations: z.array(
+      z.object({ id: z.string(), kind: z.string(), target: person, state: z.string(), dueAt: z.string() }),
+    ),
+    request: z.object({ kind: z.string(), since: z.string() }).nullable(),
+    consultationIds: z.array(z.string()),
+  })
+  .meta({ id: 'Interaction' });
+
+export const directoryEntrySchema = z
+  .object({
+    kind: z.enum(['knowledge-worker', 'agent', 'routing-point']),
+    id: z.string(),
+    name: z.string(),
+    email: z.string().nullable(),
+    phones: z.array(z.string()),
+    skills: z.array(z.string()),
+    state: z.object({ kind: z.string(), reason: z.string().optional() }),
+  })
+  .meta({ id: 'DirectoryEntry' });
+
+export const eventSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    time: z.string(),
+    interactionId: z.string().nullable(),
+    agentId: z.string().nullable(),
+    data: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Event' });
+
+export const voiceTargetSchema = z
+  .object({
+    knowledgeWorker: z.object({ id: z.string(), name: z.string() }),
+    direct: z.unknown(),
+    teams: z.unknown(),
+    route: z.unknown(),
+  })
+  .meta({ id: 'VoiceTarget' });
+
+export const apiKeySchema = z
+  .object({
+    keyId: z.string(),
+    key: z.string().optional().meta({ description: 'Shown once, on creation.' }),
+    contactCenter: z.string(),
+    agentId: z.string().nullable(),
+    label: z.string(),
+    createdAt: z.number(),
+    revokedAt: z.number().nullable(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const webhookSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    types: z.array(z.string()),
+    secret: z.string().optional().meta({ description: 'The Standard Webhooks secret; shown once, on creation.' }),
+  })
+  .meta({ id: 'Webhook' });

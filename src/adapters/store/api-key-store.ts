@@ -1,0 +1,106 @@
+/**
+ * API keys: generated with 256 bits of randomness, shown once, stored as a SHA-256 hash, revocable. Each belongs to
+ * one contact center; an agent key acts as one agent, a platform key (no agent) acts for the agent it names.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock.js';
+import type { AgentApiDb } from './agent-api-schema.js';
+
+/** Who a key speaks for. */
+export interface ApiKeyIdentity {
+  readonly keyId: string;
+  readonly contactCenter: string;
+  /** The agent the key is bound to; null for a platform key. */
+  readonly agentId: string | null;
+}
+
+/** A key as listed (never the secret). */
+export interface ApiKeyInfo extends ApiKeyIdentity {
+  readonly label: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+/** A new key: `key` is shown once and never stored. */
+export interface CreatedApiKey extends ApiKeyInfo {
+  readonly key: string;
+}
+
+const hashOf = (key: string): string => createHash('sha256').update(key).digest('hex');
+
+/** The API key store over the database. */
+export class ApiKeyStore {
+  constructor(
+    private readonly db: AgentApiDb,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Creates a key; the returned `key` is the only copy of the secret. */
+  async create(input: { contactCenter: string; agentId: string | null; label: string }): Promise<CreatedApiKey> {
+    const id = `key_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+    const key = `ucc_${randomBytes(32).toString('base64url')}`;
+    const createdAt = this.clock.now();
+    await this.db
+      .insertInto('api_keys')
+      .values({
+        id,
+        hash: hashOf(key),
+        contact_center: input.contactCenter,
+        agent_id: input.agentId,
+        label: input.label,
+        created_at: createdAt,
+        revoked_at: null,
+      })
+      .execute();
+    return {
+      keyId: id,
+      key,
+      contactCenter: input.contactCenter,
+      agentId: input.agentId,
+      label: input.label,
+      createdAt,
+      revokedAt: null,
+    };
+  }
+
+  /** The identity of a presented key, or undefined when it is unknown or revoked. */
+  async verify(key: string): Promise<ApiKeyIdentity | undefined> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select(['id', 'contact_center', 'agent_id'])
+      .where('hash', '=', hashOf(key))
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row ? { keyId: row.id, contactCenter: row.contact_center, agentId: row.agent_id } : undefined;
+  }
+
+  /** The keys of a contact center. */
+  async list(contactCenter: string): Promise<ApiKeyInfo[]> {
+    const rows = await this.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where('contact_center', '=', contactCenter)
+      .orderBy('created_at')
+      .execute();
+    return rows.map((r) => ({
+      keyId: r.id,
+      contactCenter: r.contact_center,
+      agentId: r.agent_id,
+      label: r.label,
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+    }));
+  }
+
+  /** Revokes a key of the contact center; false when there is no such key. */
+  async revoke(contactCenter: string, keyId: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: this.clock.now() })
+      .where('id', '=', keyId)
+      .where('contact_center', '=', contactCenter)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * The durable event log of the agent side: every event an agent's stream, the platform's stream or a webhook
+ * carries, numbered by one increasing sequence (the SSE event id, so `Last-Event-ID` resumes). Appending is
+ * idempotent by source id (the outbox effect id) and queues the webhook deliveries in the same transaction.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock } from '../../ports/clock.js';
+import type { AgentApiDb } from './agent-api-schema.js';
+
+/** Who an event is for. */
+export type EventAudience = 'agent' | 'platform' | 'broadcast';
+
+/** An event to append. */
+export interface NewAgentEvent {
+  /** A stable id of what caused it (an outbox effect id): appending the same source twice keeps one event. */
+  readonly sourceId: string;
+  readonly contactCenter: string;
+  /** The agent it is for (audience `agent`), else null. */
+  readonly agentId: string | null;
+  readonly audience: EventAudience;
+  readonly type: string;
+  readonly interactionId: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** A stored event. `id` is the sequence number as a string (the SSE id and the webhook message id). */
+export interface AgentEvent {
+  readonly id: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly time: string;
+  readonly contactCenter: string;
+  readonly agentId: string | null;
+  readonly interactionId: string | null;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+/** Which events a reader sees: one agent's (theirs and broadcasts), or the whole contact center's (platform). */
+export interface EventStreamFilter {
+  readonly contactCenter: string;
+  /** null: the platform stream (every event of the contact center). */
+  readonly agentId: string | null;
+}
+
+/** The event log. Emits `appended` after new events are committed. */
+export class EventLog extends EventEmitter {
+  constructor(
+    private readonly db: AgentApiDb,
+    private readonly clock: Clock,
+  ) {
+    super();
+    this.setMaxListeners(0);
+  }
+
+  /** Appends events (skipping sources already appended) and queues their webhook deliveries. */
+  async append(events: readonly NewAgentEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    const now = this.clock.now();
+    const added = await this.db.transaction().execute(async (trx) => {
+      let count = 0;
+      for (const e of events) {
+        const inserted = await trx
+          .insertInto('agent_events')
+          .values({
+            source_id: e.sourceId,
+            contact_center: e.contactCenter,
+            agent_id: e.agentId,
+            audience: e.audience,
+            type: e.type,
+            interaction_id: e.interactionId,
+            data: JSON.stringify(e.data),
+            created_at: now,
+          })
+          .onConflict((oc) => oc.column('source_id').doNothing())
+          .returning('seq')
+          .executeTakeFirst();
+        if (!inserted) continue;
+        count++;
+        const subs = await trx
+          .selectFrom('webhook_subscriptions')
+          .select(['id', 'types'])
+          .where('contact_center', '=', e.contactCenter)
+          .where('deleted_at', 'is', null)
+          .execute();
+        const wanted = subs.filter((s) => {
+          const types = JSON.parse(s.types) as string[];
+          return types.length === 0 || types.includes(e.type);
+        });
+        if (wanted.length === 0) continue;
+        await trx
+          .insertInto('webhook_deliveries')
+          .values(
+            wanted.map((s) => ({
+              subscription_id: s.id,
+              event_seq: Number(inserted.seq),
+              status: 'pending',
+              attempts: 0,
+              next_at: now,
+              claimed_until: null,
+              last_error: null,
+            })),
+          )
+          .execute();
+      }
+      return count;
+    });
+    if (added > 0) this.emit('appended');
+    return added;
+  }
+
+  /** Events after `afterSeq` that the filter sees, oldest first. */
+  async read(filter: EventStreamFilter, afterSeq: number, limit = 500): Promise<AgentEvent[]> {
+    let query = this.db
+      .selectFrom('agent_events')
+      .selectAll()
+      .where('contact_center', '=', filter.contactCenter)
+      .where('seq', '>', afterSeq);
+    const agentId = filter.agentId;
+    if (agentId !== null) {
+      query = query.where((eb) => eb.or([eb('agent_id', '=', agentId), eb('audience', '=', 'broadcast')]));
+    }
+    const rows = await query.orderBy('seq').limit(limit).execute();
+    return rows.map(toEvent);
+  }
+
+  /** The newest sequence number (0 when the log is empty): a fresh stream starts after it. */
+  async lastSeq(): Promise<number> {
+    const row = await this.db
+      .selectFrom('agent_events')
+      .select((eb) => eb.fn.max('seq').as('last'))
+      .executeTakeFirst();
+    return Number(row?.last ?? 0);
+  }
+
+  /** One event by sequence number. */
+  async get(seq: number): Promise<AgentEvent | undefined> {
+    const row = await this.db.selectFrom('agent_events').selectAll().where('seq', '=', seq).executeTakeFirst();
+    return row ? toEvent(row) : undefined;
+  }
+
+  /**
+   * Records the contact center of an interaction created through the API; true when recorded now, false when it
+   * was already recorded (then it belongs to whichever contact center created it).
+   */
+  async claimInteraction(interactionId: string, contactCenter: string): Promise<boolean> {
+    const row = await this.db
+      .insertInto('api_interactions')
+      .values({ interaction_id: interactionId, contact_center: contactCenter })
+      .onConflict((oc) => oc.column('interaction_id').doNothing())
+      .returning('interaction_id')
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Forgets a claim made for a command that was refused (nothing is half-applied). */
+  async releaseInteraction(interactionId: string): Promise<void> {
+    await this.db.deleteFrom('api_interactions').where('interaction_id', '=', interactionId).execute();
+  }
+
+  /** The contact center of an interaction created through the API. */
+  async contactCenterOf(interactionId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('api_interactions')
+      .select('contact_center')
+      .where('interaction_id', '=', interactionId)
+      .executeTakeFirst();
+    return row?.contact_center;
+  }
+}
+
+function toEvent(row: {
+  seq: number;
+  type: string;
+  created_at: number;
+  contact_center: string;
+  agent_id: string | null;
+  interaction_id: string | null;
+  data: string;
+}): AgentEvent {
+  const seq = Number(row.seq);
+  return {
+    id: String(seq),
+    seq,
+    type: row.type,
+    time: new Date(Number(row.created_at)).toISOString(),
+    contactCenter: row.contact_center,
+    agentId: row.agent_id,
+    interactionId: row.interaction_id,
+    data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
