@@ -332,3 +332,29 @@ describe("the connector's own flows", () => {
     expect(w.descriptors('im')).toEqual(['John Davis Initiated/Abandoned']);
   });
 });
+
+describe('a queue offering a chat to its own agents', () => {
+  test('the agent who accepts owns the chat; a customer leaving while it rings is abandoned while ringing', () => {
+    const w = new EngineWorld();
+    w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+    w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: chatQueue });
+    expect(w.lastRouteRequest('c').target).toEqual({ kind: 'queue', id: chatQueue.id, name: chatQueue.name });
+    expect(w.ix('c').mediation).toEqual(chatQueue);
+    w.offer('c', [kateLewis], chatQueue);
+    w.accept('c', kateLewis);
+    const ix = w.ix('c');
+    expect(ix.parties.find((p) => p.id === ix.ownerPartyId)?.person).toEqual(kateLewis);
+    w.end('c', avrilMai);
+    expect(w.descriptors()).toEqual(['Kate Lewis RoutedTo/Completed']);
+
+    const v = new EngineWorld();
+    v.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+    v.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: chatQueue });
+    expect(v.refuse({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint }).code).toBe(
+      'request-pending',
+    );
+    v.offer('c', [kateLewis], chatQueue);
+    v.end('c', avrilMai);
+    expect(v.descriptors()).toEqual(['Kate Lewis RoutedTo/CustomerAbandoned [AbandonedWhileRinging]']);
+  });
+});

@@ -26,7 +26,10 @@ export interface ReceiveChat {
   readonly attachedData?: Readonly<Record<string, string>> | undefined;
 }
 
-/** A routing point's strategy pulls a queued chat to route it. */
+/**
+ * A routing point's strategy pulls a queued chat to route it (Puller); or, naming the queue itself, the queue
+ * offers the chat to its own agents while it stays queued.
+ */
 export interface PullFromQueue {
   readonly type: 'PullFromQueue';
   readonly interactionId: string;

@@ -113,7 +113,13 @@ export function pullFromQueue(d: Draft, c: PullFromQueue): Refusal | undefined {
   if (current.media !== 'chat' || current.mediation?.kind !== 'queue') {
     return refuse('invalid-command', `Interaction ${c.interactionId} is not waiting in a queue.`);
   }
+  if (current.request) return refuse('request-pending', `Interaction ${c.interactionId} is already being routed.`);
   const ix = d.edit(c.interactionId);
+  if (c.routingPoint.kind === 'queue') {
+    // The queue offers the chat to its own agents: the chat stays queued (Received) until one accepts.
+    openRequest(d, ix, 'route', { kind: 'queue', id: c.routingPoint.id, name: c.routingPoint.name }, null, null);
+    return undefined;
+  }
   ix.mediation = c.routingPoint;
   ix.mediationSince = d.now;
   openRequest(d, ix, 'route', { kind: 'routing-point', id: c.routingPoint.id, name: c.routingPoint.name }, null, null);
