@@ -64,10 +64,9 @@ export interface ConnectorApp {
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<ConnectorApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
-  const dialect = /^postgres(ql)?:\/\//.test(config.database.url) ? 'postgres' : 'sqlite';
   const database = await openDatabase({
     url: config.database.url,
-    migrations: { '100-agent-api': agentApiMigration(dialect) },
+    migrations: (dialect) => ({ '100-agent-api': agentApiMigration(dialect) }),
   });
   const store = createSqlInteractionStore(database);
 

@@ -6,12 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import type { Logger } from 'pino';
-import type { AgentEntry } from '../../config/config-file-schema.js';
-import type { Escalation } from '../../domain/escalation/voice-target.js';
-import type { AgentState, AgentStateView } from '../../domain/routing/agent-state.js';
-import type { RoutingIndex } from '../../domain/routing/routing-index.js';
-import type { Clock } from '../../ports/clock.js';
-import type { InteractionCommands } from '../../ports/interaction-commands.js';
+import type { AgentState } from '../../domain/routing/agent-state.js';
 import type { ParticipantChannel } from '../../ports/participant-channel.js';
 import { ProblemError, problem } from '../http/problem.js';
 import { agentApiDb } from '../store/agent-api-schema.js';
@@ -35,16 +30,10 @@ import { eventRoutes } from './routes/event-routes.js';
 import { interactionRoutes } from './routes/interaction-routes.js';
 
 /** What {@link createAgentSide} needs. */
-export interface AgentSideDependencies {
+export interface AgentSideDependencies
+  extends Pick<AgentApiContext, 'commands' | 'index' | 'stateOf' | 'agents' | 'queues' | 'escalation' | 'clock'> {
   readonly options: AgentApiOptions;
   readonly database: OpenDatabase;
-  readonly commands: InteractionCommands;
-  readonly index: () => RoutingIndex;
-  readonly stateOf: AgentStateView;
-  readonly agents: readonly AgentEntry[];
-  readonly queues: readonly { id: string; name: string }[];
-  readonly escalation: Escalation;
-  readonly clock: Clock;
   readonly logger: Logger;
   /** The webhook worker's HTTP client (default global fetch). */
   readonly fetch?: typeof fetch | undefined;

@@ -26,8 +26,14 @@ export interface OpenDatabase {
 export interface OpenDatabaseOptions {
   /** `postgres://…` for a PostgreSQL server, otherwise a SQLite file path (`:memory:` for a throwaway one). */
   readonly url: string;
-  /** Extra migrations from other parts of the connector, by name; applied in name order after the engine's. */
-  readonly migrations?: Readonly<Record<string, Migration>> | undefined;
+  /**
+   * Extra migrations from other parts of the connector, by name (applied in name order after the engine's), or a
+   * function of the dialect that returns them.
+   */
+  readonly migrations?:
+    | Readonly<Record<string, Migration>>
+    | ((dialect: Dialect) => Readonly<Record<string, Migration>>)
+    | undefined;
 }
 
 const MIGRATION_LOCK = 727_001;
@@ -64,7 +70,8 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
     location = options.url === ':memory:' ? 'in-memory SQLite' : path.resolve(options.url);
   }
   try {
-    await migrate(db, dialect, migrationsFor(dialect, options.migrations));
+    const extra = typeof options.migrations === 'function' ? options.migrations(dialect) : options.migrations;
+    await migrate(db, dialect, migrationsFor(dialect, extra));
   } catch (error) {
     await db.destroy();
     throw error;

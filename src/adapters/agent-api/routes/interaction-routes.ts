@@ -203,38 +203,36 @@ export function interactionRoutes(ctx: AgentApiContext): AnyRoute[] {
 }
 
 function simpleActions(ctx: AgentApiContext): AnyRoute[] {
-  const end = defineRoute({
-    method: 'post',
-    path: '/interactions/:id/end',
-    operationId: 'endInteraction',
-    summary: 'End your part (End IM / End chat); an IM ends for both sides',
-    tag: 'Instant messaging',
-    auth: 'agent',
-    params: interactionIdParams,
-    responses: { 200: view },
-    errors: [403, 404, 409],
-    handle: async ({ params, caller }) => {
-      const agentId = agentOf(caller);
-      await visibleInteraction(ctx, caller, params.id);
-      return ok(await runCommand(ctx, { type: 'End', interactionId: params.id, by: agentId }), agentId);
-    },
-  });
-  const cancel = defineRoute({
-    method: 'post',
-    path: '/interactions/:id/cancel',
-    operationId: 'cancelRequest',
-    summary: 'Cancel your pending request (its previews are withdrawn)',
-    tag: 'Instant messaging',
-    auth: 'agent',
-    params: interactionIdParams,
-    responses: { 200: view },
-    errors: [403, 404, 409],
-    handle: async ({ params, caller }) => {
-      const agentId = agentOf(caller);
-      await visibleInteraction(ctx, caller, params.id);
-      return ok(await runCommand(ctx, { type: 'Cancel', interactionId: params.id, by: agentId }), agentId);
-    },
-  });
+  /** An action on one's own part of an interaction that takes no body. */
+  const ownAction = (type: 'End' | 'Cancel', path: string, operationId: string, summary: string) =>
+    defineRoute({
+      method: 'post',
+      path,
+      operationId,
+      summary,
+      tag: 'Instant messaging',
+      auth: 'agent',
+      params: interactionIdParams,
+      responses: { 200: view },
+      errors: [403, 404, 409],
+      handle: async ({ params, caller }) => {
+        const agentId = agentOf(caller);
+        await visibleInteraction(ctx, caller, params.id);
+        return ok(await runCommand(ctx, { type, interactionId: params.id, by: agentId }), agentId);
+      },
+    });
+  const end = ownAction(
+    'End',
+    '/interactions/:id/end',
+    'endInteraction',
+    'End your part (End IM / End chat); an IM ends for both sides',
+  );
+  const cancel = ownAction(
+    'Cancel',
+    '/interactions/:id/cancel',
+    'cancelRequest',
+    'Cancel your pending request (its previews are withdrawn)',
+  );
   const answer = (type: 'Accept' | 'Reject') =>
     defineRoute({
       method: 'post',
