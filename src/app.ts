@@ -5,6 +5,7 @@
 import express from 'express';
 import type { Logger } from 'pino';
 import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
+import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
 import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
@@ -132,6 +133,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   http.use(createHealthRouter(store));
   if (teams) http.use(teams.router);
   http.use(agentSide.router);
+  http.use(createConsoleRouter());
   http.use(problemErrorHandler(logger));
 
   const workers = { outbox, timeouts };

@@ -28,6 +28,7 @@ import { chatRoutes } from './routes/chat-routes.js';
 import { directoryRoutes } from './routes/directory-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { interactionRoutes } from './routes/interaction-routes.js';
+import { meRoutes } from './routes/me-routes.js';
 
 /** What {@link createAgentSide} needs. */
 export interface AgentSideDependencies
@@ -83,6 +84,7 @@ export function createAgentSide(deps: AgentSideDependencies): AgentSide {
     newId: () => `ix-${randomUUID()}`,
   };
   const routes: AnyRoute[] = [
+    ...meRoutes(ctx),
     ...directoryRoutes(ctx),
     ...interactionRoutes(ctx),
     ...chatRoutes(ctx),

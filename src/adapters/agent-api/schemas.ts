@@ -59,14 +59,24 @@ export const receiveChatBody = z.strictObject({
   attachedData: attachedDataSchema.optional(),
 });
 
-export const routeChatBody = z.strictObject({ routingPointId: id });
+export const routeChatBody = z
+  .strictObject({
+    routingPointId: id.optional().meta({ description: 'A routing point pulls the chat; its strategy offers it.' }),
+    queueId: id
+      .optional()
+      .meta({ description: "The chat's own queue offers it to the queue's agents, in turn; it stays queued." }),
+  })
+  .refine((b) => (b.routingPointId === undefined) !== (b.queueId === undefined), {
+    message: 'give either routingPointId or queueId',
+    path: ['routingPointId'],
+  });
 export const customerMessageBody = z.strictObject({
   text: text.refine((t) => t.trim().length > 0, 'must not be empty'),
 });
 
 export const directoryQuery = z.strictObject({
   q: z.string().max(200).optional().meta({ description: 'Matches name, e-mail, phone or skill (case-insensitive).' }),
-  kind: z.enum(['knowledge-worker', 'agent', 'routing-point']).optional(),
+  kind: z.enum(['knowledge-worker', 'agent', 'routing-point', 'queue']).optional(),
   skill: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
@@ -139,7 +149,7 @@ export const interactionViewSchema = z
 
 export const directoryEntrySchema = z
   .object({
-    kind: z.enum(['knowledge-worker', 'agent', 'routing-point']),
+    kind: z.enum(['knowledge-worker', 'agent', 'routing-point', 'queue']),
     id: z.string(),
     name: z.string(),
     email: z.string().nullable(),
@@ -189,3 +199,11 @@ export const webhookSchema = z
     secret: z.string().optional().meta({ description: 'The Standard Webhooks secret; shown once, on creation.' }),
   })
   .meta({ id: 'Webhook' });
+
+export const callerSchema = z
+  .object({
+    contactCenter: z.string(),
+    platform: z.boolean().meta({ description: 'True for a platform key.' }),
+    agent: z.object({ id: z.string(), name: z.string() }).nullable(),
+  })
+  .meta({ id: 'Caller' });

@@ -17,6 +17,19 @@ import { resolveTarget, runCommand } from './run-command.js';
 
 const view = { description: 'The chat after the change.', schema: interactionViewSchema };
 
+/** A queue offers only a chat waiting in it: naming another queue is a conflict (nothing changes). */
+async function requireOwnQueue(ctx: AgentApiContext, id: string, queueId: string): Promise<void> {
+  const ix = await ctx.commands.get(id);
+  const waitsIn = ix?.mediation?.kind === 'queue' ? ix.mediation.id : null;
+  if (waitsIn !== null && waitsIn !== queueId) {
+    throw new ProblemError(
+      problem(409, 'wrong-queue', 'Conflict', `Chat ${id} waits in queue ${waitsIn}, not ${queueId}.`, {
+        code: 'wrong-queue',
+      }),
+    );
+  }
+}
+
 /** The customer-chat routes. */
 export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
   const customerOf = async (caller: Parameters<typeof visibleInteraction>[1], id: string) => {
@@ -40,7 +53,7 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
       errors: [403, 404, 409],
       handle: async ({ body, caller }) => {
         requirePlatform(caller);
-        const target = resolveTarget(ctx, { kind: 'queue', id: body.queueId });
+        const target = resolveTarget(ctx, { kind: 'queue', id: body.queueId }, 'body.queueId');
         if (target.kind !== 'queue') throw new Error('unreachable');
         const id = body.id ?? ctx.newId();
         const fresh = await ctx.log.claimInteraction(id, caller.contactCenter);
@@ -64,7 +77,8 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
       method: 'post',
       path: '/chats/:id/route',
       operationId: 'routeChat',
-      summary: 'Pull a queued chat into a routing point, whose strategy offers it',
+      summary:
+        "Route a queued chat: a routing point pulls it (routingPointId), or its queue offers it to the queue's agents (queueId)",
       tag: 'Customer chats',
       auth: 'platform',
       params: interactionIdParams,
@@ -73,12 +87,15 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
       errors: [403, 404, 409],
       handle: async ({ params, body, caller }) => {
         await customerOf(caller, params.id);
-        const rp = resolveTarget(ctx, { kind: 'routing-point', id: body.routingPointId });
-        if (rp.kind !== 'routing-point') throw new Error('unreachable');
+        if (body.queueId) await requireOwnQueue(ctx, params.id, body.queueId);
+        const place = body.queueId
+          ? resolveTarget(ctx, { kind: 'queue', id: body.queueId }, 'body.queueId')
+          : resolveTarget(ctx, { kind: 'routing-point', id: body.routingPointId ?? '' }, 'body.routingPointId');
+        if (place.kind === 'person') throw new Error('unreachable');
         const ix = await runCommand(ctx, {
           type: 'PullFromQueue',
           interactionId: params.id,
-          routingPoint: { kind: 'routing-point', id: rp.id, name: rp.name },
+          routingPoint: { kind: place.kind, id: place.id, name: place.name },
         });
         return { status: 200, body: interactionView(ix, null) };
       },

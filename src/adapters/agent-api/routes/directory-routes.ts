@@ -1,6 +1,7 @@
 /**
- * The Team Communicator: search knowledge workers, agents and routing points by name, e-mail, phone or skill, each
- * with its live agent state (a routing point is Ready when one of its members is).
+ * The Team Communicator: search knowledge workers, agents, routing points and queues by name, e-mail, phone or
+ * skill, each with its live agent state (a routing point is Ready when one of its members is; agents and queues
+ * have no state here: Unknown).
  */
 import { z } from 'zod';
 import type { AgentApiContext } from '../api-context.js';
@@ -49,6 +50,17 @@ export function directoryEntries(ctx: AgentApiContext): Entry[] {
       state: ready > 0 ? { kind: 'Ready' } : { kind: 'NotReady', reason: 'No member is Ready' },
     });
   }
+  for (const q of ctx.queues) {
+    out.push({
+      kind: 'queue',
+      id: q.id,
+      name: q.name,
+      email: null,
+      phones: [],
+      skills: [],
+      state: { kind: 'Unknown' },
+    });
+  }
   return out;
 }
 
@@ -72,7 +84,7 @@ export function directoryRoutes(ctx: AgentApiContext): AnyRoute[] {
       method: 'get',
       path: '/directory',
       operationId: 'searchDirectory',
-      summary: 'Team Communicator: search knowledge workers, agents and routing points with their live state',
+      summary: 'Team Communicator: search knowledge workers, agents, routing points and queues with their live state',
       tag: 'Team Communicator',
       auth: 'any',
       query: directoryQuery,

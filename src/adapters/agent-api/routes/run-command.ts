@@ -14,15 +14,16 @@ export async function runCommand(ctx: AgentApiContext, command: Command): Promis
   return ix;
 }
 
-/** The engine target for an API target; an unknown id is a 404 naming the field. */
+/** The engine target for an API target; an unknown id is a 404 naming the field (`field`, default `body.target.id`). */
 export function resolveTarget(
   ctx: AgentApiContext,
   target: { kind: 'knowledge-worker' | 'agent' | 'routing-point' | 'queue'; id: string },
+  field = 'body.target.id',
 ): Target {
   const missing = () =>
     new ProblemError(
       problem(404, 'unknown-target', 'Unknown target', `No ${target.kind} has id ${target.id}.`, {
-        'invalid-params': [{ name: 'body.target.id', reason: `no ${target.kind} with this id` }],
+        'invalid-params': [{ name: field, reason: `no ${target.kind} with this id` }],
       }),
     );
   if (target.kind === 'routing-point') {
