@@ -3,7 +3,7 @@
  * its resource facts and its outbox effects in one transaction. Implements the InteractionCommands port.
  */
 import type { Logger } from 'pino';
-import { type Command, interactionIdsOf } from '../domain/interaction/commands.js';
+import { type Command, interactionIdsOf, linkedInteractionIds } from '../domain/interaction/commands.js';
 import type { Effect } from '../domain/interaction/effects.js';
 import { reduce } from '../domain/interaction/engine.js';
 import type { Clock } from '../ports/clock.js';
@@ -34,6 +34,10 @@ export class InteractionService implements InteractionCommands {
       try {
         const outcome = await store.transaction(async (tx) => {
           const loaded = await tx.load(interactionIdsOf(command));
+          const linked = Object.values(loaded)
+            .flatMap(linkedInteractionIds)
+            .filter((id) => !(id in loaded));
+          if (linked.length > 0) Object.assign(loaded, await tx.load(linked));
           const result = reduce({ interactions: loaded }, command, clock.now());
           if (!result.ok) return { result: { ok: false as const, refusal: result.refusal }, effects: [] as Effect[] };
           const changed = result.changed.map((id) => result.state.interactions[id]).filter((ix) => ix !== undefined);

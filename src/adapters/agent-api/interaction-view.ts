@@ -12,9 +12,8 @@ export function statusOfInteraction(
   const mine = agentId ? ix.parties.findLast((p) => p.person.id === agentId) : undefined;
   if (mine && mine.status !== 'connected') return mine.status;
   if (!mine && ix.ownerPartyId === null) return 'waiting';
-  const others = ix.parties.filter(
-    (p) => p.person.id !== agentId && p.person.kind !== 'customer' && p.role !== 'Initiated',
-  );
+  // Connected once someone else is connected too: the invitee, the initiator, or a chat's customer.
+  const others = ix.parties.filter((p) => p.person.id !== agentId);
   return others.some((p) => p.status === 'connected') ? 'connected' : 'establishing';
 }
 

@@ -2,7 +2,7 @@
  * Commands to the interaction engine. Every command names the interaction it acts on, and the
  * person acting where a person acts, so the engine can check that the user acting is the one invited.
  */
-import type { InvitationKind, MediationRef, PersonRef, Target } from './types.js';
+import type { Interaction, InvitationKind, MediationRef, PersonRef, Target } from './types.js';
 
 /** An agent starts an IM (to a person or a routing point); the session starts with the first message. */
 export interface StartIm {
@@ -144,4 +144,12 @@ export function interactionIdsOf(command: Command): string[] {
   if (command.type === 'StartIm' && command.parentInteractionId) ids.push(command.parentInteractionId);
   if (command.type === 'Escalate' && command.consultationId) ids.push(command.consultationId);
   return ids;
+}
+
+/**
+ * Interactions an interaction's open request may change besides itself: the active consultation a transfer or
+ * conference goes to (accepting it ends that consultation). The service loads these too.
+ */
+export function linkedInteractionIds(ix: Interaction): string[] {
+  return ix.request?.consultationId ? [ix.request.consultationId] : [];
 }

@@ -92,6 +92,15 @@ describe.skipIf(skip !== null)('agent console: sign-in and instant messages', ()
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe('+14255550101');
     await waitForText(im.getByRole('status'), 'Copied direct number +14255550101.');
 
+    // A reload keeps the tab's session: the window reopens and the stream resumes with Last-Event-ID.
+    await page.reload();
+    await page.getByText('Live', { exact: true }).waitFor();
+    await waitForText(im.getByRole('log'), 'Billed twice in December.');
+    await h.expertSays('kw-ann', preview.interactionId, 'I see the double charge; refunding one now.');
+    await waitForText(im.getByRole('log'), 'I see the double charge; refunding one now.');
+    await search.fill('ann');
+    await expect.poll(() => results.getByRole('listitem').count(), { timeout: 10_000 }).toBe(1);
+
     // Live state dots: Ann turns Busy in Teams.
     await h.app.agentSide.publishKnowledgeWorkerState('kw-ann', { kind: 'Busy' }, h.clock.now());
     await waitForText(results, 'Busy');

@@ -226,8 +226,16 @@ export class ConsoleApp {
    * @param {'consult' | 'transfer' | 'conference'} kind
    */
   async startMode(win, kind) {
-    const view = win.view;
-    if (!view) return;
+    if (!win.view) return;
+    /** @type {InteractionView} */
+    let view;
+    try {
+      view = await this.api.get(pathOf(win.view.id));
+      win.view = view;
+    } catch (error) {
+      win.showError(messageOf(error));
+      return;
+    }
     const consultations = [];
     if (kind !== 'consult') {
       for (const id of view.consultationIds) {

@@ -53,7 +53,7 @@ export class InteractionWindow {
     this.internal = /** @type {HTMLInputElement} */ (h('input', { type: 'checkbox', id: `internal-${n}` }));
     this.internalEl = h(
       'label',
-      { class: 'hint', for: `internal-${n}` },
+      { class: 'hint check', for: `internal-${n}` },
       this.internal,
       ' Internal (not shown to the customer)',
     );
