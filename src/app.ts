@@ -8,7 +8,7 @@ import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side
 import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
-import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
+import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { Config } from './config/read-config.js';
@@ -67,7 +67,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const clock = deps.clock ?? systemClock;
   const database = await openDatabase({
     url: config.database.url,
-    migrations: (dialect) => ({ '100-agent-api': agentApiMigration(dialect) }),
+    migrations: connectorMigrations,
   });
   const store = createSqlInteractionStore(database);
 

@@ -13,6 +13,10 @@ export interface CommandEntry {
 
 /** The subcommands, by name. */
 export const commands: Readonly<Record<string, CommandEntry>> = {
+  'api-key': {
+    summary: 'create, list and revoke agent API keys (the first platform key starts here)',
+    load: async () => (await import('./api-key.js')).runApiKeyCommand,
+  },
   manifest: {
     summary: 'build and validate the Teams app package (dist/teams-app.zip)',
     load: async () => (await import('./manifest.js')).runManifestCommand,
