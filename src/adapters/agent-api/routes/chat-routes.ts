@@ -87,11 +87,11 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
       errors: [403, 404, 409],
       handle: async ({ params, body, caller }) => {
         await customerOf(caller, params.id);
-        if (body.queueId) await requireOwnQueue(ctx, params.id, body.queueId);
         const place = body.queueId
           ? resolveTarget(ctx, { kind: 'queue', id: body.queueId }, 'body.queueId')
           : resolveTarget(ctx, { kind: 'routing-point', id: body.routingPointId ?? '' }, 'body.routingPointId');
         if (place.kind === 'person') throw new Error('unreachable');
+        if (place.kind === 'queue') await requireOwnQueue(ctx, params.id, place.id);
         const ix = await runCommand(ctx, {
           type: 'PullFromQueue',
           interactionId: params.id,
