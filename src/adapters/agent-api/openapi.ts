@@ -31,17 +31,27 @@ const errorText: Record<number, string> = {
   429: 'Rate limited; see Retry-After.',
 };
 
-function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _s, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) as Record<
+/** Named schemas (zod `.meta({ id })`) gathered from every route, for `components.schemas`. */
+type Components = Record<string, unknown>;
+
+/**
+ * The JSON Schema of a zod schema. Named schemas land in `components` and are referenced there (zod writes them to
+ * a local `$defs`, which would not resolve inside the OpenAPI document).
+ */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output', components: Components): Record<string, unknown> {
+  const raw = z.toJSONSchema(schema, { io, unrepresentable: 'any', reused: 'inline' }) as Record<string, unknown>;
+  const rewritten = JSON.parse(JSON.stringify(raw).replaceAll('"#/$defs/', '"#/components/schemas/')) as Record<
     string,
     unknown
   >;
+  const { $schema: _s, $defs, ...rest } = rewritten;
+  for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, unknown>)) components[name] ??= def;
   return rest;
 }
 
-function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
+function parameters(schema: z.ZodType | undefined, where: 'path' | 'query', components: Components) {
   if (!schema) return [];
-  const js = jsonSchema(schema, 'input') as {
+  const js = jsonSchema(schema, 'input', components) as {
     properties?: Record<string, Record<string, unknown>>;
     required?: string[];
   };
@@ -57,6 +67,7 @@ function parameters(schema: z.ZodType | undefined, where: 'path' | 'query') {
 /** Builds the document for the routes mounted under `basePath`. */
 export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
+  const components: Components = { Problem: problemSchema };
   for (const route of routes) {
     const path = basePath + route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const responses: Record<string, unknown> = {};
@@ -65,7 +76,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
       responses[status] = {
         description: r.description,
         ...(r.schema
-          ? { content: { [media]: { schema: jsonSchema(r.schema, 'output') } } }
+          ? { content: { [media]: { schema: jsonSchema(r.schema, 'output', components) } } }
           : route.stream
             ? { content: { [media]: { schema: { type: 'string' } } } }
             : {}),
@@ -92,12 +103,16 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
         ? { description: 'Acts as an agent: an agent key, or a platform key with X-Agent-Id.' }
         : {}),
       ...(route.auth === 'platform' ? { description: 'Needs a platform key (not bound to an agent).' } : {}),
-      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...agentHeader(route)],
+      parameters: [
+        ...parameters(route.params, 'path', components),
+        ...parameters(route.query, 'query', components),
+        ...agentHeader(route),
+      ],
       ...(route.body
         ? {
             requestBody: {
               required: true,
-              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input', components) } },
             },
           }
         : {}),
@@ -117,7 +132,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
     paths,
     components: {
       securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (ucc_…).' } },
-      schemas: { Problem: problemSchema },
+      schemas: components,
     },
   };
 }
