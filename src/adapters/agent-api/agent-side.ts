@@ -19,6 +19,7 @@ import { type AgentApiOptions, contactCenterOfAgent } from './agent-api-options.
 import type { AgentApiContext } from './api-context.js';
 import { authenticate, callerOf } from './authenticate.js';
 import { type AnyRoute, handlerOf } from './define-route.js';
+import { createEntraVerifier } from './entra-token.js';
 import { EventLogChannel } from './event-log-channel.js';
 import { buildOpenApi } from './openapi.js';
 import { RateLimiter } from './rate-limit.js';
@@ -103,7 +104,8 @@ export function createAgentSide(deps: AgentSideDependencies): AgentSide {
   });
   const api = express.Router();
   api.use(express.json({ limit: '256kb' }));
-  api.use(authenticate({ keys, limiter, agentBelongs }));
+  const entra = options.entra ? createEntraVerifier(options.entra, clock) : undefined;
+  api.use(authenticate({ keys, limiter, agentBelongs, entra }));
   for (const route of routes) api[route.method](route.path, handlerOf(route, callerOf));
   api.use((req, _res, next) => {
     next(

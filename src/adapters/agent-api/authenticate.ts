@@ -1,11 +1,13 @@
 /**
- * Authentication of the agent API: `Authorization: Bearer <key>` (or `X-API-Key`). An agent key acts as its agent;
- * a platform key acts for the contact center, and for the agent named in `X-Agent-Id` (who must belong to the key's
- * contact center). Keys are never logged. Then the per-key rate limit.
+ * Authentication of the agent API: `Authorization: Bearer <key>` (or `X-API-Key`), or, when configured, an Entra ID
+ * client-credential token (`Authorization: Bearer <JWT>`) from an allowed client app. An agent key acts as its
+ * agent; a platform key (or a token) acts for the contact center, and for the agent named in `X-Agent-Id` (who must
+ * belong to its contact center). Keys and tokens are never logged. Then the per-key rate limit.
  */
 import type { Request, RequestHandler } from 'express';
 import { ProblemError, problem } from '../http/problem.js';
-import type { ApiKeyStore } from '../store/api-key-store.js';
+import type { ApiKeyIdentity, ApiKeyStore } from '../store/api-key-store.js';
+import { type EntraVerifier, looksLikeJwt } from './entra-token.js';
 import type { RateLimiter } from './rate-limit.js';
 
 /** The caller of a request. */
@@ -33,6 +35,24 @@ export interface AuthenticateOptions {
   readonly limiter: RateLimiter;
   /** Whether an agent id is known and belongs to a contact center. */
   readonly agentBelongs: (agentId: string, contactCenter: string) => boolean;
+  /** Verifies Entra ID tokens; absent when only API keys are accepted. */
+  readonly entra?: EntraVerifier | undefined;
+}
+
+/** The identity behind a presented credential: an API key, or an Entra ID token of an allowed client app. */
+async function identify(options: AuthenticateOptions, credential: string): Promise<ApiKeyIdentity> {
+  const unauthenticated = (detail: string) =>
+    new ProblemError(problem(401, 'unauthenticated', 'Unauthenticated', detail));
+  if (options.entra && looksLikeJwt(credential)) {
+    const result = await options.entra.verify(credential);
+    if (result.ok) return { keyId: `entra:${result.appId}`, contactCenter: result.contactCenter, agentId: null };
+    if (result.kind === 'unavailable')
+      throw new ProblemError(problem(503, 'token-verification-unavailable', 'Service unavailable', result.reason));
+    throw unauthenticated(result.reason);
+  }
+  const identity = await options.keys.verify(credential);
+  if (!identity) throw unauthenticated('The API key is unknown or revoked.');
+  return identity;
 }
 
 function presentedKey(req: Request): string | undefined {
@@ -46,11 +66,12 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
   return async (req, _res, next) => {
     try {
       const key = presentedKey(req);
-      const unauthenticated = (detail: string) =>
-        new ProblemError(problem(401, 'unauthenticated', 'Unauthenticated', detail));
-      if (!key) throw unauthenticated('Send an API key as "Authorization: Bearer <key>".');
-      const identity = await options.keys.verify(key);
-      if (!identity) throw unauthenticated('The API key is unknown or revoked.');
+      if (!key) {
+        throw new ProblemError(
+          problem(401, 'unauthenticated', 'Unauthenticated', 'Send an API key as "Authorization: Bearer <key>".'),
+        );
+      }
+      const identity = await identify(options, key);
       const wait = options.limiter.take(identity.keyId);
       if (wait > 0) {
         _res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));

@@ -131,7 +131,13 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
     security: [{ apiKey: [] }],
     paths,
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key (ucc_…).' } },
+      securitySchemes: {
+        apiKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (ucc_…), or an Entra ID client-credential token where agentApi.entra allows it.',
+        },
+      },
       schemas: components,
     },
   };
