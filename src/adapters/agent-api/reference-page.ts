@@ -53,5 +53,8 @@ fetch('/openapi.json').then((r) => r.json()).then((doc) => {
     });
     root.appendChild(d);
   }
+  const schemas = document.createElement('details');
+  schemas.innerHTML = '<summary>Schemas (#/components/schemas)</summary><pre>' + esc(JSON.stringify(doc.components.schemas, null, 2)) + '</pre>';
+  root.appendChild(schemas);
 });
 </script></body></html>`;
