@@ -58,7 +58,7 @@ export async function startConsoleHarness(): Promise<ConsoleHarness> {
             .at(-1);
           return found !== undefined;
         },
-        { timeout: 10_000 },
+        { timeout: 20_000 },
       )
       .toBe(true);
     if (!found) throw new Error('unreachable');
@@ -120,7 +120,7 @@ export function colorOf(locator: Locator): Promise<string> {
 
 /** Waits until a locator's text contains `text`. */
 export async function waitForText(locator: Locator, text: string): Promise<void> {
-  await expect.poll(() => locator.innerText(), { timeout: 10_000 }).toContain(text);
+  await expect.poll(() => locator.innerText(), { timeout: 20_000 }).toContain(text);
 }
 
 /** Whether the element has the keyboard focus. */
