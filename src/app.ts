@@ -8,19 +8,22 @@ import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
 import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
+import { presenceMigration } from './adapters/store/migrations/200-presence.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { Config } from './config/read-config.js';
-import { createDirectoryStateView } from './domain/routing/agent-state.js';
+import { type AgentStateView, createDirectoryStateView } from './domain/routing/agent-state.js';
 import { createRoutingIndex } from './domain/routing/routing-index.js';
 import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
 import { type ParticipantChannel, RecordingChannel } from './ports/participant-channel.js';
 import type { Router } from './ports/router.js';
+import { graphNotificationsMount, type PresenceEngine, wirePresence } from './presence-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
+import { SessionLoad } from './services/session-load.js';
 import { TimeoutScheduler } from './services/timeout-scheduler.js';
 import { wireTeams } from './teams-wiring.js';
 
@@ -54,6 +57,10 @@ export interface ConnectorApp {
   readonly logger: Logger;
   /** The agent side: API keys, the event log, webhooks, knowledge-worker state publishing. */
   readonly agentSide: AgentSide;
+  /** The presence engine; null when the configuration has no `presence` section (static directory states). */
+  readonly presence: PresenceEngine | null;
+  /** Active sessions per knowledge worker (the connector's own load). */
+  readonly load: SessionLoad;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
   /** Stops the workers and closes the database. */
@@ -66,7 +73,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const clock = deps.clock ?? systemClock;
   const database = await openDatabase({
     url: config.database.url,
-    migrations: (dialect) => ({ '100-agent-api': agentApiMigration(dialect) }),
+    migrations: (dialect) => ({ '100-agent-api': agentApiMigration(dialect), '200-presence': presenceMigration }),
   });
   const store = createSqlInteractionStore(database);
 
@@ -76,7 +83,21 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     knowledgeWorkers: config.file.directory.knowledgeWorkers,
     routing: config.file.routing,
   });
-  const stateOf = createDirectoryStateView(config.file.directory.knowledgeWorkers);
+  let agentSide: AgentSide | undefined;
+  const presence = config.presence
+    ? wirePresence(config.presence, {
+        database,
+        clock,
+        logger,
+        userIds: config.file.directory.knowledgeWorkers.map((kw) => kw.id),
+        publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
+      })
+    : null;
+  const load = new SessionLoad((id, active) => presence?.setLoad(id, active));
+  await load.seed(database);
+  const stateOf: AgentStateView = presence
+    ? presence.stateOf
+    : busyAtLimit(createDirectoryStateView(config.file.directory.knowledgeWorkers), load);
   const router =
     deps.router ??
     new RoutingService({
@@ -94,12 +115,13 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
-    onCommitted: ({ effects, timeouts: scheduled }) => {
+    onCommitted: ({ effects, timeouts: scheduled, interactions }) => {
+      load.observe(interactions);
       if (effects) outbox?.kick();
       if (scheduled) timeouts?.kick();
     },
   });
-  const agentSide = createAgentSide({
+  agentSide = createAgentSide({
     options: config.file.agentApi,
     database,
     commands,
@@ -131,6 +153,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
   if (teams) http.use(teams.router);
+  if (presence?.router) http.use(graphNotificationsMount, presence.router);
   http.use(agentSide.router);
   http.use(problemErrorHandler(logger));
 
@@ -146,16 +169,28 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     unreachable,
     logger,
     agentSide,
+    presence,
+    load,
     start() {
+      presence?.start();
       workers.outbox.start();
       workers.timeouts.start();
       agentSide.webhooks.start();
     },
     async stop() {
+      await presence?.stop();
       await workers.outbox.stop();
       await workers.timeouts.stop();
       await agentSide.webhooks.stop();
       await store.close();
     },
+  };
+}
+
+/** Without the presence engine: a Ready knowledge worker already in a session is Busy for routing (limit 1). */
+function busyAtLimit(view: AgentStateView, load: SessionLoad): AgentStateView {
+  return (id, routingPointId) => {
+    const state = view(id, routingPointId);
+    return state.kind === 'Ready' && load.of(id) >= 1 ? { kind: 'Busy' } : state;
   };
 }
