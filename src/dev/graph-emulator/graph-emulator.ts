@@ -324,6 +324,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         });
     });
   });
+  // Graph's signing keys exist before anyone subscribes: generate the emulator's now, not on the first notification.
+  await emulator.identity.jwks();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   return emulator;
 }
