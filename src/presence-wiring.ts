@@ -9,6 +9,7 @@ import type { Router } from 'express';
 import { createRemoteJWKSet } from 'jose';
 import type { Logger } from 'pino';
 import { createAppTokenSource } from './adapters/graph/app-token.js';
+import { DecryptionPool } from './adapters/graph/decryption-pool.js';
 import { DelegatedTokens } from './adapters/graph/delegated-tokens.js';
 import { GraphClient } from './adapters/graph/graph-client.js';
 import { createNotificationRouter } from './adapters/graph/notification-endpoint.js';
@@ -136,6 +137,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   let router: Router | null = null;
   let processor: NotificationProcessor | null = null;
   let delegated: DelegatedTokens | null = null;
+  let pool: DecryptionPool | null = null;
   const s = options.subscriptions;
   if (s) {
     delegated = new DelegatedTokens(
@@ -152,6 +154,8 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     const privateKeys = new Map<string, KeyObject>([
       [s.certificateId, createPrivateKey(readFileSync(s.privateKeyFile, 'utf8'))],
     ]);
+    const decryption = new DecryptionPool(privateKeys, s.decryptionThreads);
+    pool = decryption;
     const base = `${s.notificationBaseUrl}${graphNotificationsMount}`;
     const manager = new SubscriptionManager(
       {
@@ -196,6 +200,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
           for (const id of ids) poller.markDue(id);
         },
         warn,
+        decrypt: (items) => decryption.decrypt(items),
       },
     );
   }
@@ -266,6 +271,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       if (options.rulesFile) unwatchFile(options.rulesFile);
       await poller.stop();
       await processor?.stop();
+      await pool?.close();
       await chain;
     },
   };
