@@ -36,6 +36,7 @@ export class DecryptionPool {
       const w: PoolWorker = { worker, inFlight: 0 };
       worker.on('message', (reply: DecryptReply) => {
         w.inFlight--;
+        if (w.inFlight === 0) worker.unref(); // an idle pool does not keep the process alive
         const p = this.#pending.get(reply.id);
         this.#pending.delete(reply.id);
         p?.resolve(reply.results);
@@ -59,6 +60,7 @@ export class DecryptionPool {
     const w = this.#workers.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const id = this.#next++;
     w.inFlight++;
+    w.worker.ref(); // pending work does
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
       w.worker.postMessage({ id, items } satisfies DecryptRequest);
