@@ -7,9 +7,12 @@ import type { Logger } from 'pino';
 import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
+import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
+import type { MetricSources } from './adapters/metrics/metric-sources.js';
 import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
+import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
 import type { Config } from './config/read-config.js';
 import { createDirectoryStateView } from './domain/routing/agent-state.js';
 import { createRoutingIndex } from './domain/routing/routing-index.js';
@@ -17,7 +20,9 @@ import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
 import { type ParticipantChannel, RecordingChannel } from './ports/participant-channel.js';
+import { MemoryPresenceHistoryStore, type PresenceHistoryStore } from './ports/presence/presence-history-store.js';
 import type { Router } from './ports/router.js';
+import { wireReporting } from './reporting-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
@@ -34,6 +39,10 @@ export interface AppDependencies {
   readonly router?: Router | undefined;
   /** The HTTP client webhooks are delivered with (default global fetch). */
   readonly fetch?: typeof fetch | undefined;
+  /** Knowledge workers' time-in-state history for reports (default in memory). */
+  readonly presenceHistory?: PresenceHistoryStore | undefined;
+  /** Counters of parts built outside (Graph client, notifications, presence) for `/metrics`. */
+  readonly metricSources?: MetricSources | undefined;
 }
 
 /** The built connector. */
@@ -54,6 +63,8 @@ export interface ConnectorApp {
   readonly logger: Logger;
   /** The agent side: API keys, the event log, webhooks, knowledge-worker state publishing. */
   readonly agentSide: AgentSide;
+  /** The Prometheus metrics served at `/metrics`. */
+  readonly metrics: ConnectorMetrics;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
   /** Stops the workers and closes the database. */
@@ -88,15 +99,26 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
     });
 
+  let teamsSendStats: SenderStats | undefined;
+  const reporting = wireReporting({
+    config,
+    db: database.db,
+    clock,
+    index: () => index,
+    presenceHistory: deps.presenceHistory ?? new MemoryPresenceHistoryStore(),
+    sources: { teams: () => teamsSendStats, ...deps.metricSources },
+  });
+
   let outbox: OutboxWorker | undefined;
   let timeouts: TimeoutScheduler | undefined;
   const commands = new InteractionService({
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
-    onCommitted: ({ effects, timeouts: scheduled }) => {
+    onCommitted: ({ effects, timeouts: scheduled, emitted }) => {
       if (effects) outbox?.kick();
       if (scheduled) timeouts?.kick();
+      reporting.metrics.countEffects(emitted);
     },
   });
   const agentSide = createAgentSide({
@@ -111,6 +133,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     clock,
     logger,
     fetch: deps.fetch,
+    extraRoutes: reporting.routes,
   });
   const channels: ConnectorApp['channels'] = {
     'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
@@ -119,8 +142,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   };
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
-      ? wireTeams(config.teams, { database, commands, logger, unreachable })
+      ? wireTeams(config.teams, {
+          database,
+          commands,
+          logger,
+          unreachable,
+          onSendSettled: reporting.metrics.observeTeamsSend,
+        })
       : null;
+  teamsSendStats = teams?.sendStats;
   if (teams) channels['knowledge-worker'] = teams.channel;
   else if (!deps.channels?.['knowledge-worker'])
     logger.warn('no teams section in the configuration: the Teams bot is off');
@@ -131,6 +161,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
   if (teams) http.use(teams.router);
+  http.use(reporting.router);
   http.use(agentSide.router);
   http.use(problemErrorHandler(logger));
 
@@ -146,6 +177,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     unreachable,
     logger,
     agentSide,
+    metrics: reporting.metrics,
     start() {
       workers.outbox.start();
       workers.timeouts.start();

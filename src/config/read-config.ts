@@ -17,6 +17,8 @@ export interface Config {
   readonly file: ConfigFile;
   /** The Teams bot (file settings + credentials from the environment); null when the file has no `teams` section. */
   readonly teams: TeamsOptions | null;
+  /** `GET /metrics`: the bearer token scrapes must send, or null for an open endpoint. */
+  readonly metrics: { readonly token: string | null };
 }
 
 /** One thing wrong with the configuration. */
@@ -65,6 +67,7 @@ export function readConfig(
       server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? null },
       database: { url: e.DATABASE_URL },
       logLevel: e.LOG_LEVEL,
+      metrics: { token: e.METRICS_TOKEN ?? null },
       configPath,
       file: fileResult.value,
       teams: fileResult.value.teams
@@ -92,6 +95,8 @@ function envFix(key: string): string {
       return 'set MICROSOFT_APP_TYPE to MultiTenant, SingleTenant or UserAssignedMSI (as registered in Azure)';
     case 'PUBLIC_BASE_URL':
       return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
+    case 'METRICS_TOKEN':
+      return 'set METRICS_TOKEN to a random string of at least 16 characters, or unset it for an open /metrics';
     default:
       return `correct ${key} in the environment (see docs/configuration.md)`;
   }

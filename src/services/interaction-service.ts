@@ -15,8 +15,13 @@ export interface InteractionServiceOptions {
   readonly store: InteractionStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Called after a commit that queued effects or scheduled a time-out (wakes the workers). */
-  readonly onCommitted?: ((info: { effects: boolean; timeouts: boolean }) => void) | undefined;
+  /**
+   * Called after every applied command: whether it queued effects or scheduled a time-out (wakes the workers), and
+   * the effects it committed (for metrics).
+   */
+  readonly onCommitted?:
+    | ((info: { effects: boolean; timeouts: boolean; emitted: readonly Effect[] }) => void)
+    | undefined;
   /** How often a command is retried after a concurrent change. Default 5. */
   readonly maxAttempts?: number | undefined;
 }
@@ -47,6 +52,7 @@ export class InteractionService implements InteractionCommands {
           this.options.onCommitted?.({
             effects: outcome.effects.some((e) => !inTransaction(e)),
             timeouts: outcome.effects.some((e) => e.type === 'ScheduleTimeout'),
+            emitted: outcome.effects,
           });
         } else {
           logger.debug(

@@ -46,11 +46,15 @@ export interface ProcessorStats {
   applied: number;
   ignored: number;
   refused: number;
+  /** Inbox entries processed, and the time they waited between receipt and processing (last and total). */
+  entries: number;
+  lastLagMs: number;
+  lagMsTotal: number;
 }
 
 /** Processes inbox entries into presence observations. */
 export class NotificationProcessor {
-  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0 };
+  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0, entries: 0, lastLagMs: 0, lagMsTotal: 0 };
   readonly #verified = new Map<string, number>();
   readonly #logged = new Set<string>();
   #abort: AbortController | undefined;
@@ -93,6 +97,10 @@ export class NotificationProcessor {
 
   /** Processes one inbox entry. */
   async process(entry: InboxEntry): Promise<void> {
+    const lag = Math.max(0, this.deps.clock() - entry.receivedAt);
+    this.stats.entries++;
+    this.stats.lastLagMs = lag;
+    this.stats.lagMsTotal += lag;
     const rich = entry.items.some((i) => i.encryptedContent !== undefined);
     if (rich && !(await this.#tokensValid(entry.validationTokens))) {
       this.#warnOnce('validation token invalid');
