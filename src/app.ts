@@ -7,10 +7,14 @@ import type { Logger } from 'pino';
 import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
+import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
+import type { MetricSources } from './adapters/metrics/metric-sources.js';
+import { presenceStaleness } from './adapters/metrics/metric-sources.js';
 import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
 import { presenceMigration } from './adapters/store/migrations/200-presence.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
+import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
 import type { Config } from './config/read-config.js';
 import { type AgentStateView, createDirectoryStateView } from './domain/routing/agent-state.js';
 import { createRoutingIndex } from './domain/routing/routing-index.js';
@@ -18,8 +22,10 @@ import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
 import { type ParticipantChannel, RecordingChannel } from './ports/participant-channel.js';
+import { MemoryPresenceHistoryStore, type PresenceHistoryStore } from './ports/presence/presence-history-store.js';
 import type { Router } from './ports/router.js';
 import { graphNotificationsMount, type PresenceEngine, wirePresence } from './presence-wiring.js';
+import { wireReporting } from './reporting-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
@@ -37,6 +43,10 @@ export interface AppDependencies {
   readonly router?: Router | undefined;
   /** The HTTP client webhooks are delivered with (default global fetch). */
   readonly fetch?: typeof fetch | undefined;
+  /** Knowledge workers' time-in-state history for reports (default in memory). */
+  readonly presenceHistory?: PresenceHistoryStore | undefined;
+  /** Counters of parts built outside (Graph client, notifications, presence) for `/metrics`. */
+  readonly metricSources?: MetricSources | undefined;
 }
 
 /** The built connector. */
@@ -61,6 +71,8 @@ export interface ConnectorApp {
   readonly presence: PresenceEngine | null;
   /** Active sessions per knowledge worker (the connector's own load). */
   readonly load: SessionLoad;
+  /** The Prometheus metrics served at `/metrics`. */
+  readonly metrics: ConnectorMetrics;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
   /** Stops the workers and closes the database. */
@@ -109,16 +121,34 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
     });
 
+  let teamsSendStats: SenderStats | undefined;
+  const reporting = wireReporting({
+    config,
+    db: database.db,
+    clock,
+    index: () => index,
+    presenceHistory: deps.presenceHistory ?? presence?.history ?? new MemoryPresenceHistoryStore(),
+    sources: {
+      teams: () => teamsSendStats,
+      graph: () => presence?.client.stats,
+      notifications: () => presence?.notificationStats(),
+      notificationInbox: () => presence?.inboxSize(),
+      presence: () => (presence ? presenceStaleness(presence.tracker, clock.now()) : undefined),
+      ...deps.metricSources,
+    },
+  });
+
   let outbox: OutboxWorker | undefined;
   let timeouts: TimeoutScheduler | undefined;
   const commands = new InteractionService({
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
-    onCommitted: ({ effects, timeouts: scheduled, interactions }) => {
+    onCommitted: ({ effects, timeouts: scheduled, interactions, emitted }) => {
       load.observe(interactions);
       if (effects) outbox?.kick();
       if (scheduled) timeouts?.kick();
+      reporting.metrics.countEffects(emitted);
     },
   });
   agentSide = createAgentSide({
@@ -133,6 +163,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     clock,
     logger,
     fetch: deps.fetch,
+    extraRoutes: reporting.routes,
   });
   const channels: ConnectorApp['channels'] = {
     'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
@@ -141,8 +172,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   };
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
-      ? wireTeams(config.teams, { database, commands, logger, unreachable })
+      ? wireTeams(config.teams, {
+          database,
+          commands,
+          logger,
+          unreachable,
+          onSendSettled: reporting.metrics.observeTeamsSend,
+        })
       : null;
+  teamsSendStats = teams?.sendStats;
   if (teams) channels['knowledge-worker'] = teams.channel;
   else if (!deps.channels?.['knowledge-worker'])
     logger.warn('no teams section in the configuration: the Teams bot is off');
@@ -154,6 +192,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   http.use(createHealthRouter(store));
   if (teams) http.use(teams.router);
   if (presence?.router) http.use(graphNotificationsMount, presence.router);
+  http.use(reporting.router);
   http.use(agentSide.router);
   http.use(problemErrorHandler(logger));
 
@@ -171,6 +210,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     agentSide,
     presence,
     load,
+    metrics: reporting.metrics,
     start() {
       presence?.start();
       workers.outbox.start();

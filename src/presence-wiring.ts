@@ -13,7 +13,7 @@ import { DecryptionPool } from './adapters/graph/decryption-pool.js';
 import { DelegatedTokens } from './adapters/graph/delegated-tokens.js';
 import { GraphClient } from './adapters/graph/graph-client.js';
 import { createNotificationRouter } from './adapters/graph/notification-endpoint.js';
-import { NotificationProcessor } from './adapters/graph/notification-processor.js';
+import { NotificationProcessor, type ProcessorStats } from './adapters/graph/notification-processor.js';
 import type { PresenceOptions } from './adapters/graph/presence-options.js';
 import { PresencePoller } from './adapters/graph/presence-poller.js';
 import { SubscriptionManager } from './adapters/graph/subscription-manager.js';
@@ -58,6 +58,10 @@ export interface PresenceEngine {
   readonly subscriptions: SubscriptionManager | null;
   readonly delegated: DelegatedTokens | null;
   readonly poller: PresencePoller;
+  /** The notification processor's counters; undefined without subscriptions. */
+  notificationStats(): ProcessorStats | undefined;
+  /** Notifications accepted and not yet processed. */
+  inboxSize(): number;
   /** Records the connector's own load: a knowledge worker at their session limit is Busy for routing. */
   setLoad(knowledgeWorkerId: string, activeSessions: number): void;
   /** Starts polling, subscriptions and notification processing, and watches the rules file. */
@@ -138,6 +142,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   let processor: NotificationProcessor | null = null;
   let delegated: DelegatedTokens | null = null;
   let pool: DecryptionPool | null = null;
+  let inboxSize = () => 0;
   const s = options.subscriptions;
   if (s) {
     delegated = new DelegatedTokens(
@@ -151,6 +156,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     );
     const signedIn = delegated;
     const inbox = new MemoryNotificationInbox();
+    inboxSize = () => inbox.size();
     const privateKeys = new Map<string, KeyObject>([
       [s.certificateId, createPrivateKey(readFileSync(s.privateKeyFile, 'utf8'))],
     ]);
@@ -239,6 +245,8 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     subscriptions,
     delegated,
     poller,
+    notificationStats: () => processor?.stats,
+    inboxSize: () => inboxSize(),
     setLoad(id, activeSessions) {
       const change = tracker.setLoad(id, activeSessions, now());
       if (change) onChanges([change]);

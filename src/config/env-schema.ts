@@ -21,4 +21,6 @@ export const envSchema = z.object({
     .string()
     .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 random bytes in base64')
     .optional(),
+  /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. Never logged. */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
 });

@@ -20,6 +20,8 @@ export interface Config {
   readonly teams: TeamsOptions | null;
   /** The presence engine (file settings + secrets from the environment); null when the file has no `presence` section. */
   readonly presence: PresenceOptions | null;
+  /** `GET /metrics`: the bearer token scrapes must send, or null for an open endpoint. */
+  readonly metrics: { readonly token: string | null };
 }
 
 /** One thing wrong with the configuration. */
@@ -70,6 +72,7 @@ export function readConfig(
       server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? null },
       database: { url: e.DATABASE_URL },
       logLevel: e.LOG_LEVEL,
+      metrics: { token: e.METRICS_TOKEN ?? null },
       configPath,
       file: fileResult.value,
       teams: fileResult.value.teams
@@ -163,6 +166,8 @@ function envFix(key: string): string {
       return 'set PRESENCE_TOKEN_CACHE_KEY to 32 random bytes in base64 (openssl rand -base64 32)';
     case 'PUBLIC_BASE_URL':
       return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
+    case 'METRICS_TOKEN':
+      return 'set METRICS_TOKEN to a random string of at least 16 characters, or unset it for an open /metrics';
     default:
       return `correct ${key} in the environment (see docs/configuration.md)`;
   }

@@ -18,10 +18,15 @@ export interface InteractionServiceOptions {
   readonly logger: Logger;
   /**
    * Called after every applied command: whether it queued effects or scheduled a time-out (wakes the workers), and
-   * the interactions it changed as committed.
+   * the interactions it changed as committed, and the effects it committed (for metrics).
    */
   readonly onCommitted?:
-    | ((info: { effects: boolean; timeouts: boolean; interactions: readonly Interaction[] }) => void)
+    | ((info: {
+        effects: boolean;
+        timeouts: boolean;
+        interactions: readonly Interaction[];
+        emitted: readonly Effect[];
+      }) => void)
     | undefined;
   /** How often a command is retried after a concurrent change. Default 5. */
   readonly maxAttempts?: number | undefined;
@@ -54,6 +59,7 @@ export class InteractionService implements InteractionCommands {
             effects: outcome.effects.some((e) => !inTransaction(e)),
             timeouts: outcome.effects.some((e) => e.type === 'ScheduleTimeout'),
             interactions: outcome.result.interactions,
+            emitted: outcome.effects,
           });
         } else {
           logger.debug(

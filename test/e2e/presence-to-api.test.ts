@@ -306,5 +306,8 @@ describe('presence through the connector, with change notifications', () => {
     });
     // The slow reconciliation interval is ten minutes: the change came by notification, not by a sweep.
     expect(r.emu.counters.presenceCalls).toBe(sweepsBefore);
+    const metrics = await request(r.app.http).get('/metrics');
+    expect(metrics.text).toMatch(/^ucc_presence_notifications_total\{outcome="applied"\} [1-9]/m);
+    expect(metrics.text).toMatch(/^ucc_graph_calls_total [1-9]/m);
   });
 });

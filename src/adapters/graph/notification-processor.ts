@@ -51,11 +51,15 @@ export interface ProcessorStats {
   applied: number;
   ignored: number;
   refused: number;
+  /** Inbox entries processed, and the time they waited between receipt and processing (last and total). */
+  entries: number;
+  lastLagMs: number;
+  lagMsTotal: number;
 }
 
 /** Processes inbox entries into presence observations. */
 export class NotificationProcessor {
-  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0 };
+  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0, entries: 0, lastLagMs: 0, lagMsTotal: 0 };
   readonly #verified = new Map<string, number>();
   readonly #logged = new Set<string>();
   #abort: AbortController | undefined;
@@ -117,6 +121,10 @@ export class NotificationProcessor {
 
   /** Applies an entry's items in order (decrypted contents in `decrypted`, in item order). */
   #apply(entry: InboxEntry, decrypted: readonly DecryptResult[] | null): void {
+    const lag = Math.max(0, this.deps.clock() - entry.receivedAt);
+    this.stats.entries++;
+    this.stats.lastLagMs = lag;
+    this.stats.lagMsTotal += lag;
     if (decrypted === null) return;
     const changes: StateChange[] = [];
     const basic: string[] = [];
