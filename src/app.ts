@@ -130,10 +130,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     presenceHistory: deps.presenceHistory ?? presence?.history ?? new MemoryPresenceHistoryStore(),
     sources: {
       teams: () => teamsSendStats,
-      graph: () => presence?.client.stats,
-      notifications: () => presence?.notificationStats(),
-      notificationInbox: () => presence?.inboxSize(),
-      presence: () => (presence ? presenceStaleness(presence.tracker, clock.now()) : undefined),
+      // Parts not running have no series.
+      ...(presence && {
+        graph: () => presence.client.stats,
+        presence: () => presenceStaleness(presence.tracker, clock.now()),
+        ...(presence.subscriptions && {
+          notifications: () => presence.notificationStats(),
+          notificationInbox: () => presence.inboxSize(),
+        }),
+      }),
       ...deps.metricSources,
     },
   });
