@@ -6,6 +6,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
+import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
 import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
 import { presenceMigration } from './adapters/store/migrations/200-presence.js';
@@ -152,6 +153,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const http = express();
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
+  http.use(createLegalPagesRouter());
   if (teams) http.use(teams.router);
   if (presence?.router) http.use(graphNotificationsMount, presence.router);
   http.use(agentSide.router);
