@@ -140,7 +140,10 @@ async function signIn(upns: readonly string[], configPath: string | undefined, i
         });
         if (username.toLowerCase() !== upn.toLowerCase()) {
           failed++;
-          err(`  ✖ ${username} signed in instead of ${upn}. Fix: run the command again and sign in as ${upn}.`);
+          await tokens.forget(upn);
+          err(
+            `  ✖ ${username} signed in instead of ${upn}; nothing was kept. Fix: run the command again and sign in as ${upn} (a private browser window helps).`,
+          );
           continue;
         }
         out(`  ✔ ${upn} signed in; its tokens are stored encrypted in ${database.location}.`);

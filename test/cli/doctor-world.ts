@@ -170,14 +170,27 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `uc-connector <args>` in this process through the dispatcher, with the given environment. */
-export async function runInProcess(args: string[], env: Record<string, string>, cwd: string): Promise<CliRun> {
+/**
+ * Runs `uc-connector <args>` in this process through the dispatcher, with the given environment; `onStdout` sees
+ * the output as it is written.
+ */
+export async function runInProcess(
+  args: string[],
+  env: Record<string, string>,
+  cwd: string,
+  onStdout?: (soFar: string) => void,
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {
     env,
     cwd,
-    stdout: { write: (t: string) => (stdout += t) },
+    stdout: {
+      write: (t: string) => {
+        stdout += t;
+        onStdout?.(stdout);
+      },
+    },
     stderr: { write: (t: string) => (stderr += t) },
   };
   const code = await runCli(args, io);

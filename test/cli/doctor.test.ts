@@ -52,7 +52,7 @@ describe('uc-connector presence sign-in, then uc-connector doctor', () => {
       const code = /enter the code ([A-Z0-9]+)/.exec(out)?.[1];
       if (code && !approved) approved = world.graph.identity.approveDeviceCode(code, ACCOUNT);
     });
-    expect(signIn.stderr).toBe('');
+    expect(signIn.stderr).not.toContain('✖');
     expect(signIn.code).toBe(0);
     expect(approved).toBe(true);
     expect(signIn.stdout).toContain(`/devicelogin and enter the code`);
@@ -84,6 +84,25 @@ describe('uc-connector presence sign-in, then uc-connector doctor', () => {
     expect(lineOf(run, `subscriber account ${ACCOUNT}`)).toContain('covers 2 user(s)');
     expect(run.stdout).toMatch(/Summary: 11 passed, 0 warnings, 0 failed\. The connector is ready\./);
     expect(world.bot.tokensIssued()).toBeGreaterThan(0);
+  });
+
+  it('keeps nothing when another account signs in with the code', async () => {
+    const config = world.writeConfig({ accounts: [ACCOUNT, 'svc-two@contoso.example'] });
+    const run = await runInProcess(
+      ['presence', 'sign-in', 'svc-two@contoso.example', '--config', config],
+      world.env,
+      world.dir,
+      (out) => {
+        const code = /enter the code ([A-Z0-9]+)/.exec(out)?.[1];
+        if (code) world.graph.identity.approveDeviceCode(code, 'intruder@contoso.example');
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      'intruder@contoso.example signed in instead of svc-two@contoso.example; nothing was kept',
+    );
+    const check = await doctor(config);
+    expect(lineOf(check, 'subscriber account svc-two@contoso.example')).toMatch(/\[FAIL\] .*never signed in/);
   });
 
   it('refuses to sign in an account the configuration does not list', async () => {
