@@ -6,6 +6,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
+import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
 import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
 import type { MetricSources } from './adapters/metrics/metric-sources.js';
@@ -195,6 +196,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const http = express();
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
+  http.use(createLegalPagesRouter());
   if (teams) http.use(teams.router);
   if (presence?.router) http.use(graphNotificationsMount, presence.router);
   http.use(reporting.router);
