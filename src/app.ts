@@ -11,8 +11,7 @@ import { problemErrorHandler } from './adapters/http/problem.js';
 import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
 import type { MetricSources } from './adapters/metrics/metric-sources.js';
 import { presenceStaleness } from './adapters/metrics/metric-sources.js';
-import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
-import { presenceMigration } from './adapters/store/migrations/200-presence.js';
+import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
@@ -86,7 +85,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const clock = deps.clock ?? systemClock;
   const database = await openDatabase({
     url: config.database.url,
-    migrations: (dialect) => ({ '100-agent-api': agentApiMigration(dialect), '200-presence': presenceMigration }),
+    migrations: connectorMigrations,
   });
   const store = createSqlInteractionStore(database);
 
