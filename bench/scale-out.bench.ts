@@ -149,7 +149,7 @@ async function measure(replicaCount: number) {
     const scan = () => {
       for (; scanned < emulator.requests.length; scanned++) {
         const r = emulator.requests[scanned];
-        if (!r || r.method !== 'POST') continue;
+        if (r?.method !== 'POST') continue;
         const text = JSON.stringify(r.activity);
         const card = /"verb":"accept","data":\{"interactionId":"([^"]+)","invitationId":"([^"]+)"/.exec(text);
         if (card?.[1] && card[2]) previews.set(card[1], { expert: r.conversationId.slice(2), invitationId: card[2] });
