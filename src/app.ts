@@ -26,6 +26,7 @@ import { MemoryPresenceHistoryStore, type PresenceHistoryStore } from './ports/p
 import type { Router } from './ports/router.js';
 import { graphNotificationsMount, type PresenceEngine, wirePresence } from './presence-wiring.js';
 import { wireReporting } from './reporting-wiring.js';
+import { type ScaleOut, wireScaleOut } from './scale-out-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
@@ -75,6 +76,8 @@ export interface ConnectorApp {
   readonly metrics: ConnectorMetrics;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
+  /** On PostgreSQL: this replica's id and its LISTEN/NOTIFY fan-out (null on SQLite). */
+  readonly scaleOut: ScaleOut | null;
   /** Stops the workers and closes the database. */
   stop(): Promise<void>;
 }
@@ -145,15 +148,17 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
 
   let outbox: OutboxWorker | undefined;
   let timeouts: TimeoutScheduler | undefined;
+  let scaleOut: ScaleOut | null = null;
   const commands = new InteractionService({
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
-    onCommitted: ({ effects, timeouts: scheduled, interactions, emitted }) => {
-      load.observe(interactions);
-      if (effects) outbox?.kick();
-      if (scheduled) timeouts?.kick();
-      reporting.metrics.countEffects(emitted);
+    onCommitted: (info) => {
+      load.observe(info.interactions);
+      if (info.effects) outbox?.kick();
+      if (info.timeouts) timeouts?.kick();
+      reporting.metrics.countEffects(info.emitted);
+      scaleOut?.committed(info);
     },
   });
   agentSide = createAgentSide({
@@ -191,6 +196,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     logger.warn('no teams section in the configuration: the Teams bot is off');
   outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
   timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
+  scaleOut = wireScaleOut({ database, url: config.database.url, log: agentSide.log, outbox, timeouts, logger });
 
   const http = express();
   http.disable('x-powered-by');
@@ -222,9 +228,12 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       workers.outbox.start();
       workers.timeouts.start();
       agentSide.webhooks.start();
+      scaleOut?.start().catch((error: unknown) => logger.error({ err: error }, 'scale-out fan-out failed to start'));
     },
+    scaleOut,
     async stop() {
       await presence?.stop();
+      await scaleOut?.stop();
       await workers.outbox.stop();
       await workers.timeouts.stop();
       await agentSide.webhooks.stop();

@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { interactionsMigration } from './migrations/001-interactions.js';
 import { teamsMigration } from './migrations/002-teams.js';
+import { scaleOutMigration } from './migrations/200-scale-out.js';
 import type { Database } from './schema.js';
 
 /** An open database. */
@@ -45,7 +46,12 @@ export function migrationsFor(
   dialect: Dialect,
   extra: Readonly<Record<string, Migration>> = {},
 ): Record<string, Migration> {
-  return { '001-interactions': interactionsMigration(dialect), '002-teams': teamsMigration, ...extra };
+  return {
+    '001-interactions': interactionsMigration(dialect),
+    '002-teams': teamsMigration,
+    ...extra,
+    '200-scale-out': scaleOutMigration,
+  };
 }
 
 /** Opens and migrates the database. Throws with the cause if the database cannot be reached or migrated. */
