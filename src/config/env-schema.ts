@@ -14,4 +14,13 @@ export const envSchema = z.object({
   MICROSOFT_APP_PASSWORD: z.string().default(''),
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MICROSOFT_APP_TENANT_ID: z.string().optional(),
+  /** The Graph app registration's client secret (the presence engine). Never logged. */
+  GRAPH_CLIENT_SECRET: z.string().optional(),
+  /** 32 bytes, base64: encrypts subscriber accounts' token caches at rest. Never logged. */
+  PRESENCE_TOKEN_CACHE_KEY: z
+    .string()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 random bytes in base64')
+    .optional(),
+  /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. Never logged. */
+  METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
 });

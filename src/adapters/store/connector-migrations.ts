@@ -1,12 +1,14 @@
 /**
- * The migrations the connector adds to the engine's own (by name, applied in name order): one list shared by the
- * server and the CLI, so both open the same database the same way.
+ * The migrations of the connector's parts beyond the engine's own (`001`, `002`): the agent API's and the presence
+ * engine's. Commands that open the database outside the running connector (`uc-connector presence sign-in`,
+ * `uc-connector doctor`) use this list, so they migrate and check exactly what the connector does.
  */
 import type { Migration } from 'kysely';
 import type { Dialect } from './dialect.js';
 import { agentApiMigration } from './migrations/100-agent-api.js';
+import { presenceMigration } from './migrations/200-presence.js';
 
-/** The connector's extra migrations for a dialect. */
-export function connectorMigrations(dialect: Dialect): Record<string, Migration> {
-  return { '100-agent-api': agentApiMigration(dialect) };
+/** The extra migrations by name for a dialect (pass to `openDatabase({ migrations })`). */
+export function connectorMigrations(dialect: Dialect): Readonly<Record<string, Migration>> {
+  return { '100-agent-api': agentApiMigration(dialect), '200-presence': presenceMigration };
 }
