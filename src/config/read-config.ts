@@ -90,6 +90,8 @@ function envFix(key: string): string {
       return 'set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent';
     case 'MICROSOFT_APP_TYPE':
       return 'set MICROSOFT_APP_TYPE to MultiTenant, SingleTenant or UserAssignedMSI (as registered in Azure)';
+    case 'MICROSOFT_APP_ID':
+      return "set MICROSOFT_APP_ID to the bot's app id, or unset MICROSOFT_APP_PASSWORD for local mode (loopback only)";
     case 'PUBLIC_BASE_URL':
       return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
     default:
