@@ -6,21 +6,31 @@ import express from 'express';
 import type { Logger } from 'pino';
 import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
+import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
-import { agentApiMigration } from './adapters/store/migrations/100-agent-api.js';
+import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
+import type { MetricSources } from './adapters/metrics/metric-sources.js';
+import { presenceStaleness } from './adapters/metrics/metric-sources.js';
+import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
+import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
 import type { Config } from './config/read-config.js';
-import { createDirectoryStateView } from './domain/routing/agent-state.js';
+import { type AgentStateView, createDirectoryStateView } from './domain/routing/agent-state.js';
 import { createRoutingIndex } from './domain/routing/routing-index.js';
 import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
 import { type ParticipantChannel, RecordingChannel } from './ports/participant-channel.js';
+import { MemoryPresenceHistoryStore, type PresenceHistoryStore } from './ports/presence/presence-history-store.js';
 import type { Router } from './ports/router.js';
+import { graphNotificationsMount, type PresenceEngine, wirePresence } from './presence-wiring.js';
+import { wireReporting } from './reporting-wiring.js';
+import { type ScaleOut, wireScaleOut } from './scale-out-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
+import { SessionLoad } from './services/session-load.js';
 import { TimeoutScheduler } from './services/timeout-scheduler.js';
 import { wireTeams } from './teams-wiring.js';
 
@@ -34,6 +44,10 @@ export interface AppDependencies {
   readonly router?: Router | undefined;
   /** The HTTP client webhooks are delivered with (default global fetch). */
   readonly fetch?: typeof fetch | undefined;
+  /** Knowledge workers' time-in-state history for reports (default in memory). */
+  readonly presenceHistory?: PresenceHistoryStore | undefined;
+  /** Counters of parts built outside (Graph client, notifications, presence) for `/metrics`. */
+  readonly metricSources?: MetricSources | undefined;
 }
 
 /** The built connector. */
@@ -54,8 +68,16 @@ export interface ConnectorApp {
   readonly logger: Logger;
   /** The agent side: API keys, the event log, webhooks, knowledge-worker state publishing. */
   readonly agentSide: AgentSide;
+  /** The presence engine; null when the configuration has no `presence` section (static directory states). */
+  readonly presence: PresenceEngine | null;
+  /** Active sessions per knowledge worker (the connector's own load). */
+  readonly load: SessionLoad;
+  /** The Prometheus metrics served at `/metrics`. */
+  readonly metrics: ConnectorMetrics;
   /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
   start(): void;
+  /** On PostgreSQL: this replica's id and its LISTEN/NOTIFY fan-out (null on SQLite). */
+  readonly scaleOut: ScaleOut | null;
   /** Stops the workers and closes the database. */
   stop(): Promise<void>;
 }
@@ -66,7 +88,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const clock = deps.clock ?? systemClock;
   const database = await openDatabase({
     url: config.database.url,
-    migrations: (dialect) => ({ '100-agent-api': agentApiMigration(dialect) }),
+    migrations: connectorMigrations,
   });
   const store = createSqlInteractionStore(database);
 
@@ -76,7 +98,21 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     knowledgeWorkers: config.file.directory.knowledgeWorkers,
     routing: config.file.routing,
   });
-  const stateOf = createDirectoryStateView(config.file.directory.knowledgeWorkers);
+  let agentSide: AgentSide | undefined;
+  const presence = config.presence
+    ? wirePresence(config.presence, {
+        database,
+        clock,
+        logger,
+        userIds: config.file.directory.knowledgeWorkers.map((kw) => kw.id),
+        publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
+      })
+    : null;
+  const load = new SessionLoad((id, active) => presence?.setLoad(id, active));
+  await load.seed(database);
+  const stateOf: AgentStateView = presence
+    ? presence.stateOf
+    : busyAtLimit(createDirectoryStateView(config.file.directory.knowledgeWorkers), load);
   const router =
     deps.router ??
     new RoutingService({
@@ -88,18 +124,44 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
       queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
     });
 
+  let teamsSendStats: SenderStats | undefined;
+  const reporting = wireReporting({
+    config,
+    db: database.db,
+    clock,
+    index: () => index,
+    presenceHistory: deps.presenceHistory ?? presence?.history ?? new MemoryPresenceHistoryStore(),
+    sources: {
+      teams: () => teamsSendStats,
+      // Parts not running have no series.
+      ...(presence && {
+        graph: () => presence.client.stats,
+        presence: () => presenceStaleness(presence.tracker, clock.now()),
+        ...(presence.subscriptions && {
+          notifications: () => presence.notificationStats(),
+          notificationInbox: () => presence.inboxSize(),
+        }),
+      }),
+      ...deps.metricSources,
+    },
+  });
+
   let outbox: OutboxWorker | undefined;
   let timeouts: TimeoutScheduler | undefined;
+  let scaleOut: ScaleOut | null = null;
   const commands = new InteractionService({
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
-    onCommitted: ({ effects, timeouts: scheduled }) => {
-      if (effects) outbox?.kick();
-      if (scheduled) timeouts?.kick();
+    onCommitted: (info) => {
+      load.observe(info.interactions);
+      if (info.effects) outbox?.kick();
+      if (info.timeouts) timeouts?.kick();
+      reporting.metrics.countEffects(info.emitted);
+      scaleOut?.committed(info);
     },
   });
-  const agentSide = createAgentSide({
+  agentSide = createAgentSide({
     options: config.file.agentApi,
     database,
     commands,
@@ -111,6 +173,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     clock,
     logger,
     fetch: deps.fetch,
+    extraRoutes: reporting.routes,
   });
   const channels: ConnectorApp['channels'] = {
     'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
@@ -119,18 +182,29 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   };
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
-      ? wireTeams(config.teams, { database, commands, logger, unreachable })
+      ? wireTeams(config.teams, {
+          database,
+          commands,
+          logger,
+          unreachable,
+          onSendSettled: reporting.metrics.observeTeamsSend,
+        })
       : null;
+  teamsSendStats = teams?.sendStats;
   if (teams) channels['knowledge-worker'] = teams.channel;
   else if (!deps.channels?.['knowledge-worker'])
     logger.warn('no teams section in the configuration: the Teams bot is off');
   outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
   timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
+  scaleOut = wireScaleOut({ database, url: config.database.url, log: agentSide.log, outbox, timeouts, logger });
 
   const http = express();
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
+  http.use(createLegalPagesRouter());
   if (teams) http.use(teams.router);
+  if (presence?.router) http.use(graphNotificationsMount, presence.router);
+  http.use(reporting.router);
   http.use(agentSide.router);
   http.use(problemErrorHandler(logger));
 
@@ -146,16 +220,32 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     unreachable,
     logger,
     agentSide,
+    presence,
+    load,
+    metrics: reporting.metrics,
     start() {
+      presence?.start();
       workers.outbox.start();
       workers.timeouts.start();
       agentSide.webhooks.start();
+      scaleOut?.start().catch((error: unknown) => logger.error({ err: error }, 'scale-out fan-out failed to start'));
     },
+    scaleOut,
     async stop() {
+      await presence?.stop();
+      await scaleOut?.stop();
       await workers.outbox.stop();
       await workers.timeouts.stop();
       await agentSide.webhooks.stop();
       await store.close();
     },
+  };
+}
+
+/** Without the presence engine: a Ready knowledge worker already in a session is Busy for routing (limit 1). */
+function busyAtLimit(view: AgentStateView, load: SessionLoad): AgentStateView {
+  return (id, routingPointId) => {
+    const state = view(id, routingPointId);
+    return state.kind === 'Ready' && load.of(id) >= 1 ? { kind: 'Busy' } : state;
   };
 }

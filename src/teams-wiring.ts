@@ -13,7 +13,7 @@ import {
 import { createBotAdapter, createBotRouter } from './adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from './adapters/teams/connector-bot.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from './adapters/teams/local-mode.js';
-import { createRateLimitedSender } from './adapters/teams/rate-limited-sender.js';
+import { createRateLimitedSender, type SenderStats } from './adapters/teams/rate-limited-sender.js';
 import { TeamsMessenger } from './adapters/teams/teams-messenger.js';
 import type { TeamsOptions } from './adapters/teams/teams-options.js';
 import type { InteractionCommands } from './ports/interaction-commands.js';
@@ -26,19 +26,21 @@ export interface TeamsWiringDeps {
   readonly logger: Logger;
   /** Filled with knowledge workers Teams cannot reach, and why. */
   readonly unreachable: Map<string, string>;
+  /** Told when each Teams send settles (for metrics). */
+  readonly onSendSettled?: ((durationMs: number, outcome: 'sent' | 'failed') => void) | undefined;
 }
 
-/** The bot router and the knowledge-worker channel. */
+/** The bot router, the knowledge-worker channel and the sender's counters. */
 export function wireTeams(
   options: TeamsOptions,
   deps: TeamsWiringDeps,
-): { router: Router; channel: ParticipantChannel } {
+): { router: Router; channel: ParticipantChannel; sendStats: SenderStats } {
   const logger = deps.logger.child({ part: 'teams' });
   const references = createSqlConversationReferenceStore(deps.database);
   const cards = createSqlCardActivityStore(deps.database);
   const sessions = createSqlActiveSessionStore(deps.database);
   const adapter = createBotAdapter(options, logger);
-  const sender = createRateLimitedSender(options.send);
+  const sender = createRateLimitedSender(options.send, deps.onSendSettled ? { onSettled: deps.onSendSettled } : {});
   const bot = new ConnectorBot({ commands: deps.commands, references, sessions, options, logger });
   const messenger = new TeamsMessenger({
     adapter,
@@ -66,5 +68,5 @@ export function wireTeams(
   };
   const localMode = isLocalMode(options);
   if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
-  return { router: createBotRouter({ adapter, bot, logger, localMode }), channel };
+  return { router: createBotRouter({ adapter, bot, logger, localMode }), channel, sendStats: sender.stats };
 }

@@ -6,6 +6,8 @@
 /** A stream the command writes text to. */
 export interface CliOutput {
   write(text: string): unknown;
+  /** True when the stream is a terminal (symbols and colours are then fine); plain text otherwise. */
+  readonly isTTY?: boolean | undefined;
 }
 
 /** The process surroundings of one command run. */

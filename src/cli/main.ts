@@ -1,6 +1,6 @@
 /**
  * `uc-connector <command>`: dispatches to the subcommands in one small table. Each command is loaded on demand so
- * `manifest` never pulls in the server. Add `start`, `doctor` and others as rows of `commands`.
+ * `manifest` never pulls in the server. Add further commands as rows of `commands`.
  */
 import { type CliCommand, type CliIo, exitCodes } from './cli-io.js';
 
@@ -16,6 +16,14 @@ export const commands: Readonly<Record<string, CommandEntry>> = {
   manifest: {
     summary: 'build and validate the Teams app package (dist/teams-app.zip)',
     load: async () => (await import('./manifest.js')).runManifestCommand,
+  },
+  doctor: {
+    summary: 'check the installation: credentials, Graph permissions, subscriber accounts, endpoint, database',
+    load: async () => (await import('./doctor.js')).runDoctorCommand,
+  },
+  presence: {
+    summary: 'presence sign-in <upn>...: sign subscriber accounts in for presence notifications',
+    load: async () => (await import('./presence-sign-in.js')).runPresenceCommand,
   },
 };
 

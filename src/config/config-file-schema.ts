@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { agentApiOptionsSchema } from '../adapters/agent-api/agent-api-options.js';
+import { presenceFileSchema } from '../adapters/graph/presence-options.js';
 import { teamsOptionsSchema } from '../adapters/teams/teams-options.js';
 import { escalationOptionsSchema } from '../domain/escalation/voice-target.js';
 import { knowledgeWorkersSchema } from '../domain/routing/knowledge-worker.js';
@@ -42,6 +43,8 @@ export const configFileSchema = z.strictObject({
   queues: z.array(queueSchema).default([]),
   /** The Teams bot: allowed tenants, case-information fields on the preview, send limits. Without it the bot is off. */
   teams: teamsFileSchema.optional(),
+  /** The presence engine (Graph presence → agent states). Without it, routing reads the directory's static states. */
+  presence: presenceFileSchema.optional(),
   /** Voice targets: the default country code for E.164. */
   escalation: escalationOptionsSchema.default(escalationOptionsSchema.parse({})),
   /** The agent side (API, events, webhooks): see src/adapters/agent-api/agent-api-options.ts. */

@@ -4,6 +4,7 @@
  */
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import type { PresenceOptions } from '../adapters/graph/presence-options.js';
 import type { TeamsOptions } from '../adapters/teams/teams-options.js';
 import { type ConfigFile, configFileSchema } from './config-file-schema.js';
 import { envSchema } from './env-schema.js';
@@ -17,6 +18,10 @@ export interface Config {
   readonly file: ConfigFile;
   /** The Teams bot (file settings + credentials from the environment); null when the file has no `teams` section. */
   readonly teams: TeamsOptions | null;
+  /** The presence engine (file settings + secrets from the environment); null when the file has no `presence` section. */
+  readonly presence: PresenceOptions | null;
+  /** `GET /metrics`: the bearer token scrapes must send, or null for an open endpoint. */
+  readonly metrics: { readonly token: string | null };
 }
 
 /** One thing wrong with the configuration. */
@@ -59,12 +64,15 @@ export function readConfig(
   if (!fileResult.ok) problems.push(...fileResult.problems);
   if (problems.length > 0 || !parsedEnv.success || !fileResult.ok) return { ok: false, problems };
   const e = parsedEnv.data;
+  const presence = resolvePresence(fileResult.value, e);
+  if (!presence.ok) return { ok: false, problems: presence.problems };
   return {
     ok: true,
     config: {
       server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? null },
       database: { url: e.DATABASE_URL },
       logLevel: e.LOG_LEVEL,
+      metrics: { token: e.METRICS_TOKEN ?? null },
       configPath,
       file: fileResult.value,
       teams: fileResult.value.teams
@@ -76,6 +84,70 @@ export function readConfig(
             ...(e.MICROSOFT_APP_TENANT_ID ? { botTenantId: e.MICROSOFT_APP_TENANT_ID } : {}),
           }
         : null,
+      presence: presence.value,
+    },
+  };
+}
+
+type Env = z.output<typeof envSchema>;
+
+/** The presence section with its secrets, or the problems of a section that cannot work. */
+function resolvePresence(
+  file: ConfigFile,
+  e: Env,
+): { ok: true; value: PresenceOptions | null } | { ok: false; problems: ConfigProblem[] } {
+  const p = file.presence;
+  if (!p) return { ok: true, value: null };
+  const problems: ConfigProblem[] = [];
+  const need = (key: string, message: string, fix: string, where: 'environment' | 'file' = 'environment') =>
+    problems.push({ key, where, line: null, message, fix });
+  const clientId = p.clientId ?? e.MICROSOFT_APP_ID;
+  if (!clientId)
+    need(
+      'presence.clientId',
+      'the presence engine needs the Graph app registration id',
+      "set presence.clientId, or MICROSOFT_APP_ID when the bot's registration also holds the Graph permissions",
+      'file',
+    );
+  if (!e.GRAPH_CLIENT_SECRET)
+    need(
+      'GRAPH_CLIENT_SECRET',
+      'the presence section is configured but the Graph client secret is missing',
+      "set GRAPH_CLIENT_SECRET to the app registration's client secret (in .env or the service's environment)",
+    );
+  let subscriptions: PresenceOptions['subscriptions'] = null;
+  if (p.subscriptions) {
+    const notificationBaseUrl = p.subscriptions.notificationBaseUrl ?? e.PUBLIC_BASE_URL;
+    if (!notificationBaseUrl)
+      need(
+        'presence.subscriptions.notificationBaseUrl',
+        'change notifications need a public address Graph can post to',
+        'set PUBLIC_BASE_URL (or presence.subscriptions.notificationBaseUrl) to the connector’s https:// address',
+        'file',
+      );
+    if (!e.PRESENCE_TOKEN_CACHE_KEY)
+      need(
+        'PRESENCE_TOKEN_CACHE_KEY',
+        "subscriber accounts' tokens are kept encrypted and the key is missing",
+        'set PRESENCE_TOKEN_CACHE_KEY to 32 random bytes in base64 (openssl rand -base64 32)',
+      );
+    if (notificationBaseUrl && e.PRESENCE_TOKEN_CACHE_KEY)
+      subscriptions = {
+        ...p.subscriptions,
+        notificationBaseUrl: notificationBaseUrl.replace(/\/+$/, ''),
+        tokenCacheKey: e.PRESENCE_TOKEN_CACHE_KEY,
+      };
+  }
+  if (problems.length > 0 || !e.GRAPH_CLIENT_SECRET) return { ok: false, problems };
+  const { clientId: _c, jwksUrl, subscriptions: _s, ...rest } = p;
+  return {
+    ok: true,
+    value: {
+      ...rest,
+      clientId,
+      clientSecret: e.GRAPH_CLIENT_SECRET,
+      jwksUrl: jwksUrl ?? `${p.authorityBaseUrl.replace(/\/+$/, '')}/common/discovery/v2.0/keys`,
+      subscriptions,
     },
   };
 }
@@ -92,8 +164,12 @@ function envFix(key: string): string {
       return 'set MICROSOFT_APP_TYPE to MultiTenant, SingleTenant or UserAssignedMSI (as registered in Azure)';
     case 'MICROSOFT_APP_ID':
       return "set MICROSOFT_APP_ID to the bot's app id, or unset MICROSOFT_APP_PASSWORD for local mode (loopback only)";
+    case 'PRESENCE_TOKEN_CACHE_KEY':
+      return 'set PRESENCE_TOKEN_CACHE_KEY to 32 random bytes in base64 (openssl rand -base64 32)';
     case 'PUBLIC_BASE_URL':
       return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
+    case 'METRICS_TOKEN':
+      return 'set METRICS_TOKEN to a random string of at least 16 characters, or unset it for an open /metrics';
     default:
       return `correct ${key} in the environment (see docs/configuration.md)`;
   }

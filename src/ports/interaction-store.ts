@@ -59,7 +59,12 @@ export interface InteractionStore {
   get(id: string): Promise<Interaction | undefined>;
   /** Pending invitations due at or before `now`, oldest first. */
   dueInvitations(now: number, limit: number): Promise<DueInvitation[]>;
-  /** The earliest due time of any pending invitation. */
+  /**
+   * Claims pending invitations due at or before `now` for `leaseMs`, oldest first: while the claim holds, no other
+   * caller (no other replica) gets them. A claim that runs out (its holder stopped) is taken again.
+   */
+  claimDueInvitations(now: number, limit: number, leaseMs: number): Promise<DueInvitation[]>;
+  /** The earliest time a pending invitation is due (or, when claimed, its claim runs out). */
   nextDueAt(): Promise<number | null>;
   /**
    * Claims outbox effects ready to run, for `leaseMs`: for each interaction, its earliest pending effects in order,
@@ -71,7 +76,7 @@ export interface InteractionStore {
   releaseOutbox(ids: readonly string[]): Promise<void>;
   /** Records a failed attempt: retried at `retryAt`, or given up (status failed) when `giveUp`. */
   failOutbox(id: string, error: string, retryAt: number, giveUp: boolean): Promise<void>;
-  /** The earliest time a pending outbox effect becomes available. */
+  /** The earliest time the head of an interaction's pending effects becomes available (or its claim runs out). */
   nextOutboxAt(): Promise<number | null>;
   /** Counts outbox effects by status. */
   outboxCounts(): Promise<Record<string, number>>;

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { type Command, interactionIdsOf } from '../domain/interaction/commands.js';
 import type { Effect } from '../domain/interaction/effects.js';
 import { reduce } from '../domain/interaction/engine.js';
+import type { Interaction } from '../domain/interaction/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandResult, InteractionCommands } from '../ports/interaction-commands.js';
 import { type InteractionStore, type OutboxEntry, RevisionConflictError } from '../ports/interaction-store.js';
@@ -15,8 +16,18 @@ export interface InteractionServiceOptions {
   readonly store: InteractionStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Called after a commit that queued effects or scheduled a time-out (wakes the workers). */
-  readonly onCommitted?: ((info: { effects: boolean; timeouts: boolean }) => void) | undefined;
+  /**
+   * Called after every applied command: whether it queued effects or scheduled a time-out (wakes the workers), and
+   * the interactions it changed as committed, and the effects it committed (for metrics).
+   */
+  readonly onCommitted?:
+    | ((info: {
+        effects: boolean;
+        timeouts: boolean;
+        interactions: readonly Interaction[];
+        emitted: readonly Effect[];
+      }) => void)
+    | undefined;
   /** How often a command is retried after a concurrent change. Default 5. */
   readonly maxAttempts?: number | undefined;
 }
@@ -47,6 +58,8 @@ export class InteractionService implements InteractionCommands {
           this.options.onCommitted?.({
             effects: outcome.effects.some((e) => !inTransaction(e)),
             timeouts: outcome.effects.some((e) => e.type === 'ScheduleTimeout'),
+            interactions: outcome.result.interactions,
+            emitted: outcome.effects,
           });
         } else {
           logger.debug(

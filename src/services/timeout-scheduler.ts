@@ -1,7 +1,8 @@
 /**
  * Fires invitation time-outs at their due times, from the durable due times in the store. At start it fires
- * every invitation that fell due while the connector was down. The engine refuses a time-out not yet due or
- * already ended, so each fires exactly once.
+ * every invitation that fell due while the connector was down. Due invitations are claimed (on PostgreSQL with
+ * `FOR UPDATE SKIP LOCKED`), so replicas share the work; a claim whose replica stopped runs out and is taken again.
+ * The engine refuses a time-out not yet due or already ended, so each fires exactly once.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../ports/clock.js';
@@ -15,6 +16,8 @@ export interface TimeoutSchedulerOptions {
   readonly commands: InteractionCommands;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** How long a claim on a due invitation holds before another replica may fire it. Default 30 s. */
+  readonly leaseMs?: number | undefined;
 }
 
 export class TimeoutScheduler {
@@ -38,7 +41,7 @@ export class TimeoutScheduler {
     const { store, commands, clock, logger } = this.options;
     let fired = 0;
     for (;;) {
-      const due = await store.dueInvitations(clock.now(), 100);
+      const due = await store.claimDueInvitations(clock.now(), 100, this.options.leaseMs ?? 30_000);
       for (const d of due) {
         const result = await commands.execute({
           type: 'Timeout',

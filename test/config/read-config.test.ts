@@ -90,3 +90,63 @@ describe('readConfig', () => {
     if (!result.ok) expect(result.problems[0]).toMatchObject({ key: '(file)', line: expect.any(Number) });
   });
 });
+
+describe('the presence section', () => {
+  const presence = (extra = '') =>
+    file(`presence:\n  tenantId: contoso.example\n  clientId: 11111111-2222-3333-4444-555555555555\n${extra}`);
+  const subscriptions =
+    '  subscriptions:\n    accounts: [svc@contoso.example]\n    certificateFile: c.pem\n    privateKeyFile: k.pem\n';
+  const key = Buffer.alloc(32, 1).toString('base64');
+
+  test('resolves with the secret from the environment and the default JWKS address', () => {
+    const result = readConfig({ GRAPH_CLIENT_SECRET: 's3cret' }, presence());
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        presence: {
+          clientSecret: 's3cret',
+          jwksUrl: 'https://login.microsoftonline.com/common/discovery/v2.0/keys',
+          poll: { fastIntervalMs: 15_000, slowIntervalMs: 120_000 },
+          subscriptions: null,
+        },
+      },
+    });
+  });
+
+  test('names each missing secret and address with its fix, and never starts half-configured', () => {
+    const result = readConfig({}, presence(subscriptions));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => p.key).sort()).toEqual([
+      'GRAPH_CLIENT_SECRET',
+      'PRESENCE_TOKEN_CACHE_KEY',
+      'presence.subscriptions.notificationBaseUrl',
+    ]);
+    expect(result.problems.map((p) => p.fix).join(' ')).toContain('openssl rand -base64 32');
+  });
+
+  test('subscriptions post to PUBLIC_BASE_URL by default', () => {
+    const result = readConfig(
+      { GRAPH_CLIENT_SECRET: 's', PRESENCE_TOKEN_CACHE_KEY: key, PUBLIC_BASE_URL: 'https://uc.contoso.example/' },
+      presence(subscriptions),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        presence: { subscriptions: { notificationBaseUrl: 'https://uc.contoso.example', tokenCacheKey: key } },
+      },
+    });
+  });
+
+  test('a token cache key of the wrong length is refused', () => {
+    const result = readConfig({ GRAPH_CLIENT_SECRET: 's', PRESENCE_TOKEN_CACHE_KEY: 'c2hvcnQ=' }, presence());
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems[0]).toMatchObject({ key: 'PRESENCE_TOKEN_CACHE_KEY', where: 'environment' });
+  });
+
+  test('without clientId and without MICROSOFT_APP_ID the app registration is asked for', () => {
+    const result = readConfig({ GRAPH_CLIENT_SECRET: 's' }, file('presence:\n  tenantId: contoso.example\n'));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems.map((p) => p.key)).toEqual(['presence.clientId']);
+  });
+});

@@ -68,3 +68,31 @@ describe('Bot Connector emulator', () => {
     expect(statuses).toEqual([502, 502, 201]);
   });
 });
+
+describe('Bot Connector emulator token endpoint', () => {
+  test("issues a Bot Framework token for the bot's credentials and refuses a wrong secret", async () => {
+    const bot = await startBotConnectorEmulator({ botCredentials: { appId: 'bot-1', password: 's3cret' } });
+    try {
+      const ask = (secret: string) =>
+        fetch(`${bot.loginBaseUrl}/botframework.com/oauth2/v2.0/token`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: 'bot-1',
+            client_secret: secret,
+            scope: 'https://api.botframework.com/.default',
+          }),
+        });
+      const ok = await ask('s3cret');
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ token_type: 'Bearer', access_token: expect.any(String) });
+      const wrong = await ask('guess');
+      expect(wrong.status).toBe(401);
+      expect(await wrong.json()).toMatchObject({ error: 'invalid_client' });
+      expect(bot.tokensIssued()).toBe(1);
+    } finally {
+      await bot.close();
+    }
+  });
+});

@@ -37,6 +37,8 @@ export interface AgentSideDependencies
   readonly logger: Logger;
   /** The webhook worker's HTTP client (default global fetch). */
   readonly fetch?: typeof fetch | undefined;
+  /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
+  readonly extraRoutes?: readonly AnyRoute[] | undefined;
 }
 
 /** The built agent side. */
@@ -88,6 +90,7 @@ export function createAgentSide(deps: AgentSideDependencies): AgentSide {
     ...chatRoutes(ctx),
     ...eventRoutes(ctx),
     ...adminRoutes(ctx, agentBelongs),
+    ...(deps.extraRoutes ?? []),
   ];
   const openApi = buildOpenApi(routes, apiBasePath, '1.0.0');
   const limiter = new RateLimiter({ clock, ...options.rateLimit });

@@ -40,10 +40,23 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly query?: z.ZodType<Q> | undefined;
   readonly body?: z.ZodType<B> | undefined;
   /** Success responses by status; error statuses are documented as problem documents. */
-  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  readonly responses: Readonly<
+    Record<
+      number,
+      {
+        readonly description: string;
+        readonly schema?: z.ZodType;
+        /** Several media types (content negotiation): each with its schema, or null for plain text (CSV). */
+        readonly content?: Readonly<Record<string, z.ZodType | null>>;
+      }
+    >
+  >;
   /** Error statuses this route may answer (besides 400, 401, 429). */
   readonly errors?: readonly number[] | undefined;
-  /** Set for streaming routes (text/event-stream): the handler writes the response itself and returns undefined. */
+  /**
+   * Set for streaming routes (text/event-stream unless the response names its `content`): the handler writes the
+   * response itself and returns undefined.
+   */
   readonly stream?: boolean | undefined;
   readonly handle: (input: RouteInput<P, Q, B>) => Promise<RouteResult | undefined>;
 }

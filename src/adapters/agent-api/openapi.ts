@@ -62,6 +62,16 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.responses)) {
       const media = route.stream ? 'text/event-stream' : 'application/json';
+      if (r.content) {
+        const content = Object.fromEntries(
+          Object.entries(r.content).map(([type, s]) => [
+            type,
+            { schema: s ? jsonSchema(s, 'output') : { type: 'string' } },
+          ]),
+        );
+        responses[status] = { description: r.description, content };
+        continue;
+      }
       responses[status] = {
         description: r.description,
         ...(r.schema

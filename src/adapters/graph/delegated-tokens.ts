@@ -108,6 +108,12 @@ export class DelegatedTokens {
     return result.account?.username ?? account;
   }
 
+  /** Forgets every signed-in identity held for `account` (e.g. after someone else signed in with its code). */
+  async forget(account: string): Promise<void> {
+    const cache = this.#app(account).getTokenCache();
+    for (const acc of await cache.getAllAccounts()) await cache.removeAccount(acc);
+  }
+
   /** A token source for an account signed in before: silent acquisition (refresh token when needed). */
   tokenSource(account: string): TokenSource {
     return {

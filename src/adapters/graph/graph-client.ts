@@ -47,9 +47,13 @@ export interface GraphClientDeps {
 /** Counters of the wrapper's work. */
 export interface GraphClientStats {
   calls: number;
+  /** 429 answers (including `$batch` sub-responses). */
   throttled: number;
   serverErrors: number;
   networkErrors: number;
+  /** Pauses for a `Retry-After` Graph sent, and their total length. */
+  retryAfterWaits: number;
+  retryAfterWaitMs: number;
 }
 
 /** One sub-request of a `$batch`. */
@@ -85,7 +89,14 @@ export class GraphClient {
   readonly #sleep: (ms: number) => Promise<void>;
   #pauses = 0;
   /** Counters since creation. */
-  readonly stats: GraphClientStats = { calls: 0, throttled: 0, serverErrors: 0, networkErrors: 0 };
+  readonly stats: GraphClientStats = {
+    calls: 0,
+    throttled: 0,
+    serverErrors: 0,
+    networkErrors: 0,
+    retryAfterWaits: 0,
+    retryAfterWaitMs: 0,
+  };
 
   /** Creates the client; options are validated with zod. */
   constructor(options: GraphClientOptions, deps: GraphClientDeps) {
@@ -116,7 +127,9 @@ export class GraphClient {
         if (res.kind === 'network') throw new GraphNetworkError(method, path, res.cause);
         throw new GraphApiError(res.status, res.code, method, path, res.requestId);
       }
-      const delay = res.kind === 'http' && res.retryAfterMs !== undefined ? res.retryAfterMs : this.#backoff(attempt);
+      const retryAfter = res.kind === 'http' ? res.retryAfterMs : undefined;
+      const delay = retryAfter ?? this.#backoff(attempt);
+      if (retryAfter !== undefined) this.#countRetryAfter(retryAfter);
       if (res.kind === 'http' && res.status === 429) await this.#pauseAll(delay);
       else await this.#sleep(delay);
     }
@@ -147,6 +160,7 @@ export class GraphClient {
         } else done.set(r.id, r);
       }
       pending = again;
+      if (pending.length > 0 && wait > 0) this.#countRetryAfter(wait);
       if (pending.length > 0) await this.#pauseAll(wait || this.#backoff(attempt));
     }
     return done;
@@ -155,6 +169,11 @@ export class GraphClient {
   /** Waits until every queued call has finished. */
   onIdle(): Promise<void> {
     return this.#queue.onIdle();
+  }
+
+  #countRetryAfter(ms: number): void {
+    this.stats.retryAfterWaits++;
+    this.stats.retryAfterWaitMs += ms;
   }
 
   #backoff(attempt: number): number {

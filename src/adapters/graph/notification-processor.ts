@@ -10,7 +10,7 @@ import { type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
 import type { InboxEntry, NotificationInbox } from '../../ports/presence/notification-inbox.js';
-import { decryptContent, type EncryptedContent } from './decrypt-content.js';
+import { type DecryptResult, decryptContent, type EncryptedContent } from './decrypt-content.js';
 
 /** Graph change tracking's app id, the `appid` claim of validation tokens. */
 export const GRAPH_CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
@@ -36,6 +36,11 @@ export interface NotificationProcessorDeps {
   /** Users named by basic notifications (no resource data): poll them. */
   readonly onBasic?: (userIds: readonly string[]) => void;
   readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  /**
+   * Decrypts a batch of contents (e.g. a {@link DecryptionPool} on worker threads); default: on this thread with
+   * `privateKeys`.
+   */
+  readonly decrypt?: ((items: readonly EncryptedContent[]) => Promise<readonly DecryptResult[]>) | undefined;
 }
 
 /** Longest stretch of decryption work between yields to the event loop, ms. */
@@ -46,11 +51,15 @@ export interface ProcessorStats {
   applied: number;
   ignored: number;
   refused: number;
+  /** Inbox entries processed, and the time they waited between receipt and processing (last and total). */
+  entries: number;
+  lastLagMs: number;
+  lagMsTotal: number;
 }
 
 /** Processes inbox entries into presence observations. */
 export class NotificationProcessor {
-  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0 };
+  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0, entries: 0, lastLagMs: 0, lagMsTotal: 0 };
   readonly #verified = new Map<string, number>();
   readonly #logged = new Set<string>();
   #abort: AbortController | undefined;
@@ -93,13 +102,33 @@ export class NotificationProcessor {
 
   /** Processes one inbox entry. */
   async process(entry: InboxEntry): Promise<void> {
-    const rich = entry.items.some((i) => i.encryptedContent !== undefined);
-    if (rich && !(await this.#tokensValid(entry.validationTokens))) {
-      this.#warnOnce('validation token invalid');
-      return;
+    this.#apply(entry, await this.#decrypt(entry));
+  }
+
+  /** Checks the validation tokens and decrypts the entry's rich items; null when the tokens are refused. */
+  async #decrypt(entry: InboxEntry): Promise<readonly DecryptResult[] | null> {
+    const contents: EncryptedContent[] = [];
+    for (const item of entry.items) {
+      const content = item.encryptedContent as EncryptedContent | undefined;
+      if (content) contents.push(content);
     }
+    if (contents.length > 0 && !(await this.#tokensValid(entry.validationTokens))) {
+      this.#warnOnce('validation token invalid');
+      return null;
+    }
+    return this.deps.decrypt ? this.deps.decrypt(contents) : contents.map((c) => this.#decryptHere(c));
+  }
+
+  /** Applies an entry's items in order (decrypted contents in `decrypted`, in item order). */
+  #apply(entry: InboxEntry, decrypted: readonly DecryptResult[] | null): void {
+    const lag = Math.max(0, this.deps.clock() - entry.receivedAt);
+    this.stats.entries++;
+    this.stats.lastLagMs = lag;
+    this.stats.lagMsTotal += lag;
+    if (decrypted === null) return;
     const changes: StateChange[] = [];
     const basic: string[] = [];
+    let next = 0;
     const now = this.deps.clock();
     for (const item of entry.items) {
       const content = item.encryptedContent as EncryptedContent | undefined;
@@ -108,14 +137,11 @@ export class NotificationProcessor {
         if (typeof resourceId === 'string') basic.push(resourceId);
         continue;
       }
-      const key = this.options.privateKeys.get(String(content.encryptionCertificateId ?? ''));
-      if (!key) {
-        this.#warnOnce('unknown encryption certificate');
-        continue;
-      }
-      const r = decryptContent(content, key);
+      const r: DecryptResult = decrypted[next++] ?? { ok: false, reason: 'bad-data' };
       if (!r.ok) {
-        this.#warnOnce(`decryption failed (${r.reason})`);
+        this.#warnOnce(
+          r.reason === 'unknown-certificate' ? 'unknown encryption certificate' : `decryption failed (${r.reason})`,
+        );
         continue;
       }
       const p = r.json as { id?: unknown; availability?: unknown; activity?: unknown; sequenceNumber?: unknown };
@@ -142,6 +168,11 @@ export class NotificationProcessor {
     if (basic.length > 0) this.deps.onBasic?.(basic);
   }
 
+  #decryptHere(content: EncryptedContent): DecryptResult {
+    const key = this.options.privateKeys.get(String(content.encryptionCertificateId ?? ''));
+    return key ? decryptContent(content, key) : { ok: false, reason: 'unknown-certificate' };
+  }
+
   /** Starts draining the inbox until {@link stop}. */
   start(): void {
     if (this.#loop) return;
@@ -151,9 +182,12 @@ export class NotificationProcessor {
       while (!abort.signal.aborted) {
         const entries = await this.deps.inbox.take(64, abort.signal);
         let sliceStart = performance.now();
-        for (const e of entries) {
+        // With a pool, the entries decrypt in parallel on its threads; they are applied strictly in order.
+        const decrypting = this.deps.decrypt ? entries.map((e) => this.#decrypt(e)) : undefined;
+        for (const p of decrypting ?? []) p.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+        for (const [i, e] of entries.entries()) {
           try {
-            await this.process(e);
+            this.#apply(e, await (decrypting?.[i] ?? this.#decrypt(e)));
           } catch (err) {
             this.#warnOnce('processing failed', { error: (err as Error).name });
           }

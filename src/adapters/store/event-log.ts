@@ -4,8 +4,10 @@
  * idempotent by source id (the outbox effect id) and queues the webhook deliveries in the same transaction.
  */
 import { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { AgentApiDb } from './agent-api-schema.js';
+import { dialectOf } from './dialect.js';
 
 /** Who an event is for. */
 export type EventAudience = 'agent' | 'platform' | 'broadcast';
@@ -42,14 +44,33 @@ export interface EventStreamFilter {
   readonly agentId: string | null;
 }
 
-/** The event log. Emits `appended` after new events are committed. */
+/** Why readers were woken: events appended here, or (scale-out) a wake-up from another replica or a poll. */
+export interface AppendedSignal {
+  readonly remote: boolean;
+}
+
+/** Serializes appends on PostgreSQL so that sequence numbers become visible in order. */
+const APPEND_LOCK = 727_002;
+
+/**
+ * The event log. Emits `appended` (with an {@link AppendedSignal}) after new events are committed here, and when
+ * {@link EventLog.wake} says another replica may have appended.
+ */
 export class EventLog extends EventEmitter {
+  private readonly isPostgres: boolean;
+
   constructor(
     private readonly db: AgentApiDb,
     private readonly clock: Clock,
   ) {
     super();
     this.setMaxListeners(0);
+    this.isPostgres = dialectOf(db) === 'postgres';
+  }
+
+  /** Wakes readers: events may have been appended elsewhere (another replica). The log stays the source of truth. */
+  wake(): void {
+    this.emit('appended', { remote: true } satisfies AppendedSignal);
   }
 
   /** Appends events (skipping sources already appended) and queues their webhook deliveries. */
@@ -57,6 +78,10 @@ export class EventLog extends EventEmitter {
     if (events.length === 0) return 0;
     const now = this.clock.now();
     const added = await this.db.transaction().execute(async (trx) => {
+      // On PostgreSQL, concurrent appenders (other replicas) could commit sequence numbers out of order, and a
+      // reader that saw seq n+1 before n committed would skip n. One appender at a time keeps commit order = seq
+      // order, so `seq > last` never misses an event.
+      if (this.isPostgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
       let count = 0;
       for (const e of events) {
         const inserted = await trx
@@ -104,7 +129,7 @@ export class EventLog extends EventEmitter {
       }
       return count;
     });
-    if (added > 0) this.emit('appended');
+    if (added > 0) this.emit('appended', { remote: false } satisfies AppendedSignal);
     return added;
   }
 

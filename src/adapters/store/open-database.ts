@@ -11,6 +11,7 @@ import pg from 'pg';
 import type { Dialect } from './dialect.js';
 import { interactionsMigration } from './migrations/001-interactions.js';
 import { teamsMigration } from './migrations/002-teams.js';
+import { scaleOutMigration } from './migrations/200-scale-out.js';
 import type { Database } from './schema.js';
 
 /** An open database. */
@@ -34,6 +35,8 @@ export interface OpenDatabaseOptions {
     | Readonly<Record<string, Migration>>
     | ((dialect: Dialect) => Readonly<Record<string, Migration>>)
     | undefined;
+  /** Apply pending migrations on open (default true). False only connects, e.g. to inspect with {@link migrationStatus}. */
+  readonly migrate?: boolean | undefined;
 }
 
 const MIGRATION_LOCK = 727_001;
@@ -43,7 +46,12 @@ export function migrationsFor(
   dialect: Dialect,
   extra: Readonly<Record<string, Migration>> = {},
 ): Record<string, Migration> {
-  return { '001-interactions': interactionsMigration(dialect), '002-teams': teamsMigration, ...extra };
+  return {
+    '001-interactions': interactionsMigration(dialect),
+    '002-teams': teamsMigration,
+    ...extra,
+    '200-scale-out': scaleOutMigration,
+  };
 }
 
 /** Opens and migrates the database. Throws with the cause if the database cannot be reached or migrated. */
@@ -71,7 +79,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
   }
   try {
     const extra = typeof options.migrations === 'function' ? options.migrations(dialect) : options.migrations;
-    await migrate(db, dialect, migrationsFor(dialect, extra));
+    if (options.migrate !== false) await migrate(db, dialect, migrationsFor(dialect, extra));
   } catch (error) {
     await db.destroy();
     throw error;
@@ -79,15 +87,33 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<OpenDa
   return { db, dialect, location, close: () => db.destroy() };
 }
 
-async function migrate(db: Kysely<Database>, dialect: Dialect, migrations: Record<string, Migration>): Promise<void> {
+/** A Kysely migrator over `migrations`, with its tables where {@link openDatabase} keeps them. */
+async function migratorFor(
+  target: Kysely<Database>,
+  dialect: Dialect,
+  migrations: Record<string, Migration>,
+): Promise<Migrator> {
   const provider: MigrationProvider = { getMigrations: async () => migrations };
+  // On PostgreSQL the migration tables live in the connection's current schema (not any schema that has them).
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(target)).rows[0]?.schema
+      : undefined;
+  return new Migrator({ db: target, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
+/** Which of the migrations have been applied to an open database, in order; throws when it cannot be reached. */
+export async function migrationStatus(
+  database: OpenDatabase,
+  extra: Readonly<Record<string, Migration>> = {},
+): Promise<{ readonly name: string; readonly applied: boolean }[]> {
+  const migrator = await migratorFor(database.db, database.dialect, migrationsFor(database.dialect, extra));
+  return (await migrator.getMigrations()).map((m) => ({ name: m.name, applied: m.executedAt !== undefined }));
+}
+
+async function migrate(db: Kysely<Database>, dialect: Dialect, migrations: Record<string, Migration>): Promise<void> {
   const run = async (target: Kysely<Database>) => {
-    // On PostgreSQL the migration tables live in the connection's current schema (not any schema that has them).
-    const schema =
-      dialect === 'postgres'
-        ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(target)).rows[0]?.schema
-        : undefined;
-    const migrator = new Migrator({ db: target, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+    const migrator = await migratorFor(target, dialect, migrations);
     const { error, results } = await migrator.migrateToLatest();
     const failed = results?.find((r) => r.status === 'Error');
     if (error) throw new Error(`database migration ${failed?.migrationName ?? ''} failed`, { cause: error });

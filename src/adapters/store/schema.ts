@@ -55,6 +55,8 @@ export interface InvitationsTable {
   via: string | null;
   created_at: Millis;
   due_at: Millis;
+  /** Until when a replica holds the time-out of this invitation (scale-out); null when unclaimed. */
+  claimed_until: ColumnType<number | null, number | null | undefined, number | null>;
   state: string;
   revoke_cause: string | null;
   ended_at: Millis | null;
@@ -127,7 +129,16 @@ export interface SentCardsTable {
   seq: number;
 }
 
+/** A named lease (migration 200-scale-out): held by `owner` until `expires_at`. */
+export interface LeasesTable {
+  name: string;
+  owner: string;
+  expires_at: Millis;
+  acquired_at: Millis;
+}
+
 export interface Database {
+  leases: LeasesTable;
   conversation_refs: ConversationRefsTable;
   sent_cards: SentCardsTable;
   interactions: InteractionsTable;

@@ -1,5 +1,5 @@
 /** The interaction store on Kysely: the same queries on SQLite and PostgreSQL. */
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Effect } from '../../domain/interaction/effects.js';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
@@ -140,6 +140,7 @@ class SqlTx implements InteractionTx {
 /** Creates the SQL interaction store over an open database. */
 export function createSqlInteractionStore(database: OpenDatabase): InteractionStore {
   const { db } = database;
+  const isPostgres = database.dialect === 'postgres';
   return {
     transaction: (work) => db.transaction().execute((trx) => work(new SqlTx(trx))),
 
@@ -158,34 +159,77 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
     },
 
     async nextDueAt() {
+      // A claimed invitation comes due again when its claim runs out (its replica may have stopped).
       const row = await db
         .selectFrom('invitations')
-        .select((eb) => eb.fn.min('due_at').as('next'))
+        .select(sql<number | null>`min(case when claimed_until > due_at then claimed_until else due_at end)`.as('next'))
         .where('state', '=', 'pending')
         .executeTakeFirst();
       return row?.next == null ? null : Number(row.next);
     },
 
+    claimDueInvitations: (now, limit, leaseMs) =>
+      db.transaction().execute(async (trx) => {
+        let due = trx
+          .selectFrom('invitations')
+          .select(['interaction_id', 'id', 'due_at'])
+          .where('state', '=', 'pending')
+          .where('due_at', '<=', now)
+          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+          .orderBy('due_at')
+          .limit(limit);
+        if (isPostgres) due = due.forUpdate().skipLocked();
+        const rows = await due.execute();
+        if (rows.length === 0) return [];
+        await trx
+          .updateTable('invitations')
+          .set({ claimed_until: now + leaseMs })
+          .where((eb) =>
+            eb.or(rows.map((r) => eb.and([eb('interaction_id', '=', r.interaction_id), eb('id', '=', r.id)]))),
+          )
+          .execute();
+        return rows.map((r) => ({ interactionId: r.interaction_id, invitationId: r.id, dueAt: Number(r.due_at) }));
+      }),
+
     claimOutbox: (now, limit, leaseMs) =>
       db.transaction().execute(async (trx) => {
-        const rows = await trx
+        // Ready effects, locked on PostgreSQL so that replicas claiming at once skip each other's rows.
+        let ready = trx
           .selectFrom('outbox')
           .selectAll()
           .where('status', '=', 'pending')
+          .where('available_at', '<=', now)
+          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
           .orderBy('interaction_id')
           .orderBy('revision')
           .orderBy('idx')
-          .limit(Math.max(limit * 4, 100))
+          .limit(Math.max(limit * 4, 100));
+        if (isPostgres) ready = ready.forUpdate().skipLocked();
+        const rows = await ready.execute();
+        if (rows.length === 0) return [];
+        // Each interaction's effects run in order: only the unbroken head of its pending queue is claimed (an
+        // effect leased, waiting for a retry or locked by another replica holds back the ones after it).
+        const queue = await trx
+          .selectFrom('outbox')
+          .select(['id', 'interaction_id'])
+          .where('status', '=', 'pending')
+          .where('interaction_id', 'in', [...new Set(rows.map((r) => r.interaction_id))])
+          .orderBy('interaction_id')
+          .orderBy('revision')
+          .orderBy('idx')
           .execute();
-        const blocked = new Set<string>();
+        const readyById = new Map(rows.map((r) => [r.id, r]));
         const claimed: OutboxItem[] = [];
-        for (const r of rows) {
-          if (claimed.length >= limit) break;
-          if (blocked.has(r.interaction_id)) continue;
-          const leased = r.claimed_until !== null && Number(r.claimed_until) > now;
-          if (leased || Number(r.available_at) > now) {
-            // Later effects of this interaction wait for this one: order is kept.
-            blocked.add(r.interaction_id);
+        let current: string | null = null;
+        let open = false;
+        for (const q of queue) {
+          if (q.interaction_id !== current) {
+            current = q.interaction_id;
+            open = true;
+          }
+          const r = open && claimed.length < limit ? readyById.get(q.id) : undefined;
+          if (!r) {
+            open = false;
             continue;
           }
           claimed.push({
@@ -238,10 +282,31 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
     },
 
     async nextOutboxAt() {
+      // The head of each interaction's queue decides when it can move; a claimed head waits for its lease.
       const row = await db
-        .selectFrom('outbox')
-        .select((eb) => eb.fn.min('available_at').as('next'))
-        .where('status', '=', 'pending')
+        .selectFrom('outbox as o')
+        .select(
+          sql<
+            number | null
+          >`min(case when o.claimed_until > o.available_at then o.claimed_until else o.available_at end)`.as('next'),
+        )
+        .where('o.status', '=', 'pending')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('outbox as p')
+                .select('p.id')
+                .whereRef('p.interaction_id', '=', 'o.interaction_id')
+                .where('p.status', '=', 'pending')
+                .where((eb) =>
+                  eb.or([
+                    eb('p.revision', '<', eb.ref('o.revision')),
+                    eb.and([eb('p.revision', '=', eb.ref('o.revision')), eb('p.idx', '<', eb.ref('o.idx'))]),
+                  ]),
+                ),
+            ),
+          ),
+        )
         .executeTakeFirst();
       return row?.next == null ? null : Number(row.next);
     },

@@ -37,6 +37,8 @@ export interface SenderStats {
   retries: Record<number, number>;
   /** Operations that failed after their last attempt, or with a status that is not retried. */
   failed: number;
+  /** 429 answers from the Bot Connector (retried or not). */
+  throttled: number;
 }
 
 /** Dependencies of {@link createRateLimitedSender}; all optional. */
@@ -44,6 +46,8 @@ export interface RateLimitedSenderDeps {
   clock?: SenderClock;
   /** Random numbers in [0, 1) for the jitter (default Math.random). */
   random?: () => number;
+  /** Told when each send settles: its time from hand-in to the end (queueing and retries included), and how. */
+  onSettled?: (durationMs: number, outcome: 'sent' | 'failed') => void;
 }
 
 /** Sends operations to the Bot Connector within its limits, retrying what Microsoft asks bots to retry. */
@@ -69,7 +73,7 @@ export function createRateLimitedSender(
   const random = deps.random ?? Math.random;
   const conversations = new Map<string, { queue: PQueue; limiter: SlidingWindowLimiter }>();
   const tenants = new Map<string, { gate: PQueue; limiter: SlidingWindowLimiter }>();
-  const stats: SenderStats = { sent: 0, retries: {}, failed: 0 };
+  const stats: SenderStats = { sent: 0, retries: {}, failed: 0, throttled: 0 };
 
   const tenantOf = (tenantId: string) => {
     let t = tenants.get(tenantId);
@@ -124,6 +128,7 @@ export function createRateLimitedSender(
       } catch (err) {
         settle();
         const status = statusOf(err);
+        if (status === 429) stats.throttled++;
         const retryable = status === undefined ? isNetworkError(err) : RETRYABLE_STATUSES.has(status);
         if (!retryable || attempt >= limits.maxAttempts) {
           stats.failed++;
@@ -155,7 +160,15 @@ export function createRateLimitedSender(
       const key = `${target.tenantId}\u0000${target.conversationId}`;
       if (conversations.size > 1000) sweep();
       const conv = conversationOf(key);
+      const handedIn = clock.now();
       const run = conv.queue.add(() => attemptAll(target, conv.limiter, operation));
+      if (deps.onSettled) {
+        const report = deps.onSettled;
+        void run.then(
+          () => report(clock.now() - handedIn, 'sent'),
+          () => report(clock.now() - handedIn, 'failed'),
+        );
+      }
       // Forget idle conversations so the maps stay bounded by the active ones.
       void run.then(forget, forget);
       function forget(): void {

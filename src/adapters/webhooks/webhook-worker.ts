@@ -2,12 +2,15 @@
  * Delivers the webhook outbox: each (endpoint, event) is POSTed as a CloudEvents 1.0 JSON document signed as the
  * Standard Webhooks spec says (`webhook-id` = the event id, `webhook-timestamp`, `webhook-signature`). A non-2xx
  * answer or a network error is retried with exponential backoff until `maxAttempts`: at least once, so receivers
- * deduplicate by `webhook-id`. Claims are leased, so replicas on one PostgreSQL share the work.
+ * deduplicate by `webhook-id`. Claims are leased and taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas on
+ * one database share the work and each delivery is attempted by one replica at a time.
  */
+import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../ports/clock.js';
 import type { AgentApiDb } from '../store/agent-api-schema.js';
+import { dialectOf } from '../store/dialect.js';
 import type { EventLog } from '../store/event-log.js';
 import { toCloudEvent } from './cloud-event.js';
 
@@ -40,7 +43,11 @@ export class WebhookWorker {
   private running: Promise<DeliveryRound> | null = null;
   private stopped = true;
 
-  constructor(private readonly options: WebhookWorkerOptions) {}
+  private readonly isPostgres: boolean;
+
+  constructor(private readonly options: WebhookWorkerOptions) {
+    this.isPostgres = dialectOf(options.db) === 'postgres';
+  }
 
   /** Delivers everything due now, round after round; concurrent calls share one run. */
   async drain(): Promise<DeliveryRound> {
@@ -67,29 +74,36 @@ export class WebhookWorker {
   async runOnce(): Promise<DeliveryRound> {
     const { db, clock } = this.options;
     const now = clock.now();
-    const due = await db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
-      .select(['d.subscription_id', 'd.event_seq', 'd.attempts', 's.url', 's.secret', 's.deleted_at'])
-      .where('d.status', '=', 'pending')
-      .where('d.next_at', '<=', now)
-      .where((eb) => eb.or([eb('d.claimed_until', 'is', null), eb('d.claimed_until', '<', now)]))
-      .orderBy('d.event_seq')
-      .limit(this.options.batchSize ?? 50)
-      .execute();
+    const lease = now + this.options.timeoutMs * 2;
+    const due = await db.transaction().execute(async (trx) => {
+      // Locked on PostgreSQL (`FOR UPDATE OF d SKIP LOCKED`): replicas claiming at once take different deliveries.
+      let query = trx
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
+        .select(['d.subscription_id', 'd.event_seq', 'd.attempts', 's.url', 's.secret', 's.deleted_at'])
+        .where('d.status', '=', 'pending')
+        .where('d.next_at', '<=', now)
+        .where((eb) => eb.or([eb('d.claimed_until', 'is', null), eb('d.claimed_until', '<', now)]))
+        .orderBy('d.event_seq')
+        .limit(this.options.batchSize ?? 50);
+      if (this.isPostgres) query = query.forUpdate('d').skipLocked();
+      const rows = await query.execute();
+      if (rows.length === 0) return rows;
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ claimed_until: lease })
+        .where((eb) =>
+          eb.or(
+            rows.map((r) => eb.and([eb('subscription_id', '=', r.subscription_id), eb('event_seq', '=', r.event_seq)])),
+          ),
+        )
+        .execute();
+      return rows;
+    });
     let delivered = 0;
     let failed = 0;
     await Promise.all(
       due.map(async (d) => {
-        const claimed = await db
-          .updateTable('webhook_deliveries')
-          .set({ claimed_until: now + this.options.timeoutMs * 2 })
-          .where('subscription_id', '=', d.subscription_id)
-          .where('event_seq', '=', d.event_seq)
-          .where('status', '=', 'pending')
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', now)]))
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) === 0) return;
         const key = { subscription_id: d.subscription_id, event_seq: d.event_seq };
         if (d.deleted_at !== null) return this.finish(key, 'cancelled', d.attempts, null);
         const error = await this.post(d.url, d.secret, Number(d.event_seq));
@@ -192,7 +206,8 @@ export class WebhookWorker {
     if (this.stopped) return;
     void this.options.db
       .selectFrom('webhook_deliveries')
-      .select((eb) => eb.fn.min('next_at').as('next'))
+      // A delivery claimed by another replica comes due again when its claim runs out.
+      .select(sql<number | null>`min(case when claimed_until > next_at then claimed_until else next_at end)`.as('next'))
       .where('status', '=', 'pending')
       .executeTakeFirst()
       .then((row) => {

@@ -2,7 +2,9 @@
  * A Bot Connector emulator for local mode, tests and benchmarks: the endpoints the bot uses
  * (`POST /v3/conversations`, `POST /v3/conversations/:id/activities[/:replyToId]`,
  * `PUT /v3/conversations/:id/activities/:activityId`), the Teams bot limits per conversation and per tenant (429
- * with Retry-After, like Teams), a record of every request, and injected failures (412, 502, 504, 429, 403).
+ * with Retry-After, like Teams), a record of every request, and injected failures (412, 502, 504, 429, 403). It also
+ * plays the identity platform for the bot's own credentials (`POST /{tenant}/oauth2/v2.0/token`, client credentials
+ * for `https://api.botframework.com/.default`), so a wrong bot secret can be tried without Entra.
  */
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -20,6 +22,8 @@ export interface BotConnectorEmulatorOptions {
   tenantPerSecond?: number;
   /** The time source (default Date.now). */
   now?: () => number;
+  /** The bot's app id and client secret the token endpoint accepts (default: any non-empty pair). */
+  botCredentials?: { readonly appId: string; readonly password: string };
 }
 
 /** One request the emulator answered. */
@@ -51,6 +55,10 @@ export interface InjectedFailure {
 export interface BotConnectorEmulator {
   /** The service URL to put in conversation references, ending with a slash. */
   readonly serviceUrl: string;
+  /** The identity platform base URL for the bot's token (`…/{tenant}/oauth2/v2.0/token`), without a slash. */
+  readonly loginBaseUrl: string;
+  /** Bot tokens issued so far. */
+  readonly tokensIssued: () => number;
   /** Every request answered, in arrival order. */
   readonly requests: RecordedRequest[];
   /** The activities of a conversation as they stand now (updates applied), in the order created. */
@@ -141,6 +149,37 @@ export async function startBotConnectorEmulator(
     res.status(method === 'PUT' ? 200 : 201).json({ id: activityId });
   };
 
+  let tokensIssued = 0;
+  app.post('/:tenant/oauth2/v2.0/token', express.urlencoded({ extended: false }), (req, res) => {
+    const form = (req.body ?? {}) as Record<string, string | undefined>;
+    const fail = (status: number, error: string, description: string) =>
+      res.status(status).json({ error, error_description: description });
+    if (form.grant_type !== 'client_credentials')
+      return fail(400, 'unsupported_grant_type', 'AADSTS70003: The app requested an unsupported grant type.');
+    if (form.scope !== 'https://api.botframework.com/.default')
+      return fail(
+        400,
+        'invalid_scope',
+        `AADSTS70011: The provided value for the input parameter 'scope' is not valid.`,
+      );
+    const expected = options.botCredentials;
+    if (!form.client_id || (expected && form.client_id !== expected.appId))
+      return fail(
+        400,
+        'unauthorized_client',
+        `AADSTS700016: Application with identifier '${form.client_id ?? ''}' was not found in the directory '${String(req.params.tenant)}'.`,
+      );
+    if (!form.client_secret || (expected && form.client_secret !== expected.password))
+      return fail(401, 'invalid_client', 'AADSTS7000215: Invalid client secret provided.');
+    tokensIssued++;
+    return res.json({
+      token_type: 'Bearer',
+      expires_in: 3599,
+      ext_expires_in: 3599,
+      access_token: `bot.${randomUUID()}`,
+    });
+  });
+
   app.post('/v3/conversations', (_req, res) => {
     const id = `a:${randomUUID()}`;
     activities.set(id, new Map());
@@ -157,6 +196,8 @@ export async function startBotConnectorEmulator(
 
   return {
     serviceUrl: `http://127.0.0.1:${port}/`,
+    loginBaseUrl: `http://127.0.0.1:${port}`,
+    tokensIssued: () => tokensIssued,
     requests,
     activitiesOf: (id) => [...(activities.get(id)?.values() ?? [])],
     inject: (f) => failures.push({ ...f, left: f.count ?? 1 }),

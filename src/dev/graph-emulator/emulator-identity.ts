@@ -22,6 +22,7 @@ export class EmulatorIdentity {
   readonly #deviceCodes = new Map<string, { userCode: string; clientId: string; username?: string }>();
   #signer?: { key: CryptoKey; jwk: JWK };
   readonly #validationTokens = new Map<string, { jwt: string; exp: number }>();
+  readonly #secrets = new Map<string, string>();
 
   /** @param tenantId - The emulated tenant. */
   constructor(readonly tenantId: string) {}
@@ -96,6 +97,14 @@ export class EmulatorIdentity {
     }
   }
 
+  /**
+   * Registers an app's client secret: from then on a client-credentials request for `clientId` with another secret
+   * is refused with 401 `invalid_client` (AADSTS7000215), as Entra does. Unregistered apps accept any secret.
+   */
+  registerClient(clientId: string, clientSecret: string): void {
+    this.#secrets.set(clientId, clientSecret);
+  }
+
   /** Handles `POST /{tenant}/oauth2/v2.0/token`: a JSON body and status. */
   token(form: URLSearchParams, baseUrl: string): { status: number; body: unknown } {
     const clientId = form.get('client_id') ?? '';
@@ -103,6 +112,16 @@ export class EmulatorIdentity {
     const fail = (error: string) => ({ status: 400, body: { error, error_description: `${error} (emulator)` } });
     if (grant === 'client_credentials') {
       if (!clientId || !form.get('client_secret')) return fail('invalid_client');
+      const expected = this.#secrets.get(clientId);
+      if (expected !== undefined && expected !== form.get('client_secret'))
+        return {
+          status: 401,
+          body: {
+            error: 'invalid_client',
+            error_description: `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+            error_codes: [7000215],
+          },
+        };
       return { status: 200, body: this.#issue({ kind: 'app', clientId }, false, baseUrl) };
     }
     if (grant === 'device_code') {

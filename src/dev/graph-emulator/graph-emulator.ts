@@ -1,8 +1,9 @@
 /**
  * The Graph presence emulator: a small HTTP server speaking the endpoints the presence engine uses —
  * identity platform (client credentials, device code, refresh, metadata, JWKS), `POST
- * /v1.0/communications/getPresencesByUserId`, `/v1.0/subscriptions` (create, PATCH renew, DELETE, reauthorize) —
- * and sending encrypted change notifications and lifecycle notifications. It enforces the documented limits (650 ids,
+ * /v1.0/communications/getPresencesByUserId`, `/v1.0/subscriptions` (create, PATCH renew, DELETE, reauthorize), the
+ * directory reads the admin self-test makes (`/users/{id}`, `/users/{id}/teamwork/installedApps`,
+ * `/groups/{id}/members`, see {@link EmulatorDirectory}) — and sending encrypted change notifications and lifecycle notifications. It enforces the documented limits (650 ids,
  * 1,500 calls / 30 s with 429 + fractional Retry-After, 60-minute subscriptions) and can be scripted: presence
  * changes, duplicates, reordering, drops, throttling storms and outages. Used by local mode, tests and benchmarks.
  *
@@ -16,6 +17,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { EmulatorDirectory } from './emulator-directory.js';
 import { EmulatorIdentity } from './emulator-identity.js';
 import { EmulatorSubscriptions } from './emulator-subscriptions.js';
 import { SlidingQuota } from './sliding-quota.js';
@@ -57,6 +59,8 @@ interface HeldDelivery {
 export class GraphEmulator {
   readonly identity: EmulatorIdentity;
   readonly subscriptions: EmulatorSubscriptions;
+  /** Users, installed apps, groups and the app's application permissions (403 when one is denied). */
+  readonly directory = new EmulatorDirectory();
   readonly counters: EmulatorCounters = {
     presenceCalls: 0,
     throttled: 0,
@@ -99,9 +103,12 @@ export class GraphEmulator {
     return `${this.baseUrl}/common/discovery/v2.0/keys`;
   }
 
-  /** Creates users with the given presence (default Available/Available), without notifying. */
+  /** Creates users (in the directory too) with the given presence (default Available/Available), without notifying. */
   seedUsers(ids: Iterable<string>, availability = 'Available', activity = 'Available'): void {
-    for (const id of ids) this.#presence.set(id, { availability, activity, seq: ++this.#seq });
+    for (const id of ids) {
+      this.#presence.set(id, { availability, activity, seq: ++this.#seq });
+      if (!this.directory.hasUser(id)) this.directory.addUsers([{ id }]);
+    }
   }
 
   /** Current emulated presence of a user. */
@@ -228,13 +235,13 @@ export class GraphEmulator {
     }
     if (!path.startsWith('/v1.0/'))
       return { status: 404, body: { error: { code: 'NotFound', message: 'No such route.' } } };
-    const reply = await this.#graph(method, path.slice(5), body, req.headers.authorization);
+    const reply = await this.#graph(method, path.slice(5), url.searchParams, body, req.headers.authorization);
     this.log.push({ method, path: path.slice(5), status: reply.status, at: this.#now() });
     if (this.log.length > 10_000) this.log.splice(0, 1000);
     return reply;
   }
 
-  async #graph(method: string, path: string, raw: string, auth: string | undefined) {
+  async #graph(method: string, path: string, query: URLSearchParams, raw: string, auth: string | undefined) {
     if (this.#outage)
       return { status: 503, body: { error: { code: 'ServiceUnavailable', message: 'Emulated outage.' } } };
     if (this.#stormLeft > 0) {
@@ -254,7 +261,11 @@ export class GraphEmulator {
     } catch {
       return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid JSON.' } } };
     }
+    const directoryReply = this.directory.handle(method, path, query);
+    if (directoryReply) return directoryReply;
     if (method === 'POST' && path === '/communications/getPresencesByUserId') {
+      const denied = principal.kind === 'app' ? this.directory.refusal('Presence.Read.All') : undefined;
+      if (denied) return denied;
       const wait = this.#quota.take(this.#now());
       if (wait > 0) {
         this.counters.throttled++;
@@ -324,6 +335,8 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
         });
     });
   });
+  // Graph's signing keys exist before anyone subscribes: generate the emulator's now, not on the first notification.
+  await emulator.identity.jwks();
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   return emulator;
 }

@@ -18,11 +18,11 @@ export type AgentState =
 export type AgentStateKind = AgentState['kind'];
 
 /**
- * Reads the current state of a knowledge worker by Entra object id.
- * Must be cheap (a map lookup): routing calls it once per candidate member.
+ * Reads the current state of a knowledge worker by Entra object id, in a routing point when one is given (mapping
+ * rules may differ per routing point). Must be cheap (a map lookup): routing calls it once per candidate member.
  * Unknown ids answer `{ kind: 'Unknown' }`.
  */
-export type AgentStateView = (knowledgeWorkerId: string) => AgentState;
+export type AgentStateView = (knowledgeWorkerId: string, routingPointId?: string) => AgentState;
 
 /**
  * Says why a knowledge worker cannot be reached in Teams (no conversation reference, app blocked, …),

@@ -16,6 +16,8 @@ export interface AvailabilityInput {
   readonly unreachable: ReachabilityView;
   /** Ids already offered this request (declined, or did not answer). */
   readonly excluded: ReadonlySet<string>;
+  /** The routing point whose mapping rules apply, if any. */
+  readonly routingPointId?: string | undefined;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface AvailabilityInput {
 export function unavailableCause(id: string, input: AvailabilityInput): UnavailableCause | null {
   if (input.excluded.has(id)) return 'declined';
   if (input.unreachable(id) !== undefined) return 'unreachable';
-  const state = input.stateOf(id);
+  const state = input.stateOf(id, input.routingPointId);
   switch (state.kind) {
     case 'Ready':
       return null;

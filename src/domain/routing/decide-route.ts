@@ -95,6 +95,7 @@ export function decideAtRoutingPoint(
     stateOf: context.stateOf,
     unreachable: context.unreachable ?? everyoneReachable,
     excluded,
+    routingPointId: def.id,
   };
   const offered = offersMadeAt(rp, excluded);
   const base = { routingPointId: def.id, name: def.name, offered, maxOffers: def.maxOffers };

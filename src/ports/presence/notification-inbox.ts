@@ -45,8 +45,12 @@ export class MemoryNotificationInbox implements NotificationInbox {
     while (this.size() === 0) {
       if (signal?.aborted) return [];
       await new Promise<void>((resolve) => {
-        this.#waiter = resolve;
-        signal?.addEventListener('abort', () => resolve(), { once: true });
+        const onAbort = () => resolve();
+        this.#waiter = () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
       });
     }
     const out = this.#queue.slice(this.#head, this.#head + max);

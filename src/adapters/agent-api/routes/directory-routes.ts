@@ -38,7 +38,7 @@ export function directoryEntries(ctx: AgentApiContext): Entry[] {
     });
   }
   for (const rp of index.routingPoints.values()) {
-    const ready = rp.members.filter((m) => ctx.stateOf(m.id).kind === 'Ready').length;
+    const ready = rp.members.filter((m) => ctx.stateOf(m.id, rp.definition.id).kind === 'Ready').length;
     out.push({
       kind: 'routing-point',
       id: rp.definition.id,

@@ -1,0 +1,78 @@
+/**
+ * The presence engine's settings: the `presence` section of the configuration file, plus the secrets the
+ * environment supplies (`GRAPH_CLIENT_SECRET`, `PRESENCE_TOKEN_CACHE_KEY`). Without the section, routing reads the
+ * directory's static states.
+ */
+import { z } from 'zod';
+
+const ms = z.number().int().positive();
+
+/** Change-notification subscriptions (delegated, through subscriber accounts). */
+export const presenceSubscriptionsFileSchema = z.strictObject({
+  /** Subscriber (service) accounts' UPNs; sign each in once with `uc-connector presence sign-in <upn>`. */
+  accounts: z.array(z.string().trim().min(3)).min(1, 'name at least one subscriber account'),
+  /** PEM file of the certificate (public key) Graph encrypts resource data with. */
+  certificateFile: z.string().min(1),
+  /** PEM file of that certificate's private key (PKCS#8 or PKCS#1). */
+  privateKeyFile: z.string().min(1),
+  /** Our label of the certificate (≤ 128 characters), sent as `encryptionCertificateId`. */
+  certificateId: z.string().min(1).max(128).default('uc-connector-1'),
+  /** Where Graph posts notifications; default `PUBLIC_BASE_URL`. `/api/graph/notifications` and `/api/graph/lifecycle` are appended. */
+  notificationBaseUrl: z.url().optional(),
+  /** Renew a subscription when less than this remains (ms). Default 20 minutes. */
+  renewBeforeMs: ms.max(3_300_000).default(1_200_000),
+  /** How often subscriptions are checked and renewed (ms). Default 60 s. */
+  maintainEveryMs: ms.default(60_000),
+  /** Worker threads that decrypt notifications, off the event loop that answers Graph. Default 1. */
+  decryptionThreads: z.number().int().min(1).max(64).default(1),
+});
+
+/** The `presence` section of the configuration file. */
+export const presenceFileSchema = z.strictObject({
+  /** Entra tenant id of the organisation (GUID or domain). */
+  tenantId: z.string().trim().min(1),
+  /** The app registration used for Graph; default the bot's `MICROSOFT_APP_ID`. */
+  clientId: z.string().trim().min(1).optional(),
+  /** Identity platform base URL. Default `https://login.microsoftonline.com`; the emulator's in local mode. */
+  authorityBaseUrl: z.url().default('https://login.microsoftonline.com'),
+  /** Graph base URL. Default `https://graph.microsoft.com/v1.0`. */
+  graphBaseUrl: z.url().default('https://graph.microsoft.com/v1.0'),
+  /** Where the validation tokens' signing keys are published; default `<authorityBaseUrl>/common/discovery/v2.0/keys`. */
+  jwksUrl: z.url().optional(),
+  /** Share of Graph's presence quota (1,500 calls per 30 s per app and tenant) the connector may use. Default 0.95. */
+  quotaShare: z.number().gt(0).max(1).default(0.95),
+  /** A presence not confirmed for this long becomes Unknown and is not routable (ms). Default 2 minutes. */
+  staleAfterMs: ms.default(120_000),
+  /** Concurrent sessions at which a knowledge worker counts as Busy for routing. Default 1. */
+  defaultSessionLimit: z.number().int().min(1).max(100).default(1),
+  poll: z
+    .strictObject({
+      /** Poll interval for users without a healthy subscription (ms). Default 15 s. */
+      fastIntervalMs: ms.default(15_000),
+      /** Reconciliation interval for users with a healthy subscription (ms). Default 120 s. */
+      slowIntervalMs: ms.default(120_000),
+    })
+    .default({ fastIntervalMs: 15_000, slowIntervalMs: 120_000 }),
+  /** A YAML file of mapping rules (see docs/presence.md); reloaded when it changes. Default: the shipped rules. */
+  rulesFile: z.string().min(1).optional(),
+  /** Change notifications; without them, presence is polled only. */
+  subscriptions: presenceSubscriptionsFileSchema.optional(),
+});
+
+/** The `presence` section as validated. */
+export type PresenceFile = z.infer<typeof presenceFileSchema>;
+
+/** The presence engine's resolved settings (file + environment). */
+export interface PresenceOptions extends Omit<PresenceFile, 'clientId' | 'jwksUrl' | 'subscriptions'> {
+  readonly clientId: string;
+  /** Never logged. */
+  readonly clientSecret: string;
+  readonly jwksUrl: string;
+  readonly subscriptions:
+    | (Omit<NonNullable<PresenceFile['subscriptions']>, 'notificationBaseUrl'> & {
+        readonly notificationBaseUrl: string;
+        /** 32 bytes, base64: encrypts the subscriber accounts' token caches at rest. Never logged. */
+        readonly tokenCacheKey: string;
+      })
+    | null;
+}

@@ -1,0 +1,313 @@
+/**
+ * The presence engine inside the real connector, against the Graph emulator: a presence change made in the
+ * emulator shows as a new agent state through the agent API (by notification, or by the next sweep without
+ * subscriptions), is published as an event, is recorded as history, and decides who routing offers work to.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import request from 'supertest';
+import { afterEach, describe, expect, test } from 'vitest';
+import { type ConnectorApp, createApp } from '../../src/app.js';
+import { readConfig } from '../../src/config/read-config.js';
+import { type GraphEmulator, startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
+import { createLogger } from '../../src/logger.js';
+import { RecordingChannel } from '../../src/ports/participant-channel.js';
+
+const TENANT = '00000000-0000-0000-0000-00000000e1e1';
+const APP_ID = '11111111-2222-3333-4444-555555555555';
+const ACCOUNT = 'svc-presence@contoso.example';
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/graph/${name}`, import.meta.url));
+
+const megan = '6e7b768e-07e2-4810-8459-485f84f8f204';
+const alex = '87d349ed-44d7-43e1-9a83-5f2406dee5bd';
+
+interface Running {
+  readonly app: ConnectorApp;
+  readonly emu: GraphEmulator;
+  readonly server: Server;
+  readonly logs: string[];
+  readonly kate: string;
+  readonly experts: RecordingChannel;
+}
+
+let running: Running | undefined;
+afterEach(async () => {
+  const r = running;
+  running = undefined;
+  if (!r) return;
+  await r.app.stop();
+  r.server.closeAllConnections();
+  await new Promise<void>((done) => r.server.close(() => done()));
+  await r.emu.close();
+});
+
+function directoryYaml(extra: string): string {
+  return `
+directory:
+  knowledgeWorkers:
+    - { id: ${megan}, name: Megan Bowen }
+    - { id: ${alex}, name: Alex Wilber }
+  agents:
+    - { id: agent-kate, name: Kate Lewis }
+routing:
+  routingPoints:
+    - id: experts
+      name: Experts
+      members: { kind: static, ids: [${megan}, ${alex}] }
+      strategy: { kind: round-robin }
+      previewTimeoutMs: 30000
+      maxOffers: 2
+${extra}`;
+}
+
+/** Starts the emulator and the connector listening on a real port (Graph posts notifications to it). */
+async function start(opts: { subscriptions: boolean; rulesFile?: string }): Promise<Running> {
+  const emu = await startGraphEmulator({ tenantId: TENANT });
+  emu.seedUsers([megan], 'Available', 'Available');
+  emu.seedUsers([alex], 'Busy', 'InACall');
+  let handler: ConnectorApp['http'] | undefined;
+  const server = createServer((req, res) => handler?.(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const subscriptions = opts.subscriptions
+    ? `
+  subscriptions:
+    accounts: [${ACCOUNT}]
+    certificateFile: ${fixture('notification-cert.pem')}
+    privateKeyFile: ${fixture('notification-key.pem')}
+    certificateId: test-cert
+    notificationBaseUrl: ${base}`
+    : '';
+  const yaml = directoryYaml(`
+presence:
+  tenantId: ${TENANT}
+  clientId: ${APP_ID}
+  authorityBaseUrl: ${emu.baseUrl}
+  graphBaseUrl: ${emu.graphBaseUrl}
+  staleAfterMs: 600000
+  poll: { fastIntervalMs: ${opts.subscriptions ? 600000 : 200}, slowIntervalMs: 600000 }
+${opts.rulesFile ? `  rulesFile: ${opts.rulesFile}` : ''}${subscriptions}
+`);
+  const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
+  const result = readConfig(
+    {
+      DATABASE_URL: join(dir, 'connector.db'),
+      GRAPH_CLIENT_SECRET: 'emulator-secret',
+      PRESENCE_TOKEN_CACHE_KEY: randomBytes(32).toString('base64'),
+    },
+    { path: 'test.yaml', text: yaml },
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+  const experts = new RecordingChannel();
+  let app: ConnectorApp;
+  try {
+    app = await createApp(result.config, {
+      logger: createLogger('debug', sink),
+      channels: { 'knowledge-worker': experts },
+    });
+  } catch (err) {
+    server.close();
+    await emu.close();
+    throw err;
+  }
+  handler = app.http;
+  if (opts.subscriptions) {
+    const delegated = app.presence?.delegated;
+    if (!delegated) throw new Error('the presence engine should have subscriber accounts');
+    await delegated.signIn(ACCOUNT, (code) => emu.identity.approveDeviceCode(code, ACCOUNT));
+  }
+  const kate = (await app.agentSide.keys.create({ contactCenter: 'default', agentId: 'agent-kate', label: 'Kate' }))
+    .key;
+  app.start();
+  running = { app, emu, server, logs, kate, experts };
+  return running;
+}
+
+async function stateInApi(r: Running, id: string): Promise<unknown> {
+  const res = await request(r.app.http)
+    .get('/api/v1/directory')
+    .query({ kind: 'knowledge-worker' })
+    .set('authorization', `Bearer ${r.kate}`);
+  expect(res.status).toBe(200);
+  return (res.body.entries as { id: string; state: unknown }[]).find((e) => e.id === id)?.state;
+}
+
+/** Polls `read` until it returns `expected` (deep equal) or gives up after `ms`. */
+async function eventually<T>(read: () => Promise<T>, expected: T, ms = 15_000): Promise<T> {
+  const until = Date.now() + ms;
+  let last = await read();
+  while (Date.now() < until) {
+    try {
+      expect(last).toEqual(expected);
+      return last;
+    } catch {
+      await new Promise((r) => setTimeout(r, 25));
+      last = await read();
+    }
+  }
+  return last;
+}
+
+describe('presence through the connector, polled only', () => {
+  test('the first sweep maps Graph presence onto agent states visible through the API', async () => {
+    const r = await start({ subscriptions: false });
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'Ready' })).toEqual({ kind: 'Ready' });
+    expect(await stateInApi(r, alex)).toEqual({ kind: 'NotReady', reason: 'InACall' });
+  });
+
+  test('a change in Graph shows after the next sweep, is published as an event and recorded as history', async () => {
+    const r = await start({ subscriptions: false });
+    await eventually(() => stateInApi(r, megan), { kind: 'Ready' });
+    await r.emu.setPresence(megan, 'Away', 'BeRightBack');
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'BeRightBack' })).toEqual({
+      kind: 'NotReady',
+      reason: 'BeRightBack',
+    });
+    const events = await request(r.app.http).get('/api/v1/events').set('authorization', `Bearer ${r.kate}`);
+    const states = (events.body.events as { type: string; data: { knowledgeWorker: { id: string }; state: unknown } }[])
+      .filter((e) => e.type === 'knowledge-worker.state' && e.data.knowledgeWorker.id === megan)
+      .map((e) => e.data.state);
+    expect(states).toEqual([{ kind: 'Ready' }, { kind: 'NotReady', reason: 'BeRightBack' }]);
+    await r.app.presence?.stop();
+    const history = await r.app.presence?.history.historyOf(megan, 0, Date.now());
+    expect(history?.map((h) => h.state)).toEqual([{ kind: 'unknown' }, { kind: 'ready' }]);
+  });
+
+  test('routing offers work only to a Ready expert, and reports why when nobody is', async () => {
+    const r = await start({ subscriptions: false });
+    await eventually(() => stateInApi(r, megan), { kind: 'Ready' });
+    const consult = async () =>
+      request(r.app.http)
+        .post('/api/v1/interactions')
+        .set('authorization', `Bearer ${r.kate}`)
+        .send({ target: { kind: 'routing-point', id: 'experts' }, text: 'Can you check an invoice?' });
+    const first = await consult();
+    expect(first.status).toBe(201);
+    const id = first.body.id as string;
+    const offered = async () => {
+      const res = await request(r.app.http).get(`/api/v1/interactions/${id}`).set('authorization', `Bearer ${r.kate}`);
+      return (res.body.parties as { person: { id: string }; status: string }[])
+        .filter((p) => p.person.id !== 'agent-kate')
+        .map((p) => `${p.person.id}:${p.status}`);
+    };
+    expect(await eventually(offered, [`${megan}:establishing`])).toEqual([`${megan}:establishing`]);
+
+    await r.emu.setPresence(megan, 'Offline', 'OffWork');
+    await eventually(() => stateInApi(r, megan), { kind: 'LoggedOut' });
+    const second = await consult();
+    expect(second.status).toBe(201);
+    const failed = async () => {
+      const res = await request(r.app.http)
+        .get(`/api/v1/interactions/${second.body.id as string}`)
+        .set('authorization', `Bearer ${r.kate}`);
+      return res.body.status as string;
+    };
+    expect(await eventually(failed, 'ended')).toBe('ended');
+    const events = await request(r.app.http).get('/api/v1/events').set('authorization', `Bearer ${r.kate}`);
+    const failure = (
+      events.body.events as { type: string; data: { interactionId: string; message: string; details: string[] } }[]
+    ).find((e) => e.type === 'invitation.failed' && e.data.interactionId === second.body.id);
+    expect(failure?.data.message).toBe('The invitation could not be delivered: no one is available at Experts.');
+    expect(failure?.data.details).toEqual(['No expert available at Experts: 1 not ready, 1 offline.']);
+  });
+
+  test("the connector's own load counts: an expert in a session is Busy, and Ready again when it ends", async () => {
+    const r = await start({ subscriptions: false });
+    await eventually(() => stateInApi(r, megan), { kind: 'Ready' });
+    const res = await request(r.app.http)
+      .post('/api/v1/interactions')
+      .set('authorization', `Bearer ${r.kate}`)
+      .send({ target: { kind: 'knowledge-worker', id: megan }, text: 'A quick one' });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    await r.app.outbox.drain();
+    const preview = r.experts.to(megan)[0];
+    const invitationId = preview?.type === 'SendPreview' ? preview.invitationId : '';
+    expect((await r.app.commands.execute({ type: 'Accept', interactionId: id, invitationId, by: megan })).ok).toBe(
+      true,
+    );
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'Busy' })).toEqual({ kind: 'Busy' });
+    await request(r.app.http)
+      .post(`/api/v1/interactions/${id}/end`)
+      .set('authorization', `Bearer ${r.kate}`)
+      .expect(200);
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'Ready' })).toEqual({ kind: 'Ready' });
+  });
+
+  test('an invalid rules file at start is refused with its line; a valid edit reloads without a restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(rules, 'rules:\n  - availability: Away\n    state: Bogus\n');
+    await expect(start({ subscriptions: false, rulesFile: rules })).rejects.toThrow(/line 3/);
+
+    writeFileSync(rules, 'rules:\n  - availability: Available\n    state: Ready\n');
+    const r = await start({ subscriptions: false, rulesFile: rules });
+    await eventually(() => stateInApi(r, alex), { kind: 'NotReady', reason: 'InACall' });
+    // An edit that makes experts in a call Ready applies without a restart…
+    writeFileSync(rules, 'rules:\n  - availability: Busy\n    activity: InACall\n    state: Ready\n');
+    expect(await eventually(() => stateInApi(r, alex), { kind: 'Ready' })).toEqual({ kind: 'Ready' });
+    // …and a broken edit is refused with its line while the current rules stay.
+    writeFileSync(rules, 'rules:\n  - availability: Busy\n    state: Sleeping\n');
+    const refused = async () => r.logs.some((l) => l.includes('presence rules not reloaded: line 3'));
+    expect(await eventually(refused, true)).toBe(true);
+    expect(await stateInApi(r, alex)).toEqual({ kind: 'Ready' });
+  });
+
+  test('rules may differ per routing point: the routing point decides whom it offers work to', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rules-'));
+    const rules = join(dir, 'rules.yaml');
+    writeFileSync(
+      rules,
+      'rules: []\nroutingPoints:\n  experts:\n    - availability: Busy\n      activity: InACall\n      state: Ready\n',
+    );
+    const r = await start({ subscriptions: false, rulesFile: rules });
+    await eventually(() => stateInApi(r, alex), { kind: 'NotReady', reason: 'InACall' });
+    await r.emu.setPresence(megan, 'Away', 'Away');
+    await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'Away' });
+    const res = await request(r.app.http)
+      .post('/api/v1/interactions')
+      .set('authorization', `Bearer ${r.kate}`)
+      .send({ target: { kind: 'routing-point', id: 'experts' }, text: 'Anyone?' });
+    expect(res.status).toBe(201);
+    const offered = async () => {
+      const got = await request(r.app.http)
+        .get(`/api/v1/interactions/${res.body.id as string}`)
+        .set('authorization', `Bearer ${r.kate}`);
+      return (got.body.parties as { person: { id: string } }[]).map((p) => p.person.id).filter((id) => id === alex);
+    };
+    expect(await eventually(offered, [alex])).toEqual([alex]);
+  });
+});
+
+describe('presence through the connector, with change notifications', () => {
+  test('a presence change made in Graph reaches the API through an encrypted notification, no sweep needed', async () => {
+    const r = await start({ subscriptions: true });
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'Ready' })).toEqual({ kind: 'Ready' });
+    const subscribed = async () => r.app.presence?.subscriptions?.isSubscribed(megan) ?? false;
+    expect(await eventually(subscribed, true)).toBe(true);
+    const sweepsBefore = r.emu.counters.presenceCalls;
+    await r.emu.setPresence(megan, 'DoNotDisturb', 'Presenting');
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'Presenting' })).toEqual({
+      kind: 'NotReady',
+      reason: 'Presenting',
+    });
+    // The slow reconciliation interval is ten minutes: the change came by notification, not by a sweep.
+    expect(r.emu.counters.presenceCalls).toBe(sweepsBefore);
+    const metrics = await request(r.app.http).get('/metrics');
+    expect(metrics.text).toMatch(/^ucc_presence_notifications_total\{outcome="applied"\} [1-9]/m);
+    expect(metrics.text).toMatch(/^ucc_graph_calls_total [1-9]/m);
+  });
+});
