@@ -11,7 +11,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { agentApiDb } from '../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../src/adapters/store/api-key-store.js';
-import { agentApiMigration } from '../src/adapters/store/migrations/100-agent-api.js';
+import { connectorMigrations } from '../src/adapters/store/connector-migrations.js';
 import { openDatabase } from '../src/adapters/store/open-database.js';
 import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { systemClock } from '../src/ports/clock.js';
@@ -127,7 +127,7 @@ async function measure(replicaCount: number) {
     direct.searchParams.set('options', `-c search_path=${schema}`);
     const db = await openDatabase({
       url: direct.toString(),
-      migrations: (d) => ({ '100-agent-api': agentApiMigration(d) }),
+      migrations: connectorMigrations,
     });
     const keyStore = new ApiKeyStore(agentApiDb(db.db), systemClock);
     const keys: string[] = [];

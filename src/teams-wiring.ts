@@ -12,6 +12,7 @@ import {
 } from './adapters/store/sql-teams-stores.js';
 import { createBotAdapter, createBotRouter } from './adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from './adapters/teams/connector-bot.js';
+import { isLocalMode, LOCAL_MODE_WARNING } from './adapters/teams/local-mode.js';
 import { createRateLimitedSender, type SenderStats } from './adapters/teams/rate-limited-sender.js';
 import { TeamsMessenger } from './adapters/teams/teams-messenger.js';
 import type { TeamsOptions } from './adapters/teams/teams-options.js';
@@ -65,5 +66,7 @@ export function wireTeams(
       }
     },
   };
-  return { router: createBotRouter({ adapter, bot, logger }), channel, sendStats: sender.stats };
+  const localMode = isLocalMode(options);
+  if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
+  return { router: createBotRouter({ adapter, bot, logger, localMode }), channel, sendStats: sender.stats };
 }

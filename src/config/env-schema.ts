@@ -1,7 +1,7 @@
 /** The environment variables the connector reads, with their defaults. Secrets only come from here. */
 import { z } from 'zod';
 
-export const envSchema = z.object({
+const envVariables = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   PORT: z.coerce.number().int().min(1).max(65_535).default(3978),
   DATABASE_URL: z.string().min(1).default('./data/connector.db'),
@@ -24,3 +24,9 @@ export const envSchema = z.object({
   /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. Never logged. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
 });
+
+/** The environment's schema. A secret without an app id would silently run the bot in local mode: refused. */
+export const envSchema = envVariables.refine(
+  (e) => e.MICROSOFT_APP_ID.trim() !== '' || e.MICROSOFT_APP_PASSWORD === '',
+  { path: ['MICROSOFT_APP_ID'], message: 'MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is empty' },
+);

@@ -162,6 +162,8 @@ function envFix(key: string): string {
       return 'set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent';
     case 'MICROSOFT_APP_TYPE':
       return 'set MICROSOFT_APP_TYPE to MultiTenant, SingleTenant or UserAssignedMSI (as registered in Azure)';
+    case 'MICROSOFT_APP_ID':
+      return "set MICROSOFT_APP_ID to the bot's app id, or unset MICROSOFT_APP_PASSWORD for local mode (loopback only)";
     case 'PRESENCE_TOKEN_CACHE_KEY':
       return 'set PRESENCE_TOKEN_CACHE_KEY to 32 random bytes in base64 (openssl rand -base64 32)';
     case 'PUBLIC_BASE_URL':

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';
-import { agentApiMigration } from '../../src/adapters/store/migrations/100-agent-api.js';
+import { connectorMigrations } from '../../src/adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from '../../src/adapters/store/open-database.js';
 import { createSqlInteractionStore } from '../../src/adapters/store/sql-interaction-store.js';
 import {
@@ -90,7 +90,7 @@ describe.skipIf(!server)('two replicas in separate processes on one PostgreSQL d
     emulator = await startBotConnectorEmulator({ tenantPerSecond: 1000 });
     const env = { DATABASE_URL: url, CONNECTOR_CONFIG: writeConfig(yaml) };
     const [a, b] = await Promise.all([startReplica('A', env), startReplica('B', env)]);
-    db = await openDatabase({ url, migrations: (d) => ({ '100-agent-api': agentApiMigration(d) }) });
+    db = await openDatabase({ url, migrations: connectorMigrations });
     const kate = await new ApiKeyStore(agentApiDb(db.db), systemClock).create({
       contactCenter: 'default',
       agentId: 'agent-kate',

@@ -99,7 +99,14 @@ async function migratorFor(
     dialect === 'postgres'
       ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(target)).rows[0]?.schema
       : undefined;
-  return new Migrator({ db: target, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  // The engine's and the parts' migrations are numbered apart (001…, 100…, 200…): a release may add one below a
+  // part's that is already applied, so order is by name, not required to follow the last executed one.
+  return new Migrator({
+    db: target,
+    provider,
+    allowUnorderedMigrations: true,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
 }
 
 /** Which of the migrations have been applied to an open database, in order; throws when it cannot be reached. */

@@ -13,6 +13,7 @@ import {
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
 import { z } from 'zod';
 import type { ConnectorBot } from './connector-bot.js';
+import { localModeRefusal } from './local-mode.js';
 import { describeError, silentLogger, type TeamsLogger } from './teams-logger.js';
 import type { TeamsOptions } from './teams-options.js';
 
@@ -68,6 +69,12 @@ export interface BotRequestHandlerDeps {
   readonly adapter: CloudAdapter;
   readonly bot: ConnectorBot;
   readonly logger?: TeamsLogger;
+  /**
+   * Local mode (no app id, so botbuilder checks no tokens): only activities from a loopback peer naming a loopback
+   * service URL are let through; others get a 401. False: botbuilder authenticates every activity. Always pass
+   * `isLocalMode(options)` for the adapter's options.
+   */
+  readonly localMode: boolean;
 }
 
 /**
@@ -85,6 +92,22 @@ export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHan
         .json({ error: { code: 'BadRequest', message: 'The body is not a valid Bot Framework activity.' } });
       return;
     }
+    if (deps.localMode) {
+      const refusal = localModeRefusal(req.socket.remoteAddress, parsed.data.serviceUrl);
+      if (refusal) {
+        logger.warn(
+          { peer: req.socket.remoteAddress, serviceUrl: parsed.data.serviceUrl, type: parsed.data.type },
+          `local mode refused an unauthenticated activity: ${refusal}`,
+        );
+        res.status(401).json({
+          error: {
+            code: 'Unauthorized',
+            message: 'Local mode accepts unauthenticated activities from this machine only.',
+          },
+        });
+        return;
+      }
+    }
     try {
       await deps.adapter.process(req, res, (ctx) => deps.bot.run(ctx));
     } catch (err) {
@@ -95,7 +118,7 @@ export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHan
 
 /**
  * A router with `POST /api/messages`: JSON parsing (1 MB), the bot handler, and a 400 for bodies that are not JSON.
- * @example app.use(createBotRouter({ adapter, bot, logger }))
+ * @example app.use(createBotRouter({ adapter, bot, logger, localMode: isLocalMode(options) }))
  */
 export function createBotRouter(deps: BotRequestHandlerDeps): Router {
   const router = express.Router();

@@ -92,7 +92,7 @@ export async function startHarness(opts: { allowedTenants?: string[]; invokeDead
     options: { allowedTenants: opts.allowedTenants ?? [TENANT], invokeDeadlineMs: opts.invokeDeadlineMs ?? 4000 },
   });
   const app = express();
-  app.use(createBotRouter({ adapter, bot }));
+  app.use(createBotRouter({ adapter, bot, localMode: true }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
