@@ -37,7 +37,7 @@ export class RoutingService implements Router {
   async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
     const decision = decideRoute(request, {
       index: this.options.index(),
-      stateOf: this.options.stateOf,
+      stateOf: this.stateFor(request),
       unreachable: this.options.unreachable,
       lastFinishedAt: (id) => this.lastFinished.get(id),
       cursorOf: (id) => this.cursors.get(id),
@@ -48,6 +48,20 @@ export class RoutingService implements Router {
     }
     if (decision.kind === 'failed') return decision.command;
     return this.routeToQueue(request);
+  }
+
+  /**
+   * The states routing reads for a request. The party of an active consultation that a transfer or conference goes
+   * to is Busy with that consultation (which ends when they accept): Busy does not keep them from this offer.
+   */
+  private stateFor(request: RouteRequest): AgentStateView {
+    const { stateOf } = this.options;
+    const target = request.target;
+    if (!request.consultationId || target.kind !== 'person') return stateOf;
+    return (id, routingPointId) => {
+      const state = stateOf(id, routingPointId);
+      return id === target.person.id && state.kind === 'Busy' ? { kind: 'Ready' } : state;
+    };
   }
 
   private routeToQueue(request: RouteRequest): Offer | RoutingFailed {

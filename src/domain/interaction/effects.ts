@@ -14,6 +14,11 @@ export interface RouteRequest {
   readonly target: Target;
   /** Person ids already offered this request: not to be offered again. */
   readonly exclude: readonly string[];
+  /**
+   * For a transfer or conference to an active consultation: that consultation. Its other party is already working
+   * on this case with the requester, so being Busy (in that very consultation) does not keep them from the offer.
+   */
+  readonly consultationId?: string | null | undefined;
 }
 
 /** Send the Interaction Preview (Accept / Decline) to an invited person. */

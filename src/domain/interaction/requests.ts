@@ -15,7 +15,15 @@ export function openRequest(
   ix.requestCount += 1;
   const request = { id: `r${ix.requestCount}`, kind, target, byPartyId, since: d.now, offered: [], consultationId };
   ix.request = request;
-  d.emit({ type: 'RouteRequest', interactionId: ix.id, requestId: request.id, kind, target, exclude: [] });
+  d.emit({
+    type: 'RouteRequest',
+    interactionId: ix.id,
+    requestId: request.id,
+    kind,
+    target,
+    exclude: [],
+    ...(consultationId ? { consultationId } : {}),
+  });
 }
 
 /** What the requester is told when a request fails. */
