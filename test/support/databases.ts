@@ -2,6 +2,7 @@
  * Databases for store tests: a SQLite file in a fresh temp directory, and PostgreSQL in a fresh schema when
  * TEST_DATABASE_URL names a server (.ci/run sets it).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,8 @@ export function testDatabases(): TestDatabase[] {
     list.push({
       name: 'postgres',
       async create() {
-        const schema = `t_${process.pid}_${Date.now().toString(36)}_${schemas.length}`;
+        // Unique across test files that run at once in one process (same pid, same millisecond).
+        const schema = `t_${process.pid}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}_${schemas.length}`;
         const client = new pg.Client({ connectionString: server });
         await client.connect();
         await client.query(`create schema ${schema}`);
