@@ -160,7 +160,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     const privateKeys = new Map<string, KeyObject>([
       [s.certificateId, createPrivateKey(readFileSync(s.privateKeyFile, 'utf8'))],
     ]);
-    const decryption = new DecryptionPool(privateKeys, s.decryptionThreads);
+    const decryption = s.decryptionThreads > 0 ? new DecryptionPool(privateKeys, s.decryptionThreads) : null;
     pool = decryption;
     const base = `${s.notificationBaseUrl}${graphNotificationsMount}`;
     const manager = new SubscriptionManager(
@@ -206,7 +206,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
           for (const id of ids) poller.markDue(id);
         },
         warn,
-        decrypt: (items) => decryption.decrypt(items),
+        decrypt: decryption ? (items) => decryption.decrypt(items) : undefined,
       },
     );
   }

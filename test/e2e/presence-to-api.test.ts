@@ -82,6 +82,7 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string }): Prom
     certificateFile: ${fixture('notification-cert.pem')}
     privateKeyFile: ${fixture('notification-key.pem')}
     certificateId: test-cert
+    decryptionThreads: 1
     notificationBaseUrl: ${base}`
     : '';
   const yaml = directoryYaml(`

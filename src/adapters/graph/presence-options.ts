@@ -23,8 +23,11 @@ export const presenceSubscriptionsFileSchema = z.strictObject({
   renewBeforeMs: ms.max(3_300_000).default(1_200_000),
   /** How often subscriptions are checked and renewed (ms). Default 60 s. */
   maintainEveryMs: ms.default(60_000),
-  /** Worker threads that decrypt notifications, off the event loop that answers Graph. Default 1. */
-  decryptionThreads: z.number().int().min(1).max(64).default(1),
+  /**
+   * Worker threads that decrypt notifications off the event loop; 0 (default) decrypts on the event loop in slices of
+   * a few ms. Give threads on hosts with cores to spare: throughput grows with them (see docs/benchmarks.md).
+   */
+  decryptionThreads: z.number().int().min(0).max(64).default(0),
 });
 
 /** The `presence` section of the configuration file. */
