@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { PersonEffect } from '../../src/ports/participant-channel.js';
-import { testDatabases } from '../support/databases.js';
+import { type TestDatabase, testDatabases } from '../support/databases.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../support/test-app.js';
 
 const kate = { id: 'agent-kate', name: 'Kate Lewis', kind: 'agent' as const };
@@ -19,7 +19,8 @@ const sentBy = (...apps: TestApp[]) => apps.flatMap((t) => t.experts.sent);
 const ofType = (sent: { id: string; effect: PersonEffect }[], type: PersonEffect['type']) =>
   sent.filter((s) => s.effect.type === type);
 
-describe.each(testDatabases())('two connectors on one $name database', (database) => {
+/** Connectors sharing one database, stopped after each test; the database is dropped after the file. */
+function useConnectors(database: TestDatabase) {
   const running: TestApp[] = [];
   const servers: http.Server[] = [];
   afterAll(() => database.cleanup());
@@ -27,7 +28,7 @@ describe.each(testDatabases())('two connectors on one $name database', (database
     for (const s of servers.splice(0)) s.close();
     for (const t of running.splice(0)) await t.app.stop();
   });
-
+  /** Two connectors on one fresh database. */
   async function pair(clock: TestClock, extraYaml = '') {
     const url = await database.create();
     const config = testConfig(sampleDirectory + extraYaml, url);
@@ -37,19 +38,24 @@ describe.each(testDatabases())('two connectors on one $name database', (database
     running.push(b);
     return { a, b };
   }
+  return { servers, running, pair };
+}
 
-  async function startIms(t: TestApp, count: number) {
-    for (let n = 0; n < count; n++) {
-      const result = await t.app.commands.execute({
-        type: 'StartIm',
-        interactionId: `im-${n}`,
-        initiator: kate,
-        target: billing,
-        text: `Question ${n}`,
-      });
-      expect(result.ok).toBe(true);
-    }
+async function startIms(t: TestApp, count: number) {
+  for (let n = 0; n < count; n++) {
+    const result = await t.app.commands.execute({
+      type: 'StartIm',
+      interactionId: `im-${n}`,
+      initiator: kate,
+      target: billing,
+      text: `Question ${n}`,
+    });
+    expect(result.ok).toBe(true);
   }
+}
+
+describe.each(testDatabases())('two connectors on one $name database', (database) => {
+  const { running, pair } = useConnectors(database);
 
   test('work claimed by a connector that stops is taken over when the claim runs out', async () => {
     const clock = new TestClock();
@@ -120,36 +126,7 @@ describe.each(testDatabases())('two connectors on one $name database', (database
 describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
   'two connectors racing on one $name database',
   (database) => {
-    const running: TestApp[] = [];
-    const servers: http.Server[] = [];
-    afterAll(() => database.cleanup());
-    afterEach(async () => {
-      for (const s of servers.splice(0)) s.close();
-      for (const t of running.splice(0)) await t.app.stop();
-    });
-
-    async function pair(clock: TestClock, extraYaml = '') {
-      const url = await database.create();
-      const config = testConfig(sampleDirectory + extraYaml, url);
-      const a = await startTestApp(config, clock);
-      running.push(a);
-      const b = await startTestApp(config, clock);
-      running.push(b);
-      return { a, b };
-    }
-
-    async function startIms(t: TestApp, count: number) {
-      for (let n = 0; n < count; n++) {
-        const result = await t.app.commands.execute({
-          type: 'StartIm',
-          interactionId: `im-${n}`,
-          initiator: kate,
-          target: billing,
-          text: `Question ${n}`,
-        });
-        expect(result.ok).toBe(true);
-      }
-    }
+    const { servers, pair } = useConnectors(database);
 
     test('every effect and every time-out is carried out once when both race for them', async () => {
       const clock = new TestClock();
