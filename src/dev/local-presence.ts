@@ -34,6 +34,10 @@ export interface LocalPresenceOptions {
   readonly fastIntervalMs?: number | undefined;
   /** Emulator port; default ephemeral. */
   readonly port?: number | undefined;
+  /** A mapping rules file (`presence.rulesFile`); default the shipped rules. */
+  readonly rulesFile?: string | undefined;
+  /** Decryption worker threads (`presence.subscriptions.decryptionThreads`); default 0. */
+  readonly decryptionThreads?: number | undefined;
 }
 
 /** Starts the emulator with the sample directory's presence and returns the settings for the connector. */
@@ -47,6 +51,7 @@ export async function startLocalPresence(options: LocalPresenceOptions = {}): Pr
     certificateFile: ${cert('local-notification-cert.pem')}
     privateKeyFile: ${cert('local-notification-key.pem')}
     certificateId: local-dev
+    decryptionThreads: ${options.decryptionThreads ?? 0}
     notificationBaseUrl: ${options.connectorBaseUrl}`
     : '';
   const yaml = `
@@ -56,7 +61,7 @@ presence:
   authorityBaseUrl: ${emulator.baseUrl}
   graphBaseUrl: ${emulator.graphBaseUrl}
   staleAfterMs: 600000
-  poll: { fastIntervalMs: ${options.fastIntervalMs ?? 5_000}, slowIntervalMs: 600000 }${subscriptions}
+  poll: { fastIntervalMs: ${options.fastIntervalMs ?? 5_000}, slowIntervalMs: 600000 }${options.rulesFile ? `\n  rulesFile: ${options.rulesFile}` : ''}${subscriptions}
 `;
   return {
     emulator,

@@ -3,26 +3,20 @@
  * emulator shows as a new agent state through the agent API (by notification, or by the next sweep without
  * subscriptions), is published as an event, is recorded as history, and decides who routing offers work to.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ConnectorApp, createApp } from '../../src/app.js';
 import { readConfig } from '../../src/config/read-config.js';
-import { type GraphEmulator, startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
+import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
+import { signInLocalSubscriber, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
-
-const TENANT = '00000000-0000-0000-0000-00000000e1e1';
-const APP_ID = '11111111-2222-3333-4444-555555555555';
-const ACCOUNT = 'svc-presence@contoso.example';
-const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/graph/${name}`, import.meta.url));
 
 const megan = '6e7b768e-07e2-4810-8459-485f84f8f204';
 const alex = '87d349ed-44d7-43e1-9a83-5f2406dee5bd';
@@ -68,41 +62,22 @@ ${extra}`;
 
 /** Starts the emulator and the connector listening on a real port (Graph posts notifications to it). */
 async function start(opts: { subscriptions: boolean; rulesFile?: string }): Promise<Running> {
-  const emu = await startGraphEmulator({ tenantId: TENANT });
-  emu.seedUsers([megan], 'Available', 'Available');
-  emu.seedUsers([alex], 'Busy', 'InACall');
   let handler: ConnectorApp['http'] | undefined;
   const server = createServer((req, res) => handler?.(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const subscriptions = opts.subscriptions
-    ? `
-  subscriptions:
-    accounts: [${ACCOUNT}]
-    certificateFile: ${fixture('notification-cert.pem')}
-    privateKeyFile: ${fixture('notification-key.pem')}
-    certificateId: test-cert
-    decryptionThreads: 1
-    notificationBaseUrl: ${base}`
-    : '';
-  const yaml = directoryYaml(`
-presence:
-  tenantId: ${TENANT}
-  clientId: ${APP_ID}
-  authorityBaseUrl: ${emu.baseUrl}
-  graphBaseUrl: ${emu.graphBaseUrl}
-  staleAfterMs: 600000
-  poll: { fastIntervalMs: ${opts.subscriptions ? 600000 : 200}, slowIntervalMs: 600000 }
-${opts.rulesFile ? `  rulesFile: ${opts.rulesFile}` : ''}${subscriptions}
-`);
+  // The emulator's sample directory has Megan Available and Alex Busy / InACall.
+  const local = await startLocalPresence({
+    connectorBaseUrl: opts.subscriptions ? base : undefined,
+    fastIntervalMs: opts.subscriptions ? 600_000 : 200,
+    rulesFile: opts.rulesFile,
+    decryptionThreads: 1,
+  });
+  const emu = local.emulator;
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
   const result = readConfig(
-    {
-      DATABASE_URL: join(dir, 'connector.db'),
-      GRAPH_CLIENT_SECRET: 'emulator-secret',
-      PRESENCE_TOKEN_CACHE_KEY: randomBytes(32).toString('base64'),
-    },
-    { path: 'test.yaml', text: yaml },
+    { DATABASE_URL: join(dir, 'connector.db'), ...local.env },
+    { path: 'test.yaml', text: directoryYaml(local.yaml) },
   );
   if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const logs: string[] = [];
@@ -128,7 +103,7 @@ ${opts.rulesFile ? `  rulesFile: ${opts.rulesFile}` : ''}${subscriptions}
   if (opts.subscriptions) {
     const delegated = app.presence?.delegated;
     if (!delegated) throw new Error('the presence engine should have subscriber accounts');
-    await delegated.signIn(ACCOUNT, (code) => emu.identity.approveDeviceCode(code, ACCOUNT));
+    await signInLocalSubscriber(emu, (account, onCode) => delegated.signIn(account, onCode));
   }
   const kate = (await app.agentSide.keys.create({ contactCenter: 'default', agentId: 'agent-kate', label: 'Kate' }))
     .key;
