@@ -14,6 +14,7 @@ import { createApp } from '../src/app.js';
 import { readConfig } from '../src/config/read-config.js';
 import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { createLogger } from '../src/logger.js';
+import { expertReference } from './support/expert-reference.js';
 
 export const name = 'route-to-card';
 
@@ -53,23 +54,7 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
   const app = await createApp(result.config, { logger: createLogger('silent') });
   const references = createSqlConversationReferenceStore(app.database);
-  for (let i = 0; i < DIRECTORY; i++) {
-    const conversation = { id: `a:kw-${i}`, conversationType: 'personal', tenantId: TENANT, isGroup: false, name: '' };
-    await references.put({
-      userId: `kw-${i}`,
-      tenantId: TENANT,
-      serviceUrl: emulator.serviceUrl,
-      conversationId: conversation.id,
-      updatedAt: 0,
-      reference: {
-        channelId: 'msteams',
-        serviceUrl: emulator.serviceUrl,
-        conversation,
-        bot: { id: '28:bench', name: 'bench' },
-        user: { id: `29:kw-${i}`, name: `Expert ${i}`, aadObjectId: `kw-${i}` },
-      },
-    });
-  }
+  for (let i = 0; i < DIRECTORY; i++) await references.put(expertReference(i, TENANT, emulator.serviceUrl));
   app.start();
   const kate = { id: 'agent-kate', name: 'Kate Lewis', kind: 'agent' as const };
   const rp = { kind: 'routing-point' as const, id: 'experts', name: 'All Experts' };

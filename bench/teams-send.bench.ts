@@ -12,6 +12,7 @@ import { createRateLimitedSender } from '../src/adapters/teams/rate-limited-send
 import { TeamsMessenger } from '../src/adapters/teams/teams-messenger.js';
 import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import type { Deliver } from '../src/domain/interaction/effects.js';
+import { expertReference } from './support/expert-reference.js';
 
 export const name = 'teams-send';
 
@@ -32,29 +33,7 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
     sessions: new InMemoryActiveSessionStore(),
     sender,
   });
-  for (let i = 0; i < CONVERSATIONS; i++) {
-    const conversation = {
-      id: `a:bench-${i}`,
-      conversationType: 'personal',
-      tenantId: TENANT,
-      isGroup: false,
-      name: '',
-    };
-    await references.put({
-      userId: `kw-${i}`,
-      tenantId: TENANT,
-      serviceUrl: emulator.serviceUrl,
-      conversationId: conversation.id,
-      updatedAt: 0,
-      reference: {
-        channelId: 'msteams',
-        serviceUrl: emulator.serviceUrl,
-        conversation,
-        bot: { id: '28:bench-bot', name: 'bench' },
-        user: { id: `29:kw-${i}`, name: `KW ${i}`, aadObjectId: `kw-${i}` },
-      },
-    });
-  }
+  for (let i = 0; i < CONVERSATIONS; i++) await references.put(expertReference(i, TENANT, emulator.serviceUrl));
   const started = performance.now();
   const sends: Promise<unknown>[] = [];
   for (let n = 0; n < PER_CONVERSATION; n++) {
@@ -85,7 +64,7 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   // Per conversation, the messages must arrive in order, each exactly once.
   let misordered = 0;
   for (let i = 0; i < CONVERSATIONS; i++) {
-    const texts = emulator.activitiesOf(`a:bench-${i}`).map((a) => a.text);
+    const texts = emulator.activitiesOf(`a:kw-${i}`).map((a) => a.text);
     const expected = Array.from({ length: PER_CONVERSATION }, (_, n) => `Kate Lewis: message ${n}`);
     if (JSON.stringify(texts) !== JSON.stringify(expected)) misordered++;
   }
