@@ -13,7 +13,7 @@ import {
   receiveChatBody,
   routeChatBody,
 } from '../schemas.js';
-import { resolveTarget, runCommand } from './run-command.js';
+import { resolveTarget, runCommand, runStartCommand } from './run-command.js';
 
 const view = { description: 'The chat after the change.', schema: interactionViewSchema };
 
@@ -56,21 +56,15 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
         const target = resolveTarget(ctx, { kind: 'queue', id: body.queueId }, 'body.queueId');
         if (target.kind !== 'queue') throw new Error('unreachable');
         const id = body.id ?? ctx.newId();
-        const fresh = await ctx.log.claimInteraction(id, caller.contactCenter);
-        try {
-          const ix = await runCommand(ctx, {
-            type: 'ReceiveChat',
-            interactionId: id,
-            customer: { id: body.customer.id ?? `customer-${id}`, name: body.customer.name, kind: 'customer' },
-            queue: { kind: 'queue', id: target.id, name: target.name },
-            text: body.text,
-            attachedData: body.attachedData,
-          });
-          return { status: 201, body: interactionView(ix, null) };
-        } catch (error) {
-          if (fresh) await ctx.log.releaseInteraction(id);
-          throw error;
-        }
+        const ix = await runStartCommand(ctx, caller.contactCenter, {
+          type: 'ReceiveChat',
+          interactionId: id,
+          customer: { id: body.customer.id ?? `customer-${id}`, name: body.customer.name, kind: 'customer' },
+          queue: { kind: 'queue', id: target.id, name: target.name },
+          text: body.text,
+          attachedData: body.attachedData,
+        });
+        return { status: 201, body: interactionView(ix, null) };
       },
     }),
     defineRoute({

@@ -20,7 +20,7 @@ import {
   transcriptEntrySchema,
   voiceTargetSchema,
 } from '../schemas.js';
-import { resolveTarget, runCommand } from './run-command.js';
+import { resolveTarget, runCommand, runStartCommand } from './run-command.js';
 
 const ok = (ix: Parameters<typeof interactionView>[0], agentId: string | null, status = 200) => ({
   status,
@@ -52,22 +52,16 @@ export function interactionRoutes(ctx: AgentApiContext): AnyRoute[] {
         const target = resolveTarget(ctx, body.target);
         if (body.parentInteractionId) await visibleInteraction(ctx, caller, body.parentInteractionId);
         const id = body.id ?? ctx.newId();
-        const fresh = await ctx.log.claimInteraction(id, caller.contactCenter);
-        try {
-          const ix = await runCommand(ctx, {
-            type: 'StartIm',
-            interactionId: id,
-            initiator: me,
-            target,
-            text: body.text,
-            parentInteractionId: body.parentInteractionId,
-            attachedData: body.attachedData,
-          });
-          return ok(ix, agentId, 201);
-        } catch (error) {
-          if (fresh) await ctx.log.releaseInteraction(id);
-          throw error;
-        }
+        const ix = await runStartCommand(ctx, caller.contactCenter, {
+          type: 'StartIm',
+          interactionId: id,
+          initiator: me,
+          target,
+          text: body.text,
+          parentInteractionId: body.parentInteractionId,
+          attachedData: body.attachedData,
+        });
+        return ok(ix, agentId, 201);
       },
     }),
     defineRoute({

@@ -14,6 +14,24 @@ export async function runCommand(ctx: AgentApiContext, command: Command): Promis
   return ix;
 }
 
+/**
+ * Runs the command that creates interaction `command.interactionId` for a contact center: the id is claimed for the
+ * contact center first, and released again when the command is refused, so a refused start leaves nothing behind.
+ */
+export async function runStartCommand(
+  ctx: AgentApiContext,
+  contactCenter: string,
+  command: Command,
+): Promise<Interaction> {
+  const fresh = await ctx.log.claimInteraction(command.interactionId, contactCenter);
+  try {
+    return await runCommand(ctx, command);
+  } catch (error) {
+    if (fresh) await ctx.log.releaseInteraction(command.interactionId);
+    throw error;
+  }
+}
+
 /** The engine target for an API target; an unknown id is a 404 naming the field (`field`, default `body.target.id`). */
 export function resolveTarget(
   ctx: AgentApiContext,
