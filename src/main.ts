@@ -1,11 +1,14 @@
 /**
- * `npm start`: reads the configuration, builds the connector, listens, and shuts down gracefully on Ctrl-C or
- * SIGTERM. Invalid configuration stops startup with one line per problem naming the key and the fix.
+ * `npm start`: reads `.env` beneath the environment, then runs local mode (no credentials: the emulators, the
+ * Agents Playground and the console; see src/dev/local-mode/) or the configured connector: reads the
+ * configuration, builds the connector, listens, and shuts down gracefully on Ctrl-C or SIGTERM. Invalid
+ * configuration stops startup with one line per problem naming the key and the fix.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
 import { type ConfigFileText, formatProblem, readConfig } from './config/read-config.js';
+import { decideRunMode, loadDotEnv } from './config/run-mode.js';
 
 function readConfigFile(env: NodeJS.ProcessEnv): ConfigFileText | null {
   const path = env.CONNECTOR_CONFIG ?? 'config/connector.yaml';
@@ -22,8 +25,33 @@ function readConfigFile(env: NodeJS.ProcessEnv): ConfigFileText | null {
 }
 
 async function main(): Promise<void> {
-  const file = readConfigFile(process.env);
-  const result = readConfig(process.env, file);
+  const dotEnv = loadDotEnv(process.env, process.cwd());
+  const decided = decideRunMode(dotEnv.env);
+  if (!decided.ok) {
+    console.error(`The connector cannot start: its configuration has ${decided.problems.length} problem(s).`);
+    for (const p of decided.problems) console.error(`  - ${formatProblem(p, 'environment')}`);
+    process.exit(1);
+  }
+  if (decided.mode.kind === 'local') {
+    // Loaded on demand: the configured connector never loads the emulators.
+    const { runLocalMode } = await import('./dev/local-mode/run-local-mode.js');
+    const code = await runLocalMode({
+      env: dotEnv.env,
+      mode: decided.mode,
+      cwd: process.cwd(),
+      dotEnv: dotEnv.path !== null,
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+    process.exit(code);
+  }
+  await runConfigured(dotEnv.env, dotEnv.path);
+}
+
+/** The configured connector: the file and the environment, listening until Ctrl-C or SIGTERM. */
+async function runConfigured(env: NodeJS.ProcessEnv, dotEnvPath: string | null): Promise<void> {
+  const file = readConfigFile(env);
+  const result = readConfig(env, file);
   if (!result.ok) {
     console.error(`The connector cannot start: its configuration has ${result.problems.length} problem(s).`);
     for (const p of result.problems) console.error(`  - ${formatProblem(p, file?.path ?? 'config')}`);
@@ -33,6 +61,7 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   const { logger } = app;
   if (!file) logger.warn({ path: config.configPath }, 'no configuration file: starting with an empty directory');
+  if (dotEnvPath) logger.info({ path: dotEnvPath }, 'read .env beneath the environment');
   app.start();
   const server: Server = app.http.listen(config.server.port, config.server.host, () => {
     logger.info(

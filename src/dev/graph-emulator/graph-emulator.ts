@@ -337,6 +337,13 @@ export async function startGraphEmulator(options: GraphEmulatorOptions = {}): Pr
   });
   // Graph's signing keys exist before anyone subscribes: generate the emulator's now, not on the first notification.
   await emulator.identity.jwks();
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  // A port in use rejects (EADDRINUSE) instead of crashing the process.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   return emulator;
 }
