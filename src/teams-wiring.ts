@@ -12,6 +12,7 @@ import {
 } from './adapters/store/sql-teams-stores.js';
 import { createBotAdapter, createBotRouter } from './adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from './adapters/teams/connector-bot.js';
+import type { ConversationReferenceStore } from './adapters/teams/conversation-reference-store.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from './adapters/teams/local-mode.js';
 import { createRateLimitedSender, type SenderStats } from './adapters/teams/rate-limited-sender.js';
 import { TeamsMessenger } from './adapters/teams/teams-messenger.js';
@@ -36,7 +37,7 @@ export function wireTeams(
   deps: TeamsWiringDeps,
 ): { router: Router; channel: ParticipantChannel; sendStats: SenderStats } {
   const logger = deps.logger.child({ part: 'teams' });
-  const references = createSqlConversationReferenceStore(deps.database);
+  const references = reachableOnInstall(createSqlConversationReferenceStore(deps.database), deps.unreachable);
   const cards = createSqlCardActivityStore(deps.database);
   const sessions = createSqlActiveSessionStore(deps.database);
   const adapter = createBotAdapter(options, logger);
@@ -69,4 +70,22 @@ export function wireTeams(
   const localMode = isLocalMode(options);
   if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
   return { router: createBotRouter({ adapter, bot, logger, localMode }), channel, sendStats: sender.stats };
+}
+
+/**
+ * A knowledge worker whose conversation reference is stored (they installed the app, or wrote to the bot) can be
+ * reached again: routing offers them work again after an earlier send found the app missing.
+ */
+function reachableOnInstall(
+  store: ConversationReferenceStore,
+  unreachable: Map<string, string>,
+): ConversationReferenceStore {
+  return {
+    get: (userId) => store.get(userId),
+    delete: (userId) => store.delete(userId),
+    async put(ref) {
+      await store.put(ref);
+      unreachable.delete(ref.userId);
+    },
+  };
 }

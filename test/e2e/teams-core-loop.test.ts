@@ -123,3 +123,48 @@ test('install, preview, accept, relay both ways, card replaced — through /api/
   const withAcceptButton = chat().filter((a) => JSON.stringify(a).includes('"verb":"accept"'));
   expect(withAcceptButton).toEqual([]);
 });
+
+test('an expert asked before installing the app is unreachable, and reachable again once they install it', async () => {
+  emulator = await startBotConnectorEmulator();
+  const url = await (testDatabases()[0]?.create() ?? Promise.reject(new Error('no database')));
+  const yaml = `${sampleDirectory}\nteams:\n  allowedTenants: ["${TENANT}"]\n`;
+  const agents = new RecordingChannel();
+  app = await createApp(testConfig(yaml, url), { logger: createLogger('silent'), channels: { agent: agents } });
+  const connector = app;
+  server = app.http.listen(0);
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const ask = async (interactionId: string) => {
+    const started = await connector.commands.execute({
+      type: 'StartIm',
+      interactionId,
+      initiator: { id: 'agent-kate', name: 'Kate Lewis', kind: 'agent' },
+      target: { kind: 'person', person: { ...ann, kind: 'knowledge-worker' } },
+      text: 'Are you there?',
+      attachedData: {},
+    });
+    expect(started.ok).toBe(true);
+    await connector.outbox.drain();
+  };
+  const failures = () =>
+    agents
+      .to('agent-kate')
+      .flatMap((e) => (e.type === 'Notify' && e.notice.kind === 'request-failed' ? [e.notice.details] : []));
+
+  // Ann never opened the app: the preview cannot be sent, and she is not offered work again.
+  await ask('im-early');
+  expect(connector.unreachable.get(ann.id)).toContain('not-installed');
+  await ask('im-again');
+  expect(JSON.stringify(failures())).toContain('unreachable in Teams');
+  expect(emulator.activitiesOf(`a:${ann.id}`)).toEqual([]);
+
+  // She installs the app: the next request reaches her.
+  const install = await fetch(`${base}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(activity('installation-update-add', {})),
+  });
+  expect(install.status).toBeLessThan(300);
+  expect(connector.unreachable.has(ann.id)).toBe(false);
+  await ask('im-after-install');
+  expect(JSON.stringify(emulator.activitiesOf(`a:${ann.id}`))).toContain('Are you there?');
+});
