@@ -7,20 +7,22 @@
  *
  * Screenshots go to a temporary directory; with UPDATE_SCREENSHOTS=1 they replace docs/images/playground-*.png.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { mkdtempSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ConnectorApp, createApp } from '../../src/app.js';
 import { type AgentsPlayground, startAgentsPlayground } from '../../src/dev/agents-playground/agents-playground.js';
 import { createLogger } from '../../src/logger.js';
+import { browserSkipReason, launchChromium } from '../support/browser.js';
 import { testDatabases } from '../support/databases.js';
+import { cardSaying, said, WELCOME_TEXT, writeInPlayground } from '../support/playground-page.js';
+import { freePort } from '../support/ports.js';
 import { testConfig } from '../support/test-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** The tenant and Ann's aadObjectId, as in config/agents-playground.yml. */
 const TENANT = '00000000-0000-0000-0000-000000000001';
 const ANN = '3f2a1c00-0000-4000-8000-000000000001';
@@ -40,19 +42,8 @@ teams:
   allowedTenants: ["${TENANT}"]
 `;
 
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install Debian's chromium`);
-if (!hasChromium)
-  console.warn(`test/e2e/playground.test.ts skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
-
-/** A free TCP port (closed again at once). */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+const skip = browserSkipReason();
+if (skip) console.warn(`test/e2e/playground.test.ts skipped: ${skip}`);
 
 /** Polls `read` until `check` holds (no timing assertion: the deadline only bounds a broken run). */
 async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {
@@ -66,7 +57,7 @@ async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolea
   return last;
 }
 
-describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playground', () => {
+describe.skipIf(skip !== null)('the core loop in the Microsoft 365 Agents Playground', () => {
   let app: ConnectorApp | undefined;
   let server: Server | undefined;
   let playground: AgentsPlayground | undefined;
@@ -92,10 +83,6 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
       (e) => e.data.interactionId === interactionId,
     );
   };
-  /** The last card in Ann's chat that says `text`. */
-  const cardSaying = (text: string) => page.locator('.ac-adaptiveCard').filter({ hasText: text }).last();
-  /** The last paragraph in Ann's chat that says `text` (the chat list and the log panel repeat texts elsewhere). */
-  const said = (text: string) => page.locator('p').filter({ hasText: text }).last();
 
   beforeAll(async () => {
     const url = await (testDatabases()[0]?.create() ?? Promise.reject(new Error('no database')));
@@ -114,23 +101,12 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
       logFile: join(work, 'playground.log'),
       onOutput: (line) => playgroundOutput.push(line),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(SLOW);
     await page.goto(playground.url);
     // Opening the Playground installs the app for Ann: the bot stores her conversation and welcomes her.
-    await said('When a contact-center agent needs your expertise').waitFor();
+    await said(page, WELCOME_TEXT).waitFor();
   }, 180_000);
 
   afterAll(async () => {
@@ -150,7 +126,7 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
     });
     expect(consult.status).toBe(201);
     const id = consult.body.id;
-    const preview = cardSaying('Can you help with a refund for Ms. Tran?');
+    const preview = cardSaying(page, 'Can you help with a refund for Ms. Tran?');
     await preview.waitFor();
     await expect(preview.textContent()).resolves.toContain('from Kate Lewis');
     await expect(preview.textContent()).resolves.toContain('High');
@@ -158,7 +134,7 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
 
     // Ann accepts: the card is replaced (no Accept left), and Kate is told.
     await preview.getByRole('button', { name: 'Accept' }).click();
-    await cardSaying('You are connected with Kate Lewis').waitFor();
+    await cardSaying(page, 'You are connected with Kate Lewis').waitFor();
     await expect(page.getByRole('button', { name: 'Accept' }).count()).resolves.toBe(0);
     await eventually(
       () => eventsOf(id),
@@ -175,13 +151,10 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
     expect((await api('POST', `/interactions/${id}/messages`, { text: 'Order 1234, refund of 40 USD' })).status).toBe(
       200,
     );
-    await said('Kate Lewis: Order 1234, refund of 40 USD').waitFor();
+    await said(page, 'Kate Lewis: Order 1234, refund of 40 USD').waitFor();
 
     // Ann answers in the Playground: Kate sees it in the transcript and the events.
-    const box = page.getByRole('textbox').last();
-    await box.click();
-    await page.keyboard.type('Approved, the refund goes out today.');
-    await page.keyboard.press('Enter');
+    await writeInPlayground(page, 'Approved, the refund goes out today.');
     const transcript = await eventually(
       () => api('GET', `/interactions/${id}/transcript`),
       (t) => JSON.stringify(t.body).includes('Approved, the refund goes out today.'),
@@ -203,13 +176,13 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
     await page.screenshot({ path: join(shots, 'playground-session.png') });
 
     // Ann presses End: the consultation ends, and Kate is told.
-    await cardSaying('You are connected with Kate Lewis').getByRole('button', { name: 'End' }).click();
+    await cardSaying(page, 'You are connected with Kate Lewis').getByRole('button', { name: 'End' }).click();
     await eventually(
       () => api('GET', `/interactions/${id}`),
       (ix) => ix.body.status === 'ended',
       'the consultation ends',
     );
-    await cardSaying('This session has ended').waitFor();
+    await cardSaying(page, 'This session has ended').waitFor();
     const ended = await eventually(
       () => eventsOf(id),
       (list) => list.some((e) => e.type === 'interaction.ended'),
@@ -224,10 +197,10 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
       text: 'Is a second refund possible?',
     });
     expect(consult.status).toBe(201);
-    const preview = cardSaying('Is a second refund possible?');
+    const preview = cardSaying(page, 'Is a second refund possible?');
     await preview.waitFor();
     await preview.getByRole('button', { name: 'Decline' }).click();
-    const declined = cardSaying('You declined this request.');
+    const declined = cardSaying(page, 'You declined this request.');
     await declined.waitFor();
     await expect(declined.getByRole('button').count()).resolves.toBe(0);
     await expect(page.getByRole('button', { name: 'Accept' }).count()).resolves.toBe(0);
@@ -247,8 +220,8 @@ describe.skipIf(!hasChromium)('the core loop in the Microsoft 365 Agents Playgro
       text: 'Quick one: which form for a refund?',
     });
     expect(consult.status).toBe(201);
-    await cardSaying('Quick one: which form for a refund?').waitFor();
-    const expired = cardSaying('This request expired before it was answered.');
+    await cardSaying(page, 'Quick one: which form for a refund?').waitFor();
+    const expired = cardSaying(page, 'This request expired before it was answered.');
     await expired.waitFor();
     await expect(expired.getByRole('button').count()).resolves.toBe(0);
     await eventually(

@@ -36,7 +36,7 @@ export function localBanner(b: LocalBannerInput): string[] {
     '',
     `  1. Search an expert: open ${consoleUrl}, sign in with the API key, type "billing" in the search box.`,
     '     Megan Bowen is Ready; Alex Wilber is in a call (presence from the Graph emulator).',
-    '  2. Start a consultation: click "Send instant message" next to Megan Bowen, write your question, press Enter.',
+    '  2. Start a consultation: click "Send IM" next to Megan Bowen, write your question, press Enter.',
     `  3. Accept it in the Playground: Megan's preview card shows your question. Click Accept, then write back and`,
     '     forth; End closes the session.',
     '',

@@ -251,9 +251,9 @@ async function startPlayground(o: LocalModeOptions, port: number): Promise<Agent
       cwd: join(o.cwd, 'data'),
     });
   } catch (error) {
-    throw new LocalModeError(
-      `the Agents Playground did not start: ${messageOf(error)}. Its log: ${LOCAL_FILES.playgroundLog}`,
-    );
+    // The launcher's errors start with "the Agents Playground …" and mostly name its log already.
+    const message = messageOf(error);
+    throw new LocalModeError(/its log:/.test(message) ? message : `${message}; its log: ${LOCAL_FILES.playgroundLog}`);
   }
 }
 
