@@ -139,4 +139,19 @@ describe('uc-connector api-key', { timeout: 180_000 }, () => {
     expect(help).toMatchObject({ code: 0 });
     expect(help.stdout).toContain('Usage: uc-connector api-key');
   });
+
+  it('reads .env in the working directory beneath the environment, as npm start does', async () => {
+    const { cwd } = workspace();
+    writeFileSync(
+      path.join(cwd, '.env'),
+      '# the admin keeps settings here\nCONNECTOR_CONFIG=connector.yaml\nDATABASE_URL=data/from-dotenv.db\nLOG_LEVEL=silent\n',
+    );
+    const created = await run(['create', '--contact-center', 'default', '--agent', 'agent-kate'], {}, cwd);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const listed = await run(['list'], {}, cwd);
+    expect(listed.stdout).toContain('agent-kate');
+    // The environment wins over .env: another database has no keys.
+    const other = await run(['list'], { DATABASE_URL: 'data/other.db' }, cwd);
+    expect(other.stdout).toContain('No API keys in');
+  });
 });
