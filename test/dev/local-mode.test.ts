@@ -55,6 +55,19 @@ function start(
 }
 
 describe('local mode: failures', () => {
+  test('run outside the project: names the missing file, starts nothing', async () => {
+    const p = await ports();
+    const lines: string[] = [];
+    const cwd = mkdtempSync(join(tmpdir(), 'ucc-elsewhere-'));
+    const error = await start(cwd, p, lines).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LocalModeError);
+    expect((error as Error).message).toBe(
+      `config/local.yaml is missing in ${cwd}. Fix: run npm start in the project's directory.`,
+    );
+    expect(lines).toEqual([]);
+    expect(await isListening(p.connector)).toBe(false);
+  });
+
   test('the connector port in use: names PORT, starts nothing else', async () => {
     const p = await ports();
     await occupy(p.connector);

@@ -4,7 +4,7 @@
  * subscriber sign-in, an agent key for Kate Lewis, and the Microsoft 365 Agents Playground signed in as Megan
  * Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
  */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
@@ -129,6 +129,9 @@ interface Running {
 
 async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => void): Promise<Running> {
   const at = (file: string) => resolve(o.cwd, file);
+  for (const file of [LOCAL_FILES.config, LOCAL_FILES.playgroundConfig])
+    if (!existsSync(at(file)))
+      throw new LocalModeError(`${file} is missing in ${o.cwd}. Fix: run npm start in the project's directory.`);
   const env = connectorEnv(o.env, at(LOCAL_FILES.database));
   const settings = readConfig(env, null);
   if (!settings.ok) throw configError(settings.problems, 'environment');
