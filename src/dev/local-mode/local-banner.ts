@@ -24,7 +24,7 @@ export function localBanner(b: LocalBannerInput): string[] {
   return [
     '',
     'Teams UC Connector is running in LOCAL MODE: emulated Microsoft Graph, the Microsoft 365 Agents Playground as',
-    'Teams, no Azure tenant. Nothing here is reachable from other machines.',
+    'Teams, no Azure tenant. A demo for this machine: the bot checks no credentials.',
     '',
     `  Agent console    ${consoleUrl}`,
     `  API key          ${b.agentKey}`,
