@@ -3,7 +3,7 @@
  * started is stopped (its ports closed). The whole first run, from `npm start` on a clone, is
  * test/e2e/first-run.test.ts.
  */
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,11 +68,15 @@ describe('local mode: failures', () => {
     expect(await isListening(p.connector)).toBe(false);
   });
 
-  test('the connector port in use: names PORT, starts nothing else', async () => {
+  test("the connector port in use: names PORT, starts nothing else, keeps the running one's database", async () => {
     const p = await ports();
     await occupy(p.connector);
     const lines: string[] = [];
-    const error = await start(projectDir(), p, lines).catch((e: unknown) => e);
+    const cwd = projectDir();
+    mkdirSync(join(cwd, 'data'));
+    writeFileSync(join(cwd, 'data', 'local-mode.db'), 'in use');
+    const error = await start(cwd, p, lines).catch((e: unknown) => e);
+    expect(readFileSync(join(cwd, 'data', 'local-mode.db'), 'utf8')).toBe('in use');
     expect(error).toBeInstanceOf(LocalModeError);
     expect((error as Error).message).toBe(
       `port ${p.connector} is in use (another connector running?). Fix: stop it, or set PORT to a free port (PORT=3979 npm start).`,

@@ -138,10 +138,6 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
   const { port, host } = settings.config.server;
   const connectorUrl = `http://localhost:${port}`;
 
-  for (const suffix of ['', '-wal', '-shm', '-journal'])
-    rmSync(`${at(LOCAL_FILES.database)}${suffix}`, { force: true });
-  mkdirSync(at('data'), { recursive: true });
-
   let handler: ConnectorApp['http'] | undefined;
   const server = createServer((req, res) => {
     if (handler) handler(req, res);
@@ -153,6 +149,10 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
     return new Promise<void>((done) => server.close(() => done()));
   });
   parts.push({ name: 'the connector', close: closeServer });
+  // Only once the port is ours: another local mode still running on it keeps its database.
+  for (const suffix of ['', '-wal', '-shm', '-journal'])
+    rmSync(`${at(LOCAL_FILES.database)}${suffix}`, { force: true });
+  mkdirSync(at('data'), { recursive: true });
   o.print(`• connector listening on ${connectorUrl} (database ${LOCAL_FILES.database}, log ${LOCAL_FILES.log})`);
   checkpoint();
 
