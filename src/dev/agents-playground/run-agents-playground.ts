@@ -1,12 +1,13 @@
 /**
- * `npm run playground`: starts the Microsoft 365 Agents Playground (headless) in front of a connector running in
- * local mode on this machine (`npm start` with no MICROSOFT_APP_ID), signed in as the user of
- * `config/agents-playground.yml`. Open the printed address in a browser; Ctrl-C stops the Playground.
+ * `npm run playground`: starts the Microsoft 365 Agents Playground (headless) in front of a connector running on
+ * this machine without credentials (`LOCAL_MODE=0 npm start` with no MICROSOFT_APP_ID; plain `npm start` starts its
+ * own Playground), signed in as the user of `config/agents-playground.yml`. Open the printed address in a browser; Ctrl-C stops the Playground.
  * Its own settings: PLAYGROUND_PORT (default 56150) and PLAYGROUND_CONFIG; the connector's port is PORT, as for
- * `npm start`.
+ * `npm start` (`.env` read beneath the environment, as there).
  */
 import { z } from 'zod';
 import { readConfig } from '../../config/read-config.js';
+import { loadDotEnv } from '../../config/run-mode.js';
 import { startAgentsPlayground } from './agents-playground.js';
 
 const playgroundEnv = z.object({
@@ -15,8 +16,9 @@ const playgroundEnv = z.object({
 });
 
 async function main(): Promise<number> {
-  const own = playgroundEnv.safeParse(process.env);
-  const connector = readConfig(process.env, null);
+  const { env } = loadDotEnv(process.env, process.cwd());
+  const own = playgroundEnv.safeParse(env);
+  const connector = readConfig(env, null);
   if (!own.success || !connector.ok) {
     console.error('Fix: PLAYGROUND_PORT and PORT must be TCP ports (1-65535).');
     return 1;
