@@ -8,6 +8,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bearer } from '../../support/api-app.js';
 import { browserSkipReason } from '../../support/browser.js';
+import { screenshotPath } from '../../support/screenshots.js';
 import { type ConsoleHarness, isFocused, startConsoleHarness, waitForText } from './console-harness.js';
 
 const skip = browserSkipReason();
@@ -86,7 +87,7 @@ describe.skipIf(skip !== null)('agent console: customer chats', { timeout: 120_0
     await waitForText(accepted.getByRole('log'), 'Sure, conference me in.');
     await waitForText(accepted.getByRole('region', { name: 'Case information' }), 'Gold');
     await waitForText(accepted, '+14255550101');
-    await kate.screenshot({ path: 'docs/images/console-consultation.png' });
+    await kate.screenshot({ path: screenshotPath('console-consultation.png') });
 
     // Conference the chat to the active consultation.
     await chat.getByRole('button', { name: 'Conference' }).click();
@@ -103,7 +104,7 @@ describe.skipIf(skip !== null)('agent console: customer chats', { timeout: 120_0
     const parties = chat.getByRole('list', { name: 'Parties' });
     await waitForText(parties, 'Ann Billing');
     await waitForText(accepted.locator('.window-head'), 'Ended');
-    await kate.screenshot({ path: 'docs/images/console-conference.png' });
+    await kate.screenshot({ path: screenshotPath('console-conference.png') });
     await chat.getByRole('button', { name: 'Delete Ann Billing from conference' }).click();
     await waitForText(chat.getByRole('log'), "Party 'Ann Billing' has left the session");
     await accepted.getByRole('button', { name: 'Done' }).click();
@@ -125,7 +126,7 @@ describe.skipIf(skip !== null)('agent console: customer chats', { timeout: 120_0
     await jim.keyboard.press('Enter');
     await waitForText(jimChat.getByRole('log'), 'Hi Ms. Mai, I have your case here.');
     await waitForText(chat.locator('.window-head'), 'Ended');
-    await jim.screenshot({ path: 'docs/images/console-transfer.png', fullPage: true });
+    await jim.screenshot({ path: screenshotPath('console-transfer.png'), fullPage: true });
     await chat.getByRole('button', { name: 'Done' }).click();
     await chat.waitFor({ state: 'detached' });
     expect(h.pageErrors).toEqual([]);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { browserSkipReason } from '../../support/browser.js';
+import { screenshotPath } from '../../support/screenshots.js';
 import { type ConsoleHarness, colorOf, isFocused, startConsoleHarness, waitForText } from './console-harness.js';
 
 const skip = browserSkipReason();
@@ -106,7 +107,7 @@ describe.skipIf(skip !== null)('agent console: sign-in and instant messages', { 
     // Live state dots: Ann turns Busy in Teams.
     await h.app.agentSide.publishKnowledgeWorkerState('kw-ann', { kind: 'Busy' }, h.clock.now());
     await waitForText(results, 'Busy');
-    await page.screenshot({ path: 'docs/images/console-im.png' });
+    await page.screenshot({ path: screenshotPath('console-im.png') });
 
     await im.getByRole('button', { name: 'End IM' }).click();
     await waitForText(im.locator('.window-head'), 'Ended');

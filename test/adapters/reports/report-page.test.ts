@@ -1,9 +1,9 @@
 /**
  * The report page in real Chromium (playwright-core): a supervisor enters a platform key, the page reads the
- * report API for the known data set and draws the charts (inline SVG) with their tables; a screenshot is saved
- * to docs/images/reports.png.
+ * report API for the known data set and draws the charts (inline SVG) with their tables; with UPDATE_SCREENSHOTS=1
+ * its screenshot replaces docs/images/reports.png.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Browser, chromium } from 'playwright-core';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MemoryPresenceHistoryStore } from '../../../src/ports/presence/presence-history-store.js';
 import { testDatabases } from '../../support/databases.js';
 import { at, knownFacts, knownHistory, range } from '../../support/report-data-set.js';
+import { screenshotPath } from '../../support/screenshots.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../../support/test-app.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -115,11 +116,7 @@ run('the report page in Chromium', () => {
     expect((await billing.locator('td').allTextContents()).slice(0, 2)).toEqual(['9', '4']);
     expect(errors).toEqual([]);
 
-    mkdirSync(new URL('../../../docs/images/', import.meta.url), { recursive: true });
-    await page.screenshot({
-      path: new URL('../../../docs/images/reports.png', import.meta.url).pathname,
-      fullPage: true,
-    });
+    await page.screenshot({ path: screenshotPath('reports.png'), fullPage: true });
     await context.close();
   }, 60_000);
 });
