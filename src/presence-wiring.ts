@@ -9,7 +9,7 @@ import type { Router } from 'express';
 import { createRemoteJWKSet } from 'jose';
 import type { Logger } from 'pino';
 import { createAppTokenSource } from './adapters/graph/app-token.js';
-import { DecryptionPool } from './adapters/graph/decryption-pool.js';
+import { DecryptionProcesses } from './adapters/graph/decryption-process.js';
 import { DelegatedTokens } from './adapters/graph/delegated-tokens.js';
 import { GraphClient } from './adapters/graph/graph-client.js';
 import { createNotificationRouter } from './adapters/graph/notification-endpoint.js';
@@ -141,7 +141,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   let router: Router | null = null;
   let processor: NotificationProcessor | null = null;
   let delegated: DelegatedTokens | null = null;
-  let pool: DecryptionPool | null = null;
+  let decryption: DecryptionProcesses | null = null;
   let inboxSize = () => 0;
   const s = options.subscriptions;
   if (s) {
@@ -160,8 +160,11 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     const privateKeys = new Map<string, KeyObject>([
       [s.certificateId, createPrivateKey(readFileSync(s.privateKeyFile, 'utf8'))],
     ]);
-    const decryption = s.decryptionThreads > 0 ? new DecryptionPool(privateKeys, s.decryptionThreads) : null;
-    pool = decryption;
+    const processes =
+      s.decryptionProcesses > 0
+        ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { warn })
+        : null;
+    decryption = processes;
     const base = `${s.notificationBaseUrl}${graphNotificationsMount}`;
     const manager = new SubscriptionManager(
       {
@@ -206,7 +209,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
           for (const id of ids) poller.markDue(id);
         },
         warn,
-        decrypt: decryption ? (items) => decryption.decrypt(items) : undefined,
+        decrypt: processes ? (items) => processes.decrypt(items) : undefined,
       },
     );
   }
@@ -279,7 +282,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       if (options.rulesFile) unwatchFile(options.rulesFile);
       await poller.stop();
       await processor?.stop();
-      await pool?.close();
+      await decryption?.close();
       await chain;
     },
   };

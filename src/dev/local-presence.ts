@@ -36,8 +36,8 @@ export interface LocalPresenceOptions {
   readonly port?: number | undefined;
   /** A mapping rules file (`presence.rulesFile`); default the shipped rules. */
   readonly rulesFile?: string | undefined;
-  /** Decryption worker threads (`presence.subscriptions.decryptionThreads`); default 0. */
-  readonly decryptionThreads?: number | undefined;
+  /** Decryption processes (`presence.subscriptions.decryptionProcesses`); default 1. */
+  readonly decryptionProcesses?: number | undefined;
 }
 
 /** Starts the emulator with the sample directory's presence and returns the settings for the connector. */
@@ -51,7 +51,7 @@ export async function startLocalPresence(options: LocalPresenceOptions = {}): Pr
     certificateFile: ${cert('local-notification-cert.pem')}
     privateKeyFile: ${cert('local-notification-key.pem')}
     certificateId: local-dev
-    decryptionThreads: ${options.decryptionThreads ?? 0}
+    decryptionProcesses: ${options.decryptionProcesses ?? 1}
     notificationBaseUrl: ${options.connectorBaseUrl}`
     : '';
   const yaml = `

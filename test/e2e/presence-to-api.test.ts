@@ -71,7 +71,6 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string }): Prom
     connectorBaseUrl: opts.subscriptions ? base : undefined,
     fastIntervalMs: opts.subscriptions ? 600_000 : 200,
     rulesFile: opts.rulesFile,
-    decryptionThreads: 1,
   });
   const emu = local.emulator;
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));

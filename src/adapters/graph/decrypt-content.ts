@@ -4,6 +4,7 @@
  * equal `dataSignature` BEFORE anything is decrypted; then AES-256-CBC (PKCS7) with IV = the key's first 16 bytes.
  */
 import { constants, createDecipheriv, createHmac, type KeyObject, privateDecrypt, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 
 /** The `encryptedContent` object of a notification item. */
 export interface EncryptedContent {
@@ -14,6 +15,13 @@ export interface EncryptedContent {
   readonly encryptionCertificateThumbprint?: string;
 }
 
+const encryptedContentSchema = z.looseObject({
+  data: z.string(),
+  dataSignature: z.string(),
+  dataKey: z.string(),
+  encryptionCertificateId: z.string().optional(),
+});
+
 /** Why decryption failed (an expected outcome for forged input, so a value). */
 export type DecryptFailure = 'bad-key' | 'bad-signature' | 'bad-data' | 'unknown-certificate';
 
@@ -22,8 +30,12 @@ export type DecryptResult =
   | { readonly ok: true; readonly json: unknown }
   | { readonly ok: false; readonly reason: DecryptFailure };
 
-/** Decrypts and parses one item's content with the private key of its certificate. Never throws. */
+/**
+ * Decrypts and parses one item's content with the private key of its certificate. Never throws: content that is not
+ * the documented shape (as it arrives from the network) is `bad-data`.
+ */
 export function decryptContent(content: EncryptedContent, privateKey: KeyObject): DecryptResult {
+  if (!encryptedContentSchema.safeParse(content).success) return { ok: false, reason: 'bad-data' };
   let key: Buffer;
   try {
     key = privateDecrypt(
@@ -46,4 +58,18 @@ export function decryptContent(content: EncryptedContent, privateKey: KeyObject)
   } catch {
     return { ok: false, reason: 'bad-data' };
   }
+}
+
+/**
+ * Decrypts a batch with the certificates' private keys by `encryptionCertificateId`; results in item order. Never
+ * throws.
+ */
+export function decryptBatch(
+  items: readonly EncryptedContent[],
+  privateKeys: ReadonlyMap<string, KeyObject>,
+): DecryptResult[] {
+  return items.map((c): DecryptResult => {
+    const key = privateKeys.get(String((c as Partial<EncryptedContent> | null)?.encryptionCertificateId ?? ''));
+    return key ? decryptContent(c, key) : { ok: false, reason: 'unknown-certificate' };
+  });
 }

@@ -37,14 +37,16 @@ export interface NotificationProcessorDeps {
   readonly onBasic?: (userIds: readonly string[]) => void;
   readonly warn: (message: string, detail: Record<string, unknown>) => void;
   /**
-   * Decrypts a batch of contents (e.g. a {@link DecryptionPool} on worker threads); default: on this thread with
-   * `privateKeys`.
+   * Decrypts a batch of contents elsewhere (e.g. {@link DecryptionProcesses}); default: on this thread with
+   * `privateKeys`, in slices.
    */
   readonly decrypt?: ((items: readonly EncryptedContent[]) => Promise<readonly DecryptResult[]>) | undefined;
 }
 
 /** Longest stretch of decryption work between yields to the event loop, ms. */
 const SLICE_MS = 4;
+/** Most inbox entries taken at a time. */
+const TAKE = 64;
 
 /** Counters of the processor. */
 export interface ProcessorStats {
@@ -55,11 +57,21 @@ export interface ProcessorStats {
   entries: number;
   lastLagMs: number;
   lagMsTotal: number;
+  /** Longest wait of an entry between receipt and processing. */
+  maxLagMs: number;
 }
 
 /** Processes inbox entries into presence observations. */
 export class NotificationProcessor {
-  readonly stats: ProcessorStats = { applied: 0, ignored: 0, refused: 0, entries: 0, lastLagMs: 0, lagMsTotal: 0 };
+  readonly stats: ProcessorStats = {
+    applied: 0,
+    ignored: 0,
+    refused: 0,
+    entries: 0,
+    lastLagMs: 0,
+    lagMsTotal: 0,
+    maxLagMs: 0,
+  };
   readonly #verified = new Map<string, number>();
   readonly #logged = new Set<string>();
   #abort: AbortController | undefined;
@@ -102,21 +114,52 @@ export class NotificationProcessor {
 
   /** Processes one inbox entry. */
   async process(entry: InboxEntry): Promise<void> {
-    this.#apply(entry, await this.#decrypt(entry));
+    const [decrypted] = await this.#decryptEntries([entry]);
+    this.#apply(entry, decrypted ?? null);
   }
 
-  /** Checks the validation tokens and decrypts the entry's rich items; null when the tokens are refused. */
-  async #decrypt(entry: InboxEntry): Promise<readonly DecryptResult[] | null> {
+  /** The entry's encrypted contents, in item order. */
+  #contentsOf(entry: InboxEntry): EncryptedContent[] {
     const contents: EncryptedContent[] = [];
     for (const item of entry.items) {
       const content = item.encryptedContent as EncryptedContent | undefined;
       if (content) contents.push(content);
     }
-    if (contents.length > 0 && !(await this.#tokensValid(entry.validationTokens))) {
-      this.#warnOnce('validation token invalid');
-      return null;
+    return contents;
+  }
+
+  /**
+   * Checks the entries' validation tokens and decrypts their rich items, all in one call of `deps.decrypt` (or on this
+   * thread); per entry, its results in item order, or null when its tokens are refused.
+   */
+  async #decryptEntries(entries: readonly InboxEntry[]): Promise<(readonly DecryptResult[] | null)[]> {
+    const admitted: (EncryptedContent[] | null)[] = [];
+    for (const entry of entries) {
+      const contents = this.#contentsOf(entry);
+      if (contents.length > 0 && !(await this.#tokensValid(entry.validationTokens))) {
+        this.#warnOnce('validation token invalid');
+        admitted.push(null);
+      } else admitted.push(contents);
     }
-    return this.deps.decrypt ? this.deps.decrypt(contents) : contents.map((c) => this.#decryptHere(c));
+    const all = admitted.flatMap((c) => c ?? []);
+    const results = this.deps.decrypt ? await this.deps.decrypt(all) : all.map((c) => this.#decryptHere(c));
+    let at = 0;
+    return admitted.map((c) => {
+      if (c === null) return null;
+      at += c.length;
+      return results.slice(at - c.length, at);
+    });
+  }
+
+  /** An entry that could not be processed: logged, and its users polled now (the poll fills the gap). */
+  #failed(entry: InboxEntry, err: unknown): void {
+    this.#warnOnce(`processing failed (${(err as Error).name})`);
+    const users: string[] = [];
+    for (const item of entry.items) {
+      const id = (item.resourceData as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string') users.push(id);
+    }
+    if (users.length > 0) this.deps.onBasic?.(users);
   }
 
   /** Applies an entry's items in order (decrypted contents in `decrypted`, in item order). */
@@ -125,6 +168,7 @@ export class NotificationProcessor {
     this.stats.entries++;
     this.stats.lastLagMs = lag;
     this.stats.lagMsTotal += lag;
+    if (lag > this.stats.maxLagMs) this.stats.maxLagMs = lag;
     if (decrypted === null) return;
     const changes: StateChange[] = [];
     const basic: string[] = [];
@@ -178,29 +222,62 @@ export class NotificationProcessor {
     if (this.#loop) return;
     const abort = new AbortController();
     this.#abort = abort;
-    this.#loop = (async () => {
-      while (!abort.signal.aborted) {
-        const entries = await this.deps.inbox.take(64, abort.signal);
-        let sliceStart = performance.now();
-        // With a pool, the entries decrypt in parallel on its threads; they are applied strictly in order.
-        const decrypting = this.deps.decrypt ? entries.map((e) => this.#decrypt(e)) : undefined;
-        for (const p of decrypting ?? []) p.catch(() => {}); // awaited below; no unhandled rejection meanwhile
-        for (const [i, e] of entries.entries()) {
-          try {
-            this.#apply(e, await (decrypting?.[i] ?? this.#decrypt(e)));
-          } catch (err) {
-            this.#warnOnce('processing failed', { error: (err as Error).name });
-          }
-          // Decryption is CPU-bound: yield every few ms so the endpoint keeps answering 202 at once while a backlog
-          // is drained (the inbox absorbs the backlog; Graph only needs the 202 within 3 s).
-          if (performance.now() - sliceStart > SLICE_MS) {
-            await new Promise<void>((r) => setImmediate(r));
-            sliceStart = performance.now();
-          }
+    this.#loop = this.deps.decrypt ? this.#drainElsewhere(abort.signal) : this.#drainHere(abort.signal);
+  }
+
+  /**
+   * Decryption elsewhere (`deps.decrypt`): each take of the inbox is decrypted in one call while the previous take is
+   * applied, so at most two takes are in flight; takes and their entries are applied strictly in order.
+   */
+  async #drainElsewhere(signal: AbortSignal): Promise<void> {
+    let applying: Promise<void> = Promise.resolve();
+    while (!signal.aborted) {
+      const entries = await this.deps.inbox.take(TAKE, signal);
+      if (entries.length === 0) continue;
+      const decrypting = this.#decryptEntries(entries);
+      decrypting.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+      await applying;
+      applying = decrypting.then(
+        (results) => {
+          for (const [i, e] of entries.entries()) this.#applySafely(e, results[i] ?? null);
+        },
+        (err: unknown) => {
+          for (const e of entries) this.#failed(e, err);
+        },
+      );
+    }
+    await applying;
+  }
+
+  /**
+   * Decryption on this event loop: entry by entry, yielding every {@link SLICE_MS} so the endpoint keeps answering
+   * 202 while a backlog is drained (the inbox absorbs the backlog; Graph only needs the 202 within 3 s).
+   */
+  async #drainHere(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const entries = await this.deps.inbox.take(TAKE, signal);
+      let sliceStart = performance.now();
+      for (const e of entries) {
+        try {
+          await this.process(e);
+        } catch (err) {
+          this.#failed(e, err);
         }
-        await new Promise<void>((r) => setImmediate(r));
+        if (performance.now() - sliceStart > SLICE_MS) {
+          await new Promise<void>((r) => setImmediate(r));
+          sliceStart = performance.now();
+        }
       }
-    })();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  }
+
+  #applySafely(entry: InboxEntry, decrypted: readonly DecryptResult[] | null): void {
+    try {
+      this.#apply(entry, decrypted);
+    } catch (err) {
+      this.#failed(entry, err);
+    }
   }
 
   /** Stops the loop. */

@@ -24,10 +24,11 @@ export const presenceSubscriptionsFileSchema = z.strictObject({
   /** How often subscriptions are checked and renewed (ms). Default 60 s. */
   maintainEveryMs: ms.default(60_000),
   /**
-   * Worker threads that decrypt notifications off the event loop; 0 (default) decrypts on the event loop in slices of
-   * a few ms. Give threads on hosts with cores to spare: throughput grows with them (see docs/benchmarks.md).
+   * Child processes that decrypt notifications at a lower OS priority (niceness 10), so the 202 answers to Graph win
+   * the CPU; default 1. 0 decrypts on the event loop in slices of a few ms. More processes decrypt more per second
+   * where cores are spare (see docs/benchmarks.md).
    */
-  decryptionThreads: z.number().int().min(0).max(64).default(0),
+  decryptionProcesses: z.number().int().min(0).max(16).default(1),
 });
 
 /** The `presence` section of the configuration file. */

@@ -1,0 +1,153 @@
+/**
+ * The notification processor with its decryption elsewhere (child processes): entries are applied strictly in the
+ * order they were received, a batch that cannot be decrypted is dropped with a log line and its users polled, and a
+ * 3-prime certificate key decrypts like a 2-prime one.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createLocalJWKSet } from 'jose';
+import { afterEach, describe, expect, test } from 'vitest';
+import { DecryptionProcesses } from '../../../src/adapters/graph/decryption-process.js';
+import { NotificationProcessor } from '../../../src/adapters/graph/notification-processor.js';
+import { EmulatorIdentity } from '../../../src/dev/graph-emulator/emulator-identity.js';
+import { encryptContent, publicKeyOfCertificate } from '../../../src/dev/graph-emulator/encrypt-content.js';
+import { describeState } from '../../../src/domain/presence/agent-state.js';
+import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../../../src/domain/presence/mapping-rules.js';
+import { PresenceTracker } from '../../../src/domain/presence/presence-tracker.js';
+import type { StateChange } from '../../../src/domain/presence/state-change.js';
+import { type InboxEntry, MemoryNotificationInbox } from '../../../src/ports/presence/notification-inbox.js';
+
+const TENANT = '00000000-0000-0000-0000-00000000e1e1';
+const APP = '11111111-2222-3333-4444-555555555555';
+const fixtures = new URL('../../fixtures/graph/', import.meta.url);
+const pem = (name: string) => readFileSync(new URL(name, fixtures), 'utf8');
+const certOf = (name: string) => publicKeyOfCertificate(pem(name).replace(/-----[^-]+-----|\s+/g, ''));
+const twoPrimes = { key: createPrivateKey(pem('notification-key.pem')), cert: certOf('notification-cert.pem') };
+const threePrimes = {
+  key: createPrivateKey(pem('notification-key-3-primes.pem')),
+  cert: certOf('notification-cert-3-primes.pem'),
+};
+const identity = new EmulatorIdentity(TENANT);
+
+let processes: DecryptionProcesses | undefined;
+let processor: NotificationProcessor | undefined;
+afterEach(async () => {
+  await processor?.stop();
+  await processes?.close();
+  processor = undefined;
+  processes = undefined;
+});
+
+/** A processor draining its own inbox; what it changed, logged and handed to the poller. */
+async function start(privateKeys: ReadonlyMap<string, KeyObject>, decrypt?: DecryptionProcesses) {
+  const tracker = new PresenceTracker({ rules: compileMappingRules(DEFAULT_MAPPING_RULES), staleAfterMs: 600_000 });
+  for (const id of ['megan', 'alex']) tracker.track(id, Date.now());
+  const inbox = new MemoryNotificationInbox();
+  const changes: StateChange[] = [];
+  const warnings: string[] = [];
+  const polled: string[] = [];
+  processor = new NotificationProcessor(
+    { appId: APP, tenantId: TENANT, privateKeys },
+    {
+      inbox,
+      tracker,
+      jwks: createLocalJWKSet(await identity.jwks()),
+      clock: Date.now,
+      onChanges: (c) => void changes.push(...c),
+      onBasic: (ids) => void polled.push(...ids),
+      warn: (m) => void warnings.push(m),
+      decrypt: decrypt ? (items) => decrypt.decrypt(items) : undefined,
+    },
+  );
+  processor.start();
+  return { tracker, inbox, changes, warnings, polled, processor };
+}
+
+/** One collection of one encrypted presence. */
+async function entry(
+  userId: string,
+  availability: string,
+  seq: number,
+  cert = twoPrimes.cert,
+  certId = 'cert-1',
+): Promise<InboxEntry> {
+  const presence = { id: userId, availability, activity: availability, sequenceNumber: String(seq).padStart(12, '0') };
+  return {
+    items: [
+      {
+        subscriptionId: 'sub-1',
+        resourceData: { id: userId },
+        encryptedContent: encryptContent(presence, cert, certId),
+      },
+    ],
+    validationTokens: [await identity.validationToken(APP, Date.now())],
+    receivedAt: Date.now(),
+  };
+}
+
+async function until(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('NotificationProcessor with decryption processes', () => {
+  test('entries are applied in the order received, though two processes decrypt them in parallel', async () => {
+    processes = new DecryptionProcesses(new Map([['cert-1', twoPrimes.key]]), { size: 2 }, { warn: () => {} });
+    const p = await start(new Map([['cert-1', twoPrimes.key]]), processes);
+    const cycle = ['Away', 'Available', 'Busy', 'Available'];
+    const sent: string[] = [];
+    for (let i = 0; i < 120; i++) {
+      const user = i % 3 === 0 ? 'alex' : 'megan';
+      const availability = cycle[i % cycle.length] ?? 'Available';
+      await p.inbox.enqueue(await entry(user, availability, i + 1));
+      sent.push(`${user}:${availability}`);
+    }
+    await until(() => p.processor.stats.entries === 120);
+    // Every notification is newer than the last one of its user, so each one that changes the state is applied.
+    const expected: string[] = [];
+    const last = new Map<string, string>();
+    for (const s of sent) {
+      const [user = '', availability = ''] = s.split(':');
+      const state = availability === 'Available' ? 'Ready' : `NotReady(${availability})`;
+      if (last.get(user) !== state) expected.push(`${user}:${state}`);
+      last.set(user, state);
+    }
+    expect(p.changes.map((c) => `${c.userId}:${describeState(c.to)}`)).toEqual(expected);
+    expect(p.processor.stats.applied + p.processor.stats.ignored).toBe(120);
+    expect(p.processor.stats.refused).toBe(0);
+    expect(p.warnings).toEqual([]);
+  });
+
+  test('a batch that cannot be decrypted is dropped with one log line and its users are polled instead', async () => {
+    processes = new DecryptionProcesses(new Map([['cert-1', twoPrimes.key]]), {}, { warn: () => {} });
+    await processes.close();
+    const p = await start(new Map([['cert-1', twoPrimes.key]]), processes);
+    await p.inbox.enqueue(await entry('megan', 'Away', 1));
+    await p.inbox.enqueue(await entry('alex', 'Away', 2));
+    await until(() => p.polled.length === 2);
+    expect(p.polled).toEqual(['megan', 'alex']);
+    expect(p.warnings).toEqual(['refused change notification: processing failed (DecryptionClosedError)']);
+    expect(p.changes).toEqual([]);
+  });
+
+  test('a certificate whose key has 3 primes decrypts in a process and on the event loop alike', async () => {
+    const keys = new Map([
+      ['cert-1', twoPrimes.key],
+      ['cert-3p', threePrimes.key],
+    ]);
+    processes = new DecryptionProcesses(keys, {}, { warn: () => {} });
+    const inProcess = await start(keys, processes);
+    await inProcess.inbox.enqueue(await entry('megan', 'Busy', 1, threePrimes.cert, 'cert-3p'));
+    await inProcess.inbox.enqueue(await entry('alex', 'Away', 2, twoPrimes.cert, 'cert-1'));
+    await until(() => inProcess.processor.stats.entries === 2);
+    expect(inProcess.changes.map((c) => `${c.userId}:${describeState(c.to)}`)).toEqual([
+      'megan:NotReady(Busy)',
+      'alex:NotReady(Away)',
+    ]);
+    await inProcess.processor.stop();
+
+    const onLoop = await start(keys);
+    await onLoop.inbox.enqueue(await entry('megan', 'DoNotDisturb', 3, threePrimes.cert, 'cert-3p'));
+    await until(() => onLoop.processor.stats.entries === 1);
+    expect(onLoop.changes.map((c) => `${c.userId}:${describeState(c.to)}`)).toEqual(['megan:NotReady(DoNotDisturb)']);
+  });
+});
