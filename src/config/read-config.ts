@@ -235,6 +235,7 @@ function fileProblem(
   let fix = `correct ${key || 'the file'} (see docs/configuration.md)`;
   if (issue.code === 'unrecognized_keys')
     fix = `remove or rename ${issue.keys.join(', ')}: the known keys are listed in docs/configuration.md`;
+  else if (issue.code === 'invalid_type' && issue.expected === 'never') fix = `remove ${key} (${issue.message})`;
   else if (issue.code === 'invalid_type') fix = `give ${key} a value of type ${issue.expected}`;
   else if (issue.code === 'too_small' || issue.code === 'too_big') fix = `give ${key} a value within the allowed range`;
   else if (issue.code === 'invalid_value') fix = `use one of the allowed values for ${key}`;

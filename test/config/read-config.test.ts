@@ -138,6 +138,20 @@ describe('the presence section', () => {
     });
   });
 
+  test('the replaced decryptionThreads key is refused with the name of its successor', () => {
+    const result = readConfig(
+      { GRAPH_CLIENT_SECRET: 's', PRESENCE_TOKEN_CACHE_KEY: key, PUBLIC_BASE_URL: 'https://uc.contoso.example/' },
+      presence(`${subscriptions}    decryptionThreads: 2\n`),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toHaveLength(1);
+    expect(formatProblem(result.problems[0] ?? fail(), 'connector.yaml')).toContain(
+      'presence.subscriptions.decryptionThreads',
+    );
+    expect(result.problems[0]?.fix).toContain('decryptionProcesses');
+  });
+
   test('a token cache key of the wrong length is refused', () => {
     const result = readConfig({ GRAPH_CLIENT_SECRET: 's', PRESENCE_TOKEN_CACHE_KEY: 'c2hvcnQ=' }, presence());
     expect(result.ok).toBe(false);

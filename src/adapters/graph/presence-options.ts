@@ -29,6 +29,12 @@ export const presenceSubscriptionsFileSchema = z.strictObject({
    * where cores are spare (see docs/benchmarks.md).
    */
   decryptionProcesses: z.number().int().min(0).max(16).default(1),
+  /** Replaced by `decryptionProcesses`; refused with that fix so an older file does not start with a surprise. */
+  decryptionThreads: z
+    .never({
+      error: 'decryptionThreads was replaced by decryptionProcesses (child processes at a lower priority): rename it',
+    })
+    .optional(),
 });
 
 /** The `presence` section of the configuration file. */
