@@ -32,7 +32,7 @@ export class RoutingDirectory {
     private readonly config: Config,
     private readonly deps: RoutingDirectoryDeps,
     private readonly groupIds: readonly string[],
-    private stored: readonly GroupSnapshot[],
+    private readonly stored: readonly GroupSnapshot[],
   ) {
     this.#index = this.#build();
   }

@@ -97,11 +97,6 @@ export class GroupSync {
     return this.options.groupIds.map((id) => this.#groups.get(id)?.members ?? []);
   }
 
-  /** The state of every group: last good members, when, and the last error. */
-  status(): GroupSnapshot[] {
-    return [...this.#groups.values()];
-  }
-
   /** Syncs every group once (a sync already running is joined, not doubled). */
   syncOnce(): Promise<void> {
     this.#running ??= this.#syncAll().finally(() => {

@@ -6,6 +6,7 @@
  */
 import type { Kysely, Migration } from 'kysely';
 
+/** Creates `teams_unreachable` and `entra_groups` (both dialects). */
 export const teamsReachMigration: Migration = {
   async up(db: Kysely<unknown>) {
     await db.schema
