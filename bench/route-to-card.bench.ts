@@ -76,7 +76,7 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
       const deadline = started + 30_000;
       while (emulator.requests.length === before) {
         if (performance.now() > deadline)
-          throw new Error(`no preview card for ix-${n}: ${JSON.stringify(app.unreachable)}`);
+          throw new Error(`no preview card for ix-${n}: ${JSON.stringify(await app.reach?.list())}`);
         await new Promise((resolve) => setImmediate(resolve));
       }
       const elapsed = performance.now() - started;

@@ -16,9 +16,9 @@ import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
+import type { TeamsReach } from './adapters/teams/teams-reach.js';
 import type { Config } from './config/read-config.js';
 import { type AgentStateView, createDirectoryStateView } from './domain/routing/agent-state.js';
-import { createRoutingIndex } from './domain/routing/routing-index.js';
 import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
@@ -27,13 +27,14 @@ import { MemoryPresenceHistoryStore, type PresenceHistoryStore } from './ports/p
 import type { Router } from './ports/router.js';
 import { graphNotificationsMount, type PresenceEngine, wirePresence } from './presence-wiring.js';
 import { wireReporting } from './reporting-wiring.js';
+import { RoutingDirectory } from './routing-wiring.js';
 import { type ScaleOut, wireScaleOut } from './scale-out-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
 import { RoutingService } from './services/routing-service.js';
 import { SessionLoad } from './services/session-load.js';
 import { TimeoutScheduler } from './services/timeout-scheduler.js';
-import { wireTeams } from './teams-wiring.js';
+import { wireTeams, wireTeamsReach } from './teams-wiring.js';
 
 /** What can be replaced when building the connector. */
 export interface AppDependencies {
@@ -64,8 +65,10 @@ export interface ConnectorApp {
     agent: ParticipantChannel;
     customer: ParticipantChannel;
   };
-  /** Knowledge workers who cannot be reached in Teams, with the reason. */
-  readonly unreachable: ReadonlyMap<string, string>;
+  /** Who can be reached in Teams (proactive install, unreachable marks); null when the Teams bot is off. */
+  readonly reach: TeamsReach | null;
+  /** Routing's directory: the routing index, and the Entra group sync when groups feed routing points. */
+  readonly directory: RoutingDirectory;
   readonly logger: Logger;
   /** The agent side: API keys, the event log, webhooks, knowledge-worker state publishing. */
   readonly agentSide: AgentSide;
@@ -93,22 +96,31 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   });
   const store = createSqlInteractionStore(database);
 
-  // Knowledge workers who cannot be reached in Teams, with the reason (not routable; shown to admins).
-  const unreachable = new Map<string, string>();
-  const index = createRoutingIndex({
-    knowledgeWorkers: config.file.directory.knowledgeWorkers,
-    routing: config.file.routing,
-  });
+  // The directory and routing points, with Entra groups' last stored members; rebuilt as groups change.
+  const directory = await RoutingDirectory.open(config, { database, clock, logger });
+  const index = () => directory.index();
   let agentSide: AgentSide | undefined;
   const presence = config.presence
     ? wirePresence(config.presence, {
         database,
         clock,
         logger,
-        userIds: config.file.directory.knowledgeWorkers.map((kw) => kw.id),
+        userIds: directory.knowledgeWorkerIds(),
         publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
       })
     : null;
+  await directory.connectGraph(presence);
+  // Who can be reached in Teams (not routable otherwise; shown to admins and agents), when the bot is on.
+  const teamsOn = config.teams !== null && !deps.channels?.['knowledge-worker'];
+  const reach =
+    config.teams && teamsOn
+      ? await wireTeamsReach(config.teams, {
+          database,
+          clock,
+          logger,
+          graph: presence && config.presence ? { client: presence.client, tenantId: config.presence.tenantId } : null,
+        })
+      : null;
   const load = new SessionLoad((id, active) => presence?.setLoad(id, active));
   await load.seed(database);
   const stateOf: AgentStateView = presence
@@ -117,9 +129,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const router =
     deps.router ??
     new RoutingService({
-      index: () => index,
+      index,
       stateOf,
-      unreachable: (id) => unreachable.get(id),
+      reach: reach ?? undefined,
       queues: config.file.queues,
       agents: config.file.directory.agents,
       queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
@@ -130,7 +142,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     config,
     db: database.db,
     clock,
-    index: () => index,
+    index,
     presenceHistory: deps.presenceHistory ?? presence?.history ?? new MemoryPresenceHistoryStore(),
     sources: {
       teams: () => teamsSendStats,
@@ -166,8 +178,9 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     options: config.file.agentApi,
     database,
     commands,
-    index: () => index,
+    index,
     stateOf,
+    unreachable: reach ? () => reach.list() : undefined,
     agents: config.file.directory.agents,
     queues: config.file.queues,
     escalation: config.file.escalation,
@@ -182,12 +195,12 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     customer: deps.channels?.customer ?? agentSide.channel,
   };
   const teams =
-    config.teams && !deps.channels?.['knowledge-worker']
+    config.teams && reach
       ? wireTeams(config.teams, {
           database,
           commands,
           logger,
-          unreachable,
+          reach,
           onSendSettled: reporting.metrics.observeTeamsSend,
         })
       : null;
@@ -219,7 +232,8 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     outbox: workers.outbox,
     timeouts: workers.timeouts,
     channels,
-    unreachable,
+    reach,
+    directory,
     logger,
     agentSide,
     presence,
@@ -227,6 +241,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     metrics: reporting.metrics,
     start() {
       presence?.start();
+      directory.start();
       workers.outbox.start();
       workers.timeouts.start();
       agentSide.webhooks.start();
@@ -234,6 +249,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     },
     scaleOut,
     async stop() {
+      await directory.stop();
       await presence?.stop();
       await scaleOut?.stop();
       await workers.outbox.stop();

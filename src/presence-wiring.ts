@@ -64,6 +64,8 @@ export interface PresenceEngine {
   inboxSize(): number;
   /** Records the connector's own load: a knowledge worker at their session limit is Busy for routing. */
   setLoad(knowledgeWorkerId: string, activeSessions: number): void;
+  /** Starts tracking more knowledge workers (new members of an Entra group); subscriptions are reassigned. */
+  track(knowledgeWorkerIds: Iterable<string>): void;
   /** Starts polling, subscriptions and notification processing, and watches the rules file. */
   start(): void;
   /** Stops everything; resolves when in-flight work has finished and every change is recorded. */
@@ -215,6 +217,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   }
 
   let maintenance: NodeJS.Timeout | undefined;
+  let started = false;
   const watchRules = () => {
     const path = options.rulesFile;
     if (!path) return;
@@ -254,7 +257,19 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       const change = tracker.setLoad(id, activeSessions, now());
       if (change) onChanges([change]);
     },
+    track(ids) {
+      const before = tracker.size;
+      for (const id of ids) tracker.track(id, now());
+      if (tracker.size === before) return;
+      log.info({ users: tracker.size }, 'presence tracks more knowledge workers');
+      const manager = subscriptions;
+      if (started && manager)
+        manager
+          .assign([...tracker.userIds()])
+          .catch((err: unknown) => log.warn({ err: String(err) }, 'presence subscriptions could not be reassigned'));
+    },
     start() {
+      started = true;
       poller.start();
       watchRules();
       if (subscriptions && processor) {

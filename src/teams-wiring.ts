@@ -1,10 +1,13 @@
 /**
- * Builds the Teams side for the composition root: the bot at `POST /api/messages`, and the channel that carries
- * knowledge-worker effects to Teams through the rate-limited sender, on durable conversation references.
+ * Builds the Teams side for the composition root: who can be reached in Teams (with proactive install through
+ * Graph when configured), the bot at `POST /api/messages`, and the channel that carries knowledge-worker effects to
+ * Teams through the rate-limited sender, on durable conversation references.
  */
 import type { Router } from 'express';
 import type { Logger } from 'pino';
+import type { GraphClient } from './adapters/graph/graph-client.js';
 import type { OpenDatabase } from './adapters/store/open-database.js';
+import { SqlUnreachableStore } from './adapters/store/sql-reach-stores.js';
 import {
   createSqlActiveSessionStore,
   createSqlCardActivityStore,
@@ -14,21 +17,83 @@ import { createBotAdapter, createBotRouter } from './adapters/teams/bot-endpoint
 import { ConnectorBot } from './adapters/teams/connector-bot.js';
 import type { ConversationReferenceStore } from './adapters/teams/conversation-reference-store.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from './adapters/teams/local-mode.js';
+import { createGraphInstaller } from './adapters/teams/proactive-installer.js';
 import { createRateLimitedSender, type SenderStats } from './adapters/teams/rate-limited-sender.js';
 import { TeamsMessenger } from './adapters/teams/teams-messenger.js';
 import type { TeamsOptions } from './adapters/teams/teams-options.js';
+import { TeamsReach } from './adapters/teams/teams-reach.js';
+import type { Clock } from './ports/clock.js';
 import type { InteractionCommands } from './ports/interaction-commands.js';
 import type { ParticipantChannel } from './ports/participant-channel.js';
+
+/** Retries of a Graph call made while routing waits (429 and 5xx are still honoured, briefly). */
+const INSTALL_CALL_RETRIES = 2;
+
+/** What {@link wireTeamsReach} needs. */
+export interface TeamsReachWiringDeps {
+  readonly database: OpenDatabase;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** The one Graph client and its tenant (the `presence` section); null without Graph. */
+  readonly graph: { readonly client: GraphClient; readonly tenantId: string } | null;
+}
+
+/**
+ * Who can be reached in Teams, with the marks stored so far loaded. Proactive install is on when the app's catalog
+ * id (`teams.teamsCatalogAppId`) and Graph are both configured.
+ */
+export async function wireTeamsReach(options: TeamsOptions, deps: TeamsReachWiringDeps): Promise<TeamsReach> {
+  const logger = deps.logger.child({ part: 'teams-reach' });
+  const graph = deps.graph;
+  const catalogId = options.teamsCatalogAppId;
+  const installer =
+    graph && catalogId
+      ? createGraphInstaller(
+          (method, path, body) =>
+            graph.client.request(method, path, body, undefined, { maxRetries: INSTALL_CALL_RETRIES }),
+          {
+            teamsCatalogAppId: catalogId,
+            tenantId: graph.tenantId,
+            botAppId: options.botAppId,
+            serviceUrl: options.defaultServiceUrl,
+            now: () => deps.clock.now(),
+          },
+        )
+      : undefined;
+  const reach = new TeamsReach({
+    store: new SqlUnreachableStore(deps.database),
+    references: createSqlConversationReferenceStore(deps.database),
+    installer,
+    now: () => deps.clock.now(),
+    retryAfterMs: options.unreachableRetryMs,
+    logger,
+  });
+  await reach.load();
+  logger.info({ proactiveInstall: installer !== undefined }, 'Teams reachability ready');
+  return reach;
+}
 
 /** What {@link wireTeams} needs. */
 export interface TeamsWiringDeps {
   readonly database: OpenDatabase;
   readonly commands: InteractionCommands;
   readonly logger: Logger;
-  /** Filled with knowledge workers Teams cannot reach, and why. */
-  readonly unreachable: Map<string, string>;
+  /** Who can be reached; a refused send marks the knowledge worker, a delivered preview clears the mark. */
+  readonly reach: TeamsReach;
   /** Told when each Teams send settles (for metrics). */
   readonly onSendSettled?: ((durationMs: number, outcome: 'sent' | 'failed') => void) | undefined;
+}
+
+/** Conversation references whose storing (Teams told the bot about the user) clears an unreachable mark. */
+function clearingMarks(references: ConversationReferenceStore, reach: TeamsReach): ConversationReferenceStore {
+  return {
+    get: (userId) => references.get(userId),
+    delete: (userId) => references.delete(userId),
+    async put(ref) {
+      await references.put(ref);
+      await reach.clear(ref.userId);
+    },
+  };
 }
 
 /** The bot router, the knowledge-worker channel and the sender's counters. */
@@ -37,7 +102,8 @@ export function wireTeams(
   deps: TeamsWiringDeps,
 ): { router: Router; channel: ParticipantChannel; sendStats: SenderStats } {
   const logger = deps.logger.child({ part: 'teams' });
-  const references = reachableOnInstall(createSqlConversationReferenceStore(deps.database), deps.unreachable);
+  const stored = createSqlConversationReferenceStore(deps.database);
+  const references = clearingMarks(stored, deps.reach);
   const cards = createSqlCardActivityStore(deps.database);
   const sessions = createSqlActiveSessionStore(deps.database);
   const adapter = createBotAdapter(options, logger);
@@ -46,7 +112,7 @@ export function wireTeams(
   const messenger = new TeamsMessenger({
     adapter,
     botAppId: options.botAppId,
-    references,
+    references: stored,
     cards,
     sessions,
     sender,
@@ -57,35 +123,16 @@ export function wireTeams(
     async send(id, effect) {
       const outcome = await messenger.execute(effect);
       if (outcome.status === 'unreachable') {
-        deps.unreachable.set(effect.to.id, `${outcome.reason}: ${outcome.detail}`);
-        logger.warn(
-          { effectId: id, knowledgeWorker: effect.to.id, reason: outcome.reason },
-          'knowledge worker not reachable in Teams',
-        );
-      } else if (outcome.status === 'done' && effect.type === 'SendPreview') {
-        deps.unreachable.delete(effect.to.id);
+        // The Bot Connector no longer knows the conversation: forget it, so the next offer installs the app again.
+        if (outcome.reason === 'not-installed') await stored.delete(effect.to.id);
+        await deps.reach.mark(effect.to.id, outcome.reason, outcome.detail);
+        logger.debug({ effectId: id, knowledgeWorker: effect.to.id, reason: outcome.reason }, 'effect not delivered');
+      } else if (outcome.status === 'done' && effect.type === 'SendPreview' && deps.reach.isMarked(effect.to.id)) {
+        await deps.reach.clear(effect.to.id);
       }
     },
   };
   const localMode = isLocalMode(options);
   if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
   return { router: createBotRouter({ adapter, bot, logger, localMode }), channel, sendStats: sender.stats };
-}
-
-/**
- * A knowledge worker whose conversation reference is stored (they installed the app, or wrote to the bot) can be
- * reached again: routing offers them work again after an earlier send found the app missing.
- */
-function reachableOnInstall(
-  store: ConversationReferenceStore,
-  unreachable: Map<string, string>,
-): ConversationReferenceStore {
-  return {
-    get: (userId) => store.get(userId),
-    delete: (userId) => store.delete(userId),
-    async put(ref) {
-      await store.put(ref);
-      unreachable.delete(ref.userId);
-    },
-  };
 }

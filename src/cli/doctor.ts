@@ -2,8 +2,9 @@
  * `uc-connector doctor`: the admin's self-test. Reads the configuration exactly as the connector does, then checks,
  * in order: the configuration; the database (reachable, migrated); the bot's credentials; the Graph app token; each
  * Graph permission by a real call; the subscriber accounts and their coverage; the notification endpoint's
- * validation handshake; and which knowledge workers the bot cannot reach. Prints a checklist with the fix for each
- * failed line and exits 1 when anything failed (0 otherwise; 2 on a wrong command line).
+ * validation handshake; which knowledge workers the bot cannot reach, and why; and each Entra group's last sync.
+ * Prints a checklist with the fix for each failed line and exits 1 when anything failed (0 otherwise; 2 on a wrong
+ * command line).
  */
 import { parseArgs } from 'node:util';
 import { DelegatedTokens } from '../adapters/graph/delegated-tokens.js';
@@ -11,10 +12,11 @@ import { SqlTokenCacheStore } from '../adapters/store/sql-presence-stores.js';
 import { type CliIo, exitCodes } from './cli-io.js';
 import type { CheckResult } from './doctor/check-result.js';
 import { failed, passed } from './doctor/check-result.js';
-import { checkDatabase, checkTeamsReach } from './doctor/database-checks.js';
+import { checkDatabase } from './doctor/database-checks.js';
 import { checkGraphPermissions } from './doctor/graph-permission-checks.js';
 import { checkNotificationEndpoint } from './doctor/notification-check.js';
 import { formatCheck, formatSummary, tally } from './doctor/print-checklist.js';
+import { checkGroupSync, checkTeamsReach } from './doctor/reach-checks.js';
 import { checkSubscribers } from './doctor/subscriber-checks.js';
 import { checkBotToken, checkGraphToken } from './doctor/token-checks.js';
 import { readCliConfig } from './read-cli-config.js';
@@ -32,7 +34,7 @@ Checks: configuration; database reachable and migrated; bot credentials obtain a
 permissions (Presence.Read.All, User.Read.All, TeamsAppInstallation.ReadWriteSelfForUser.All, and
 GroupMember.Read.All when Entra groups feed routing points); subscriber accounts signed in and covering every
 knowledge worker (650 each); the notification endpoint's validation handshake; knowledge workers the bot cannot
-reach in Teams.
+reach in Teams, and why; the last sync of each Entra group feeding a routing point.
 
 Options:
   --config <file>          the configuration file (default: CONNECTOR_CONFIG, else config/connector.yaml)
@@ -95,7 +97,8 @@ export async function runChecks(
     const tokensFor = delegated ? (account: string) => delegated.tokenSource(account) : null;
     for (const r of await checkSubscribers(config.presence, kws.length, tokensFor)) add(r);
     for (const r of await checkNotificationEndpoint(config.presence)) add(r);
-    add(await checkTeamsReach(database, config.teams !== null, kws));
+    add(await checkTeamsReach(database, config.teams, config.file));
+    for (const r of await checkGroupSync(database, config.file)) add(r);
   } finally {
     await db.database?.close();
   }

@@ -39,7 +39,11 @@ export const configFileSchema = z.strictObject({
     })
     .default({ knowledgeWorkers: [], agents: [] }),
   /** Routing points and the named-target preview timeout: see src/domain/routing/routing-point.ts. */
-  routing: routingOptionsSchema.default({ routingPoints: [], namedPreviewTimeoutMs: 30_000 }),
+  routing: routingOptionsSchema.default({
+    routingPoints: [],
+    namedPreviewTimeoutMs: 30_000,
+    groupSyncIntervalMs: 300_000,
+  }),
   queues: z.array(queueSchema).default([]),
   /** The Teams bot: allowed tenants, case-information fields on the preview, send limits. Without it the bot is off. */
   teams: teamsFileSchema.optional(),

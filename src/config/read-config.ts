@@ -251,6 +251,15 @@ function crossCheck(c: ConfigFile): { key: string; path: (string | number)[]; me
     agentIds.add(a.id);
   });
   c.routing.routingPoints.forEach((rp, i) => {
+    if (rp.members.kind === 'entra-group' && !c.presence) {
+      const path = ['routing', 'routingPoints', i, 'members', 'groupId'];
+      out.push({
+        key: keyOf(path),
+        path,
+        message: `${rp.id}'s members are an Entra group, read through Microsoft Graph, and there is no presence section with the Graph app registration`,
+        fix: 'add a presence section (tenantId, and GRAPH_CLIENT_SECRET in the environment; docs/admin.md section 2) or list the members statically',
+      });
+    }
     if (rp.members.kind !== 'static') return;
     rp.members.ids.forEach((m, j) => {
       if (!kwIds.has(m)) {
@@ -273,6 +282,16 @@ function crossCheck(c: ConfigFile): { key: string; path: (string | number)[]; me
       });
     }
   });
+  if (c.teams?.teamsCatalogAppId && !c.presence) {
+    const path = ['teams', 'teamsCatalogAppId'];
+    out.push({
+      key: keyOf(path),
+      path,
+      message:
+        'proactive install goes through Microsoft Graph, and there is no presence section with the Graph app registration',
+      fix: 'add a presence section (tenantId, and GRAPH_CLIENT_SECRET in the environment; docs/admin.md section 2) or remove teams.teamsCatalogAppId',
+    });
+  }
   c.queues.forEach((q, i) => {
     q.members.forEach((m, j) => {
       if (!agentIds.has(m)) {

@@ -1,7 +1,9 @@
 /**
  * The routing service: answers RouteRequest effects with the routing points' strategies (src/domain/routing),
- * keeping the round-robin cursors and last-finished times the strategies read. A queue target offers the queue's
- * agents in turn.
+ * keeping the round-robin cursors and last-finished times the strategies read. Before knowledge workers are offered
+ * the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
+ * configured); those who cannot are marked and the decision is taken again without them. A queue target offers the
+ * queue's agents in turn.
  */
 
 import type { AgentEntry, QueueEntry } from '../config/config-file-schema.js';
@@ -10,13 +12,20 @@ import type { RouteRequest } from '../domain/interaction/effects.js';
 import type { AgentStateView, ReachabilityView } from '../domain/routing/agent-state.js';
 import { decideRoute } from '../domain/routing/decide-route.js';
 import type { RoutingIndex } from '../domain/routing/routing-index.js';
+import type { Reachability } from '../ports/reachability.js';
 import type { Router } from '../ports/router.js';
+
+/** Decisions taken again, at most, because people picked turned out to be unreachable (each round marks one more). */
+const MAX_REACH_ROUNDS = 10;
 
 /** Options for {@link RoutingService}. */
 export interface RoutingServiceOptions {
   readonly index: () => RoutingIndex;
   readonly stateOf: AgentStateView;
+  /** Why a knowledge worker is unreachable in Teams (when `reach` is not given). */
   readonly unreachable?: ReachabilityView | undefined;
+  /** Reachability in Teams: read while deciding, and made sure of before an offer. Wins over `unreachable`. */
+  readonly reach?: Reachability | undefined;
   readonly queues: readonly QueueEntry[];
   readonly agents: readonly AgentEntry[];
   /** Preview timeout of offers to a queue's agents. */
@@ -35,13 +44,22 @@ export class RoutingService implements Router {
   }
 
   async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
-    const decision = decideRoute(request, {
-      index: this.options.index(),
-      stateOf: this.stateFor(request),
-      unreachable: this.options.unreachable,
-      lastFinishedAt: (id) => this.lastFinished.get(id),
-      cursorOf: (id) => this.cursors.get(id),
-    });
+    const reach = this.options.reach;
+    const decide = () =>
+      decideRoute(request, {
+        index: this.options.index(),
+        stateOf: this.stateFor(request),
+        unreachable: reach ? (id) => reach.reasonOf(id) : this.options.unreachable,
+        lastFinishedAt: (id) => this.lastFinished.get(id),
+        cursorOf: (id) => this.cursors.get(id),
+      });
+    let decision = decide();
+    for (let round = 0; reach && decision.kind === 'offer' && round < MAX_REACH_ROUNDS; round++) {
+      const experts = decision.command.targets.filter((t) => t.kind === 'knowledge-worker');
+      const refused = await Promise.all(experts.map((t) => reach.ensure(t)));
+      if (refused.every((r) => r === undefined)) break;
+      decision = decide();
+    }
     if (decision.kind === 'offer') {
       if (decision.cursor) this.cursors.set(decision.cursor.routingPointId, decision.cursor.lastOfferedId);
       return decision.command;

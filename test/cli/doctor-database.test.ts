@@ -20,7 +20,9 @@ describe.each(databases)('doctor database check on $name', (d) => {
     const before = await checkDatabase(url);
     await before.database?.close();
     expect(before.result.status).toBe('fail');
-    expect(before.result.detail).toContain('2 of 5 migrations are not applied (100-agent-api, 200-presence)');
+    expect(before.result.detail).toContain(
+      '3 of 6 migrations are not applied (100-agent-api, 200-presence, 300-teams-reach)',
+    );
     expect(before.result.fix).toContain('start this version of the connector once');
     const again = await checkDatabase(url);
     await again.database?.close();
@@ -29,6 +31,6 @@ describe.each(databases)('doctor database check on $name', (d) => {
     await (await openDatabase({ url, migrations: connectorMigrations })).close();
     const after = await checkDatabase(url);
     await after.database?.close();
-    expect(after.result).toMatchObject({ status: 'ok', detail: expect.stringContaining('all 5 migrations applied') });
+    expect(after.result).toMatchObject({ status: 'ok', detail: expect.stringContaining('all 6 migrations applied') });
   });
 });

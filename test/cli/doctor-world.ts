@@ -38,6 +38,8 @@ export interface YamlOptions {
   /** Extra knowledge workers (beyond Megan and Alex), e.g. ones the bot has no conversation with. */
   readonly extraKnowledgeWorkers?: readonly { id: string; name: string }[];
   readonly notificationBaseUrl?: string;
+  /** An Entra group feeding a second routing point, `group`. */
+  readonly groupId?: string;
 }
 
 /** The running installation. */
@@ -69,7 +71,15 @@ routing:
       name: Experts
       members: { kind: static, ids: ["${megan.id}", "${alex.id}"] }
       strategy: { kind: round-robin }
-teams:
+${
+  o.groupId
+    ? `    - id: group
+      name: Group
+      members: { kind: entra-group, groupId: ${o.groupId} }
+      strategy: { kind: round-robin }
+`
+    : ''
+}teams:
   allowedTenants: ["${TENANT}"]
 presence:
   tenantId: "${TENANT}"

@@ -4,6 +4,7 @@
  * `uc-connector doctor` passes; each broken case makes it exit 1 and name the fix.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqlGroupMembershipStore } from '../../src/adapters/store/sql-reach-stores.js';
 import { formatCheck } from '../../src/cli/doctor/print-checklist.js';
 import {
   ACCOUNT,
@@ -178,6 +179,46 @@ describe('uc-connector doctor on a broken installation', () => {
     expect(line).not.toContain(megan.name);
     expect(line).not.toContain(alex.name);
     expect(line).toMatch(/fix: install the app for them with an app setup policy/);
+  });
+
+  it('names knowledge workers the bot cannot reach, with the reason the connector stored', async () => {
+    await world.app.reach?.mark(alex.id, 'blocked', 'the Bot Connector answered 403 MessageWritesBlocked');
+    try {
+      const run = await doctor(healthy);
+      expect(run.code).toBe(1);
+      const line = lineOf(run, 'knowledge workers reachable in Teams');
+      expect(line).toContain(
+        `[FAIL] knowledge workers reachable in Teams: 1 of 2 cannot be reached, so routing offers them nothing: Alex Wilber (${alex.id}): they blocked the bot in Teams (the Bot Connector answered 403 MessageWritesBlocked)`,
+      );
+      expect(line).toMatch(/fix: ask them to unblock the app in Teams/);
+    } finally {
+      await world.app.reach?.clear(alex.id);
+    }
+  });
+
+  it("shows each Entra group's last sync: not yet, then a failure with the members routing keeps", async () => {
+    world.graph.directory.setGroup('g-doctor', [megan.id]);
+    const config = world.writeConfig({ groupId: 'g-doctor' });
+    const first = await doctor(config);
+    expect(lineOf(first, 'Graph permission GroupMember.Read.All')).toMatch(/\[ok\]/);
+    expect(lineOf(first, 'Entra group g-doctor')).toMatch(/\[warn\] .*not synced yet \(routing point group\)/);
+    // What the running connector's sync stores: a good read, then Graph refusing.
+    const store = new SqlGroupMembershipStore(world.app.database);
+    const member = {
+      id: megan.id,
+      displayName: megan.name,
+      userPrincipalName: null,
+      mail: null,
+      businessPhones: [],
+      mobilePhone: null,
+    };
+    await store.saveMembers('g-doctor', [member], Date.UTC(2026, 0, 15, 9));
+    await store.saveFailure('g-doctor', 'Graph answered 403 Authorization_RequestDenied', Date.UTC(2026, 0, 15, 10));
+    const second = await doctor(config);
+    expect(second.code).toBe(1);
+    expect(lineOf(second, 'Entra group g-doctor')).toMatch(
+      /\[FAIL\] .*the last sync \(2026-01-15T10:00:00\.000Z\) failed: Graph answered 403 Authorization_RequestDenied; routing point group keeps the 1 member\(s\) last read \(2026-01-15T09:00:00\.000Z\)[\s\S]*fix: grant the application permission GroupMember\.Read\.All/,
+    );
   });
 
   it('names an unreachable database and skips what needs it', async () => {

@@ -164,3 +164,58 @@ describe('the presence section', () => {
     if (!result.ok) expect(result.problems.map((p) => p.key)).toEqual(['presence.clientId']);
   });
 });
+
+describe('Entra groups and proactive install', () => {
+  const groupPoint = [
+    'routing:',
+    '  routingPoints:',
+    '    - id: billing',
+    '      name: Billing',
+    '      members: { kind: entra-group, groupId: 0b9d5a5e-0000-4000-8000-000000000001 }',
+    '      strategy: { kind: round-robin }',
+    'teams:',
+    '  allowedTenants: [contoso.example]',
+    '  teamsCatalogAppId: c47a1095-0000-4000-8000-00000000ca7a',
+  ];
+
+  test('both need Graph: without a presence section each is named with its line and fix', () => {
+    const result = readConfig({}, file(groupPoint.join('\n')));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toEqual([
+      expect.objectContaining({
+        key: 'routing.routingPoints[0].members.groupId',
+        line: 5,
+        fix: expect.stringContaining('add a presence section'),
+      }),
+      expect.objectContaining({
+        key: 'teams.teamsCatalogAppId',
+        line: 9,
+        fix: expect.stringContaining('add a presence section'),
+      }),
+    ]);
+  });
+
+  test('with Graph they are accepted, with the sync interval and the retry of failed installs defaulted', () => {
+    const text = [
+      ...groupPoint,
+      'presence:',
+      '  tenantId: contoso.example',
+      '  clientId: 11111111-2222-3333-4444-555555555555',
+    ];
+    const result = readConfig({ GRAPH_CLIENT_SECRET: 's3cret' }, file(text.join('\n')));
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        file: { routing: { groupSyncIntervalMs: 300_000 } },
+        teams: { teamsCatalogAppId: 'c47a1095-0000-4000-8000-00000000ca7a', unreachableRetryMs: 3_600_000 },
+      },
+    });
+    const tooOften = readConfig(
+      { GRAPH_CLIENT_SECRET: 's3cret' },
+      file(text.join('\n').replace('routing:\n', 'routing:\n  groupSyncIntervalMs: 1000\n')),
+    );
+    expect(tooOften.ok).toBe(false);
+    if (!tooOften.ok) expect(tooOften.problems[0]).toMatchObject({ key: 'routing.groupSyncIntervalMs', line: 2 });
+  });
+});

@@ -152,7 +152,7 @@ test('an expert asked before installing the app is unreachable, and reachable ag
 
   // Ann never opened the app: the preview cannot be sent, and she is not offered work again.
   await ask('im-early');
-  expect(connector.unreachable.get(ann.id)).toContain('not-installed');
+  expect(connector.reach?.reasonOf(ann.id)).toContain('the Teams app is not installed for them');
   await ask('im-again');
   expect(JSON.stringify(failures())).toContain('unreachable in Teams');
   expect(emulator.activitiesOf(`a:${ann.id}`)).toEqual([]);
@@ -164,7 +164,7 @@ test('an expert asked before installing the app is unreachable, and reachable ag
     body: JSON.stringify(activity('installation-update-add', {})),
   });
   expect(install.status).toBeLessThan(300);
-  expect(connector.unreachable.has(ann.id)).toBe(false);
+  expect(connector.reach?.isMarked(ann.id)).toBe(false);
   await ask('im-after-install');
   expect(JSON.stringify(emulator.activitiesOf(`a:${ann.id}`))).toContain('Are you there?');
 });

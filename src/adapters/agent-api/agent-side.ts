@@ -33,7 +33,10 @@ import { meRoutes } from './routes/me-routes.js';
 
 /** What {@link createAgentSide} needs. */
 export interface AgentSideDependencies
-  extends Pick<AgentApiContext, 'commands' | 'index' | 'stateOf' | 'agents' | 'queues' | 'escalation' | 'clock'> {
+  extends Pick<
+    AgentApiContext,
+    'commands' | 'index' | 'stateOf' | 'unreachable' | 'agents' | 'queues' | 'escalation' | 'clock'
+  > {
   readonly options: AgentApiOptions;
   readonly database: OpenDatabase;
   readonly logger: Logger;
@@ -77,6 +80,7 @@ export function createAgentSide(deps: AgentSideDependencies): AgentSide {
     webhooks: subscriptions,
     index: deps.index,
     stateOf: deps.stateOf,
+    unreachable: deps.unreachable,
     agents: deps.agents,
     queues: deps.queues,
     escalation: deps.escalation,

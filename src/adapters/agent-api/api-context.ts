@@ -10,6 +10,7 @@ import type { AgentStateView } from '../../domain/routing/agent-state.js';
 import type { RoutingIndex } from '../../domain/routing/routing-index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
+import type { UnreachableMark } from '../../ports/reachability.js';
 import { ProblemError, problem } from '../http/problem.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import type { EventLog } from '../store/event-log.js';
@@ -24,6 +25,8 @@ export interface AgentApiContext {
   readonly webhooks: WebhookSubscriptions;
   readonly index: () => RoutingIndex;
   readonly stateOf: AgentStateView;
+  /** Knowledge workers who cannot be reached in Teams, with why (as stored); undefined when the Teams bot is off. */
+  readonly unreachable?: (() => Promise<readonly UnreachableMark[]>) | undefined;
   readonly agents: readonly AgentEntry[];
   readonly queues: readonly { id: string; name: string }[];
   readonly escalation: Escalation;

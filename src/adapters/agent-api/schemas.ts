@@ -156,6 +156,21 @@ export const directoryEntrySchema = z
     phones: z.array(z.string()),
     skills: z.array(z.string()),
     state: z.object({ kind: z.string(), reason: z.string().optional() }),
+    reachable: z.boolean().optional().meta({
+      description:
+        'Knowledge workers, when the Teams bot is on: whether the bot can reach them in Teams (routing offers work only to those it can).',
+    }),
+    unreachable: z
+      .object({
+        reason: z.enum(['not-installed', 'install-failed', 'blocked']),
+        detail: z.string(),
+        since: z.string(),
+      })
+      .optional()
+      .meta({
+        description:
+          'Why the bot cannot reach this knowledge worker: the app is not installed for them, installing it failed, or they blocked the bot; what Teams or Graph answered; since when (ISO 8601).',
+      }),
   })
   .meta({ id: 'DirectoryEntry' });
 

@@ -56,6 +56,12 @@ export interface GraphClientStats {
   retryAfterWaitMs: number;
 }
 
+/** Options of one call. */
+export interface RequestOptions {
+  /** Retries of this call (429, 503/504, network), at most the client's own. */
+  readonly maxRetries?: number | undefined;
+}
+
 /** One sub-request of a `$batch`. */
 export interface BatchRequest {
   readonly id: string;
@@ -113,17 +119,25 @@ export class GraphClient {
   }
 
   /**
-   * Sends one call through the queue with retries; resolves with the parsed JSON body (undefined on 204).
-   * `tokens` overrides the app token for this call (delegated calls of a subscriber account).
+   * Sends one call through the queue with retries; resolves with the parsed JSON body (undefined on 201/204 without
+   * one). `tokens` overrides the app token for this call (delegated calls of a subscriber account); `options` may
+   * lower the retries of a call someone waits for.
    */
-  async request<T>(method: string, path: string, body?: unknown, tokens?: TokenSource): Promise<T> {
+  async request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    tokens?: TokenSource,
+    options?: RequestOptions,
+  ): Promise<T> {
+    const maxRetries = Math.min(options?.maxRetries ?? this.#o.maxRetries, this.#o.maxRetries);
     for (let attempt = 0; ; attempt++) {
       const res = await this.#queue.add(() => this.#send(method, path, body, tokens ?? this.#tokens), {
         priority: attempt > 0 ? 1 : 0,
       });
       if (res.kind === 'ok') return res.body as T;
       const retriable = res.kind === 'network' || res.status === 429 || res.status === 503 || res.status === 504;
-      if (!retriable || attempt >= this.#o.maxRetries) {
+      if (!retriable || attempt >= maxRetries) {
         if (res.kind === 'network') throw new GraphNetworkError(method, path, res.cause);
         throw new GraphApiError(res.status, res.code, method, path, res.requestId);
       }

@@ -1,16 +1,16 @@
 /**
  * Reaching a knowledge worker who never opened the bot: install the Teams app for them through Microsoft Graph
- * (`POST /users/{id}/teamwork/installedApps`, permission TeamsAppInstallation.ReadWriteSelfForUser.All), then
- * fetch the 1:1 chat with the bot and build a conversation reference from it.
+ * (`POST /users/{id}/teamwork/installedApps`, permission TeamsAppInstallation.ReadWriteSelfForUser.All; 409 means
+ * it is installed already), find the installation (`GET …/installedApps?$expand=teamsApp&$filter=teamsApp/id eq
+ * '{catalog id}'`), fetch the 1:1 chat with the bot (`GET …/installedApps/{installation id}/chat`) and build a
+ * conversation reference from the chat's id, so the bot can write first without waiting for Teams' own
+ * `conversationUpdate`. Calls go through the one throttled Graph client, with few retries: routing waits for it.
  */
+import { GraphApiError, GraphAuthError, GraphNetworkError } from '../graph/graph-errors.js';
 import type { StoredConversationReference } from './conversation-reference-store.js';
 
-/** One Graph call: the graph adapter implements it (with its throttling wrapper and token). */
-export type GraphCall = (
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-) => Promise<{ readonly status: number; readonly body: unknown }>;
+/** One Graph call (the throttled GraphClient's `request`): resolves with the JSON body or throws a Graph error. */
+export type GraphRequest = <T>(method: 'GET' | 'POST', path: string, body?: unknown) => Promise<T>;
 
 /** The outcome of an install: a reference to use, or why the user cannot be reached. */
 export type InstallResult =
@@ -34,29 +34,46 @@ export interface GraphInstallerOptions {
   readonly now?: () => number;
 }
 
+/** What a failed call says, for admins (status and Graph's error code; never a token). */
+function describe(step: string, error: unknown): string {
+  if (error instanceof GraphApiError) return `${step}: Graph answered ${error.status} ${error.code}`;
+  if (error instanceof GraphNetworkError) return `${step}: Microsoft Graph could not be reached`;
+  if (error instanceof GraphAuthError) return `${step}: no Graph token (${error.reason})`;
+  throw error;
+}
+
 /** A {@link ProactiveInstaller} over Graph. 409 (already installed) counts as installed. */
-export function createGraphInstaller(graph: GraphCall, options: GraphInstallerOptions): ProactiveInstaller {
+export function createGraphInstaller(graph: GraphRequest, options: GraphInstallerOptions): ProactiveInstaller {
   return {
     async install(userId) {
       const user = encodeURIComponent(userId);
       const appId = options.teamsCatalogAppId;
-      const post = await graph('POST', `/users/${user}/teamwork/installedApps`, {
-        'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${appId}`,
-      });
-      if (post.status !== 201 && post.status !== 409) {
-        return { ok: false, detail: `Installing the app for the user failed (Graph ${post.status}).` };
+      try {
+        await graph('POST', `/users/${user}/teamwork/installedApps`, {
+          'teamsApp@odata.bind': `https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/${appId}`,
+        });
+      } catch (error) {
+        if (!(error instanceof GraphApiError && error.status === 409))
+          return { ok: false, detail: describe('installing the app', error) };
       }
-      const filter = encodeURIComponent(`teamsApp/id eq '${appId}'`);
-      const list = await graph('GET', `/users/${user}/teamwork/installedApps?$expand=teamsApp&$filter=${filter}`);
-      const installId = (list.body as { value?: { id?: string }[] } | undefined)?.value?.[0]?.id;
-      if (list.status !== 200 || !installId) {
-        return { ok: false, detail: `The app installation was not found (Graph ${list.status}).` };
+      let chatId: string | undefined;
+      try {
+        const filter = encodeURIComponent(`teamsApp/id eq '${appId}'`);
+        const list = await graph<{ value?: { id?: string }[] }>(
+          'GET',
+          `/users/${user}/teamwork/installedApps?$expand=teamsApp&$filter=${filter}`,
+        );
+        const installId = list?.value?.[0]?.id;
+        if (!installId) return { ok: false, detail: 'the installation was not found after installing the app' };
+        const chat = await graph<{ id?: string }>(
+          'GET',
+          `/users/${user}/teamwork/installedApps/${encodeURIComponent(installId)}/chat`,
+        );
+        chatId = chat?.id;
+      } catch (error) {
+        return { ok: false, detail: describe('finding the chat with the bot', error) };
       }
-      const chat = await graph('GET', `/users/${user}/teamwork/installedApps/${encodeURIComponent(installId)}/chat`);
-      const chatId = (chat.body as { id?: string } | undefined)?.id;
-      if (chat.status !== 200 || !chatId) {
-        return { ok: false, detail: `The chat with the bot was not found (Graph ${chat.status}).` };
-      }
+      if (!chatId) return { ok: false, detail: 'Graph returned the chat with the bot without an id' };
       return {
         ok: true,
         reference: {

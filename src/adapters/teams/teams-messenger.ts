@@ -14,6 +14,7 @@ import type {
 } from '../../domain/interaction/effects.js';
 import type { PersonRef, TranscriptEntry } from '../../domain/interaction/types.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
+import type { UnreachableReason } from '../../ports/reachability.js';
 import type { ActiveSessionStore } from './active-session-store.js';
 import type { CardActivityStore } from './card-activity-store.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
@@ -21,19 +22,20 @@ import { outcomeCard } from './cards/outcome-cards.js';
 import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadline } from './cards/preview-card.js';
 import { summarise, summaryCard } from './cards/summary-card.js';
 import type { ConversationReferenceStore, StoredConversationReference } from './conversation-reference-store.js';
-import type { ProactiveInstaller } from './proactive-installer.js';
 import type { RateLimitedSender } from './rate-limited-sender.js';
 import { BotConnectorError, bodyTextOf, statusOf } from './send-errors.js';
-
-/** Why a knowledge worker cannot be reached in Teams; routing treats them as not routable. */
-export type UnreachableReason = 'not-installed' | 'blocked' | 'install-failed';
 
 /** The result of one effect. Failures that may pass (network, retries spent) are thrown as errors instead. */
 export type MessengerOutcome =
   | { readonly status: 'done' }
   | { readonly status: 'skipped'; readonly reason: 'not-a-knowledge-worker' | 'not-a-teams-effect' }
   | { readonly status: 'no-card' }
-  | { readonly status: 'unreachable'; readonly reason: UnreachableReason; readonly detail: string };
+  | {
+      readonly status: 'unreachable';
+      readonly reason: Exclude<UnreachableReason, 'install-failed'>;
+      /** What was answered (technical, for admins). */
+      readonly detail: string;
+    };
 
 /** Dependencies of {@link TeamsMessenger}. */
 export interface TeamsMessengerDeps {
@@ -46,8 +48,6 @@ export interface TeamsMessengerDeps {
   readonly sender: RateLimitedSender;
   /** Reads an interaction for the end-of-session summary; without it no summary is sent. */
   readonly interactions?: Pick<InteractionCommands, 'get'>;
-  /** Installs the app for a user with no conversation reference; without it such users are `not-installed`. */
-  readonly installer?: ProactiveInstaller;
   readonly caseInfoFields?: readonly CaseInfoField[];
 }
 
@@ -84,17 +84,11 @@ export class TeamsMessenger {
     }
   }
 
-  /** The user's conversation reference, installing the app first where possible. */
+  /** The user's conversation reference (routing installs the app for those without one before offering them work). */
   private async reach(to: PersonRef): Promise<StoredConversationReference | MessengerOutcome> {
     const stored = await this.deps.references.get(to.id);
     if (stored) return stored;
-    if (!this.deps.installer) {
-      return { status: 'unreachable', reason: 'not-installed', detail: `The app is not installed for ${to.name}.` };
-    }
-    const installed = await this.deps.installer.install(to.id);
-    if (!installed.ok) return { status: 'unreachable', reason: 'install-failed', detail: installed.detail };
-    await this.deps.references.put(installed.reference);
-    return installed.reference;
+    return { status: 'unreachable', reason: 'not-installed', detail: 'no conversation with the bot' };
   }
 
   private async sendPreview(ref: StoredConversationReference, e: SendPreview): Promise<MessengerOutcome> {
@@ -217,11 +211,11 @@ export class TeamsMessenger {
         return {
           status: 'unreachable',
           reason: 'blocked',
-          detail: 'The user blocked the bot (403 MessageWritesBlocked).',
+          detail: 'the Bot Connector answered 403 MessageWritesBlocked',
         };
       }
       if (status === 403 || status === 404) {
-        return { status: 'unreachable', reason: 'not-installed', detail: `The Bot Connector answered ${status}.` };
+        return { status: 'unreachable', reason: 'not-installed', detail: `the Bot Connector answered ${status}` };
       }
       throw err;
     }

@@ -30,10 +30,21 @@ export const teamsOptionsSchema = z.object({
    * about 5 s). A late command still completes; its card update then arrives proactively.
    */
   invokeDeadlineMs: z.number().int().positive().default(4000),
-  /** The Teams app's id in the org catalog (not the manifest id), for proactive install through Graph. */
-  teamsCatalogAppId: z.string().optional(),
+  /**
+   * The Teams app's id in the org catalog (not the manifest id), for proactive install through Graph: with it (and a
+   * `presence` section for Graph), a knowledge worker without a conversation gets the app installed before routing
+   * offers them work. Find it with `GET /appCatalogs/teamsApps?$filter=externalId eq '{manifest id}'`.
+   */
+  teamsCatalogAppId: z.string().trim().min(1).optional(),
   /** The Bot Connector service URL used for users reached by proactive install (default the global one). */
   defaultServiceUrl: z.string().url().default('https://smba.trafficmanager.net/teams/'),
+  /** After how long an install that failed is tried again when routing next picks the person (ms). Default 1 hour. */
+  unreachableRetryMs: z
+    .number()
+    .int()
+    .min(60_000)
+    .max(7 * 24 * 3_600_000)
+    .default(3_600_000),
   /** Rate limits and retries of outbound sends. */
   send: sendLimitsSchema.default(sendLimitsSchema.parse({})),
 });

@@ -1,9 +1,14 @@
 /**
- * The emulator's directory: `GET /users/{id}` (with `$select`), `GET /users/{id}/teamwork/installedApps` and
- * `GET /groups/{id}/members`, in Graph's documented shapes, plus the application permissions the emulated app
- * holds. A permission withdrawn with {@link EmulatorDirectory.denyPermission} makes the calls that need it answer
- * 403 as Graph does when admin consent is missing.
+ * The emulator's directory: `GET /users/{id}` (with `$select`), the app's installations for users
+ * ({@link EmulatorInstalls}) and group members ({@link EmulatorGroups}), in Graph's documented shapes, plus the
+ * application permissions the emulated app holds. A permission withdrawn with {@link EmulatorDirectory.denyPermission}
+ * makes the calls that need it answer 403 as Graph does when admin consent is missing.
  */
+import { EmulatorGroups } from './emulator-groups.js';
+import { EmulatorInstalls } from './emulator-installs.js';
+import { type DirectoryRequest, type EmulatorReply, notFound, selectOf } from './emulator-reply.js';
+
+export type { EmulatorReply } from './emulator-reply.js';
 
 /** The application permissions the emulator checks, and the calls each one allows. */
 export type EmulatedPermission =
@@ -17,33 +22,32 @@ export interface DirectoryUser {
   readonly id: string;
   readonly displayName: string;
   readonly userPrincipalName: string;
+  readonly mail?: string | null;
   readonly businessPhones?: readonly string[];
   readonly mobilePhone?: string | null;
 }
 
-/** One reply of the emulator. */
-export interface EmulatorReply {
-  readonly status: number;
-  readonly body?: unknown;
-  readonly headers?: Record<string, string>;
-}
-
-const notFound = (id: string): EmulatorReply => ({
-  status: 404,
-  body: {
-    error: {
-      code: 'Request_ResourceNotFound',
-      message: `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
-    },
-  },
-});
-
 /** The directory side of the emulator. */
 export class EmulatorDirectory {
   readonly #users = new Map<string, DirectoryUser>();
-  readonly #installed = new Map<string, { id: string; teamsAppId: string; displayName: string }[]>();
-  readonly #groups = new Map<string, string[]>();
   readonly #denied = new Set<EmulatedPermission>();
+  /** The app's installations in users' personal scope, and the 1:1 chats with its bot. */
+  readonly installs: EmulatorInstalls;
+  /** Entra groups, their members and paging. */
+  readonly groups: EmulatorGroups;
+
+  constructor(tenantId = '00000000-0000-0000-0000-00000000e1e1') {
+    this.installs = new EmulatorInstalls({
+      tenantId,
+      userIdOf: (idOrUpn) => this.#find(idOrUpn)?.id,
+      refusal: (permission) => this.refusal(permission),
+    });
+    this.groups = new EmulatorGroups({
+      user: (id) => this.#users.get(id),
+      refusal: (permission) => this.refusal(permission),
+      mayReadUsers: () => !this.#denied.has('User.Read.All'),
+    });
+  }
 
   /** Adds or replaces users (display name and UPN default to the id). */
   addUsers(users: Iterable<Partial<DirectoryUser> & { readonly id: string }>): void {
@@ -51,6 +55,7 @@ export class EmulatorDirectory {
       this.#users.set(u.id, {
         displayName: u.id,
         userPrincipalName: `${u.id}@emulator.example`,
+        mail: null,
         businessPhones: [],
         mobilePhone: null,
         ...this.#users.get(u.id),
@@ -64,17 +69,14 @@ export class EmulatorDirectory {
     return this.#users.has(id);
   }
 
-  /** Records the Teams app as installed in a user's personal scope. */
+  /** Records the Teams app as installed in a user's personal scope (as an app setup policy would). */
   installApp(userId: string, teamsAppId: string, displayName = 'UC Connector'): void {
-    const list = this.#installed.get(userId) ?? [];
-    const id = Buffer.from(`${userId}##${teamsAppId}`).toString('base64');
-    if (!list.some((i) => i.id === id)) list.push({ id, teamsAppId, displayName });
-    this.#installed.set(userId, list);
+    this.installs.install(userId, teamsAppId, displayName);
   }
 
-  /** Creates or replaces an Entra group and its members. */
-  setGroup(groupId: string, memberIds: readonly string[]): void {
-    this.#groups.set(groupId, [...memberIds]);
+  /** Creates or replaces an Entra group: its direct user members and nested groups. */
+  setGroup(groupId: string, memberIds: readonly string[], nestedGroupIds: readonly string[] = []): void {
+    this.groups.set(groupId, memberIds, nestedGroupIds);
   }
 
   /** Scripting: the app loses (true) or regains (false) an application permission. */
@@ -100,16 +102,11 @@ export class EmulatorDirectory {
     };
   }
 
-  /** Routes the directory's GET calls; undefined when the path is not one of them. */
-  handle(method: string, path: string, query: URLSearchParams): EmulatorReply | undefined {
-    if (method !== 'GET') return undefined;
-    const user = /^\/users\/([^/]+)$/.exec(path);
-    if (user) return this.#user(decodeURIComponent(user[1] ?? ''), query);
-    const apps = /^\/users\/([^/]+)\/teamwork\/installedApps$/.exec(path);
-    if (apps) return this.#installedApps(decodeURIComponent(apps[1] ?? ''));
-    const members = /^\/groups\/([^/]+)\/members$/.exec(path);
-    if (members) return this.#members(decodeURIComponent(members[1] ?? ''));
-    return undefined;
+  /** Routes the directory's calls; undefined when the path is not one of them. */
+  handle(req: DirectoryRequest): EmulatorReply | undefined {
+    const user = /^\/users\/([^/]+)$/.exec(req.path);
+    if (user && req.method === 'GET') return this.#user(decodeURIComponent(user[1] ?? ''), req.query);
+    return this.installs.handle(req) ?? this.groups.handle(req);
   }
 
   #find(idOrUpn: string): DirectoryUser | undefined {
@@ -124,47 +121,11 @@ export class EmulatorDirectory {
     if (denied) return denied;
     const u = this.#find(idOrUpn);
     if (!u) return notFound(idOrUpn);
-    const select =
-      query
-        .get('$select')
-        ?.split(',')
-        .map((s) => s.trim()) ?? [];
+    const select = selectOf(query);
     const full: Record<string, unknown> = { ...u, businessPhones: [...(u.businessPhones ?? [])] };
     const picked =
       select.length > 0 ? Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]])) : full;
     const context = `https://graph.microsoft.com/v1.0/$metadata#users${select.length > 0 ? `(${select.join(',')})` : ''}/$entity`;
     return { status: 200, body: { '@odata.context': context, ...picked } };
-  }
-
-  #installedApps(idOrUpn: string): EmulatorReply {
-    const denied = this.refusal('TeamsAppInstallation.ReadWriteSelfForUser.All');
-    if (denied) return denied;
-    const u = this.#find(idOrUpn);
-    if (!u) return notFound(idOrUpn);
-    const value = (this.#installed.get(u.id) ?? []).map((i) => ({
-      id: i.id,
-      teamsAppDefinition: { teamsAppId: i.teamsAppId, displayName: i.displayName, version: '1.0.0' },
-    }));
-    return {
-      status: 200,
-      body: {
-        '@odata.context': `https://graph.microsoft.com/v1.0/$metadata#users('${u.id}')/teamwork/installedApps`,
-        value,
-      },
-    };
-  }
-
-  #members(groupId: string): EmulatorReply {
-    const denied = this.refusal('GroupMember.Read.All');
-    if (denied) return denied;
-    const ids = this.#groups.get(groupId);
-    if (!ids) return notFound(groupId);
-    return {
-      status: 200,
-      body: {
-        '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#directoryObjects',
-        value: ids.map((id) => ({ '@odata.type': '#microsoft.graph.user', id })),
-      },
-    };
   }
 }

@@ -2,8 +2,9 @@
  * The Graph presence emulator: a small HTTP server speaking the endpoints the presence engine uses —
  * identity platform (client credentials, device code, refresh, metadata, JWKS), `POST
  * /v1.0/communications/getPresencesByUserId`, `/v1.0/subscriptions` (create, PATCH renew, DELETE, reauthorize), the
- * directory reads the admin self-test makes (`/users/{id}`, `/users/{id}/teamwork/installedApps`,
- * `/groups/{id}/members`, see {@link EmulatorDirectory}) — and sending encrypted change notifications and lifecycle notifications. It enforces the documented limits (650 ids,
+ * directory (`/users/{id}`, installing the app for a user and its chat under `/users/{id}/teamwork/installedApps`,
+ * `/groups/{id}/members` and `/transitiveMembers` with paging, see {@link EmulatorDirectory}) — and sending encrypted
+ * change notifications and lifecycle notifications. It enforces the documented limits (650 ids,
  * 1,500 calls / 30 s with 429 + fractional Retry-After, 60-minute subscriptions) and can be scripted: presence
  * changes, duplicates, reordering, drops, throttling storms and outages. Used by local mode, tests and benchmarks.
  *
@@ -60,7 +61,7 @@ export class GraphEmulator {
   readonly identity: EmulatorIdentity;
   readonly subscriptions: EmulatorSubscriptions;
   /** Users, installed apps, groups and the app's application permissions (403 when one is denied). */
-  readonly directory = new EmulatorDirectory();
+  readonly directory: EmulatorDirectory;
   readonly counters: EmulatorCounters = {
     presenceCalls: 0,
     throttled: 0,
@@ -86,6 +87,7 @@ export class GraphEmulator {
   ) {
     this.#now = options.now ?? Date.now;
     this.identity = new EmulatorIdentity(options.tenantId ?? '00000000-0000-0000-0000-00000000e1e1');
+    this.directory = new EmulatorDirectory(this.identity.tenantId);
     this.subscriptions = new EmulatorSubscriptions(this.identity, this.#now);
     this.#quota = new SlidingQuota(options.quotaCalls ?? 1500, options.quotaWindowMs ?? 30_000);
   }
@@ -261,7 +263,13 @@ export class GraphEmulator {
     } catch {
       return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid JSON.' } } };
     }
-    const directoryReply = this.directory.handle(method, path, query);
+    const directoryReply = this.directory.handle({
+      method,
+      path,
+      query,
+      body,
+      graphBaseUrl: this.graphBaseUrl,
+    });
     if (directoryReply) return directoryReply;
     if (method === 'POST' && path === '/communications/getPresencesByUserId') {
       const denied = principal.kind === 'app' ? this.directory.refusal('Presence.Read.All') : undefined;

@@ -22,11 +22,12 @@ export interface AvailabilityInput {
 
 /**
  * Why a knowledge worker may not be offered the request, or null when they may.
- * Checked in this order: already offered, unreachable in Teams, then the agent state.
+ * Checked in this order: unreachable in Teams (it says more than "did not answer" when a preview could not be
+ * delivered), already offered, then the agent state.
  */
 export function unavailableCause(id: string, input: AvailabilityInput): UnavailableCause | null {
-  if (input.excluded.has(id)) return 'declined';
   if (input.unreachable(id) !== undefined) return 'unreachable';
+  if (input.excluded.has(id)) return 'declined';
   const state = input.stateOf(id, input.routingPointId);
   switch (state.kind) {
     case 'Ready':
@@ -53,6 +54,25 @@ export function countUnavailable(ids: Iterable<string>, input: AvailabilityInput
     if (cause) counts[cause] += 1;
   }
   return counts;
+}
+
+/** One member who cannot be reached in Teams, and why. */
+export interface UnreachableMember {
+  readonly name: string;
+  readonly reason: string;
+}
+
+/** The members who cannot be reached in Teams, with the reasons, in the order given. */
+export function unreachableMembers(
+  members: Iterable<{ readonly id: string; readonly name: string }>,
+  input: AvailabilityInput,
+): UnreachableMember[] {
+  const out: UnreachableMember[] = [];
+  for (const m of members) {
+    const reason = input.unreachable(m.id);
+    if (reason !== undefined) out.push({ name: m.name, reason });
+  }
+  return out;
 }
 
 const phrase: Record<UnavailableCause, (n: number) => string> = {

@@ -8,7 +8,7 @@ import type { Offer, RoutingFailed } from '../interaction/commands.js';
 import type { RouteRequest } from '../interaction/effects.js';
 import type { MediationRef, PersonRef } from '../interaction/types.js';
 import { type AgentStateView, everyoneReachable, type ReachabilityView } from './agent-state.js';
-import { type AvailabilityInput, countUnavailable, unavailableCause } from './availability.js';
+import { type AvailabilityInput, countUnavailable, unavailableCause, unreachableMembers } from './availability.js';
 import type { KnowledgeWorker } from './knowledge-worker.js';
 import { type RoutingPointReport, reasonsOf } from './no-expert-report.js';
 import type { CompiledRoutingPoint, RoutingIndex } from './routing-index.js';
@@ -100,7 +100,7 @@ export function decideAtRoutingPoint(
   const offered = offersMadeAt(rp, excluded);
   const base = { routingPointId: def.id, name: def.name, offered, maxOffers: def.maxOffers };
   if (offered >= def.maxOffers) {
-    return exhausted(rp, { ...base, cause: 'max-offers', counts: null, unqualified: 0, unknown: 0 });
+    return exhausted(rp, { ...base, cause: 'max-offers', counts: null, unqualified: 0, unknown: 0, unreachable: [] });
   }
   const strategy = def.strategy;
   if (strategy.kind === 'named') {
@@ -108,7 +108,8 @@ export function decideAtRoutingPoint(
     if (kw && unavailableCause(kw.id, availability) === null) return { kind: 'offer', targets: [kw], cursor: null };
     const counts = kw ? countUnavailable([kw.id], availability) : null;
     const cause = kw ? 'no-one-ready' : 'no-members';
-    return exhausted(rp, { ...base, cause, counts, unqualified: 0, unknown: kw ? 0 : 1 });
+    const unreachable = kw ? unreachableMembers([kw], availability) : [];
+    return exhausted(rp, { ...base, cause, counts, unqualified: 0, unknown: kw ? 0 : 1, unreachable });
   }
   const rank =
     strategy.kind === 'broadcast' ? strategy.rank : strategy.kind === 'priority' ? 'priority' : strategy.kind;
@@ -125,12 +126,14 @@ export function decideAtRoutingPoint(
   }
   const pool = rank === 'priority' ? rp.priorityOrder : rp.members;
   const extra = { unqualified: rank === 'priority' ? rp.unqualifiedCount : 0, unknown: rp.unknownMemberIds.length };
-  if (pool.length === 0) return exhausted(rp, { ...base, cause: 'no-members', counts: null, ...extra });
+  if (pool.length === 0)
+    return exhausted(rp, { ...base, cause: 'no-members', counts: null, ...extra, unreachable: [] });
   const counts = countUnavailable(
     pool.map((kw) => kw.id),
     availability,
   );
-  return exhausted(rp, { ...base, cause: 'no-one-ready', counts, ...extra });
+  const unreachable = unreachableMembers(pool, availability);
+  return exhausted(rp, { ...base, cause: 'no-one-ready', counts, ...extra, unreachable });
 }
 
 function decideForPerson(request: RouteRequest, person: PersonRef, context: RoutingContext): RouteDecision {

@@ -2,7 +2,7 @@
  * "No expert available": what each routing point visited found, and the sentences the agent reads
  * (the `reasons` of the engine's `RoutingFailed`).
  */
-import { describeCounts, type UnavailableCounts } from './availability.js';
+import { describeCounts, type UnavailableCounts, type UnreachableMember } from './availability.js';
 
 /** Why a routing point gave up on a request. */
 export type ExhaustedCause = 'no-members' | 'no-one-ready' | 'max-offers';
@@ -21,6 +21,19 @@ export interface RoutingPointReport {
   readonly unqualified: number;
   /** Member ids missing from the directory. */
   readonly unknown: number;
+  /** Members who cannot be reached in Teams, with the reasons (empty when not looked at). */
+  readonly unreachable: readonly UnreachableMember[];
+}
+
+/** How many unreachable members a reason names before "and N more". */
+const NAMED_UNREACHABLE = 3;
+
+/** " — Ann Billing: they blocked the bot …; Leo Legal: …", or "" when none. */
+function unreachableTail(members: readonly UnreachableMember[]): string {
+  if (members.length === 0) return '';
+  const named = members.slice(0, NAMED_UNREACHABLE).map((m) => `${m.name}: ${m.reason}`);
+  const more = members.length - named.length;
+  return ` — ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
 
 function plural(n: number, one: string, many: string): string {
@@ -38,7 +51,7 @@ export function reasonOf(report: RoutingPointReport): string {
   if (report.unknown > 0) notes.push(`${plural(report.unknown, 'member is', 'members are')} not in the directory`);
   const tail = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   if (report.cause === 'no-members' || !report.counts) return `${at}: it has no one to offer${tail}.`;
-  return `${at}: ${describeCounts(report.counts)}${tail}.`;
+  return `${at}: ${describeCounts(report.counts)}${tail}${unreachableTail(report.unreachable)}.`;
 }
 
 /** The sentences for every routing point visited, in order. */

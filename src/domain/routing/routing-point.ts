@@ -86,6 +86,11 @@ export const routingOptionsSchema = z
     routingPoints: z.array(routingPointSchema).default([]),
     /** Preview timeout of a request to a named knowledge worker (no routing point). Default 30 s. */
     namedPreviewTimeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
+    /**
+     * How often the members of Entra groups feeding routing points are read again through Graph (ms), besides at
+     * start. Default 5 minutes.
+     */
+    groupSyncIntervalMs: z.number().int().min(30_000).max(86_400_000).default(300_000),
   })
   .superRefine((o, ctx) => {
     const ids = new Set<string>();

@@ -97,6 +97,18 @@ describe('GraphClient throttling wrapper', () => {
     await expect(client.request('GET', '/me')).rejects.toBeInstanceOf(GraphNetworkError);
   });
 
+  test('a call someone waits for may lower its retries: the second 503 surfaces', async () => {
+    tokenReply();
+    const api = nock(graph)
+      .get('/v1.0/me')
+      .times(2)
+      .reply(503, { error: { code: 'ServiceUnavailable' } });
+    const client = new GraphClient({}, { tokens: tokens(), sleep: async () => {} });
+    const err = await client.request('GET', '/me', undefined, undefined, { maxRetries: 1 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 503, code: 'ServiceUnavailable' });
+    expect(api.isDone()).toBe(true);
+  });
+
   test('$batch: a 429 sub-response and a 424 are retried after Retry-After', async () => {
     const slept: number[] = [];
     tokenReply();

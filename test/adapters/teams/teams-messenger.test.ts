@@ -1,13 +1,5 @@
-/** The Messenger against the Bot Connector emulator: retries, unreachable users, proactive install through Graph. */
-import nock from 'nock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { InMemoryActiveSessionStore } from '../../../src/adapters/teams/active-session-store.js';
-import { createBotAdapter } from '../../../src/adapters/teams/bot-endpoint.js';
-import { InMemoryCardActivityStore } from '../../../src/adapters/teams/card-activity-store.js';
-import { InMemoryConversationReferenceStore } from '../../../src/adapters/teams/conversation-reference-store.js';
-import { createGraphInstaller, type GraphCall } from '../../../src/adapters/teams/proactive-installer.js';
-import { createRateLimitedSender } from '../../../src/adapters/teams/rate-limited-sender.js';
-import { TeamsMessenger } from '../../../src/adapters/teams/teams-messenger.js';
+/** The Messenger against the Bot Connector emulator: retries, unreachable users. */
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Deliver } from '../../../src/domain/interaction/effects.js';
 import { type Harness, JIM, KATE, startHarness } from './bot-harness.js';
 
@@ -55,10 +47,14 @@ describe('messenger and the Bot Connector', () => {
 
   test('403 MessageWritesBlocked: unreachable, blocked', async () => {
     h.emulator.inject({ status: 403, code: 'MessageWritesBlocked' });
-    expect(await h.messenger.execute(line('hello'))).toMatchObject({ status: 'unreachable', reason: 'blocked' });
+    expect(await h.messenger.execute(line('hello'))).toEqual({
+      status: 'unreachable',
+      reason: 'blocked',
+      detail: 'the Bot Connector answered 403 MessageWritesBlocked',
+    });
   });
 
-  test('no conversation reference and no installer: unreachable, not installed', async () => {
+  test('no conversation reference: unreachable, not installed', async () => {
     const stranger = { id: 'kw-nobody', name: 'No Body', kind: 'knowledge-worker' as const };
     expect(await h.messenger.execute(line('hello', stranger))).toMatchObject({
       status: 'unreachable',
@@ -100,83 +96,5 @@ describe('messenger and the Bot Connector', () => {
     });
     expect(out).toEqual({ status: 'no-card' });
     expect(h.emulator.requests.length).toBe(before);
-  });
-});
-
-describe('proactive install through Graph', () => {
-  beforeAll(() => {
-    nock.disableNetConnect();
-    nock.enableNetConnect('127.0.0.1');
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-
-  /** A plain Graph call over fetch: the graph adapter's throttled client stands here in production. */
-  const graph: GraphCall = async (method, path, body) => {
-    const res = await fetch(`https://graph.microsoft.com/v1.0${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer test-token' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, body: res.status === 204 ? null : await res.json() };
-  };
-
-  test('installs the app, finds the chat, and sends there', async () => {
-    const scope = nock('https://graph.microsoft.com/v1.0')
-      .post('/users/kw-new/teamwork/installedApps', { 'teamsApp@odata.bind': /appCatalogs\/teamsApps\/cat-1$/ })
-      .reply(201, {})
-      .get('/users/kw-new/teamwork/installedApps')
-      .query(true)
-      .reply(200, { value: [{ id: 'install-1' }] })
-      .get('/users/kw-new/teamwork/installedApps/install-1/chat')
-      .reply(200, { id: '19:kw-new_bot@unq.gbl.spaces' });
-    const h = await startHarness();
-    try {
-      const references = new InMemoryConversationReferenceStore();
-      const messenger = new TeamsMessenger({
-        adapter: createBotAdapter({ botAppId: '', botAppPassword: '', botAppType: 'MultiTenant' }),
-        botAppId: '',
-        references,
-        cards: new InMemoryCardActivityStore(),
-        sessions: new InMemoryActiveSessionStore(),
-        sender: createRateLimitedSender(),
-        installer: createGraphInstaller(graph, {
-          teamsCatalogAppId: 'cat-1',
-          tenantId: 't-1',
-          botAppId: 'bot-1',
-          serviceUrl: h.emulator.serviceUrl,
-        }),
-      });
-      const someone = { id: 'kw-new', name: 'New Person', kind: 'knowledge-worker' as const };
-      expect(await messenger.execute(line('welcome', someone))).toEqual({ status: 'done' });
-      expect(scope.isDone()).toBe(true);
-      expect(h.emulator.activitiesOf('19:kw-new_bot@unq.gbl.spaces').map((a) => a.text)).toEqual([
-        'Kate Lewis: welcome',
-      ]);
-      expect((await references.get('kw-new'))?.tenantId).toBe('t-1');
-    } finally {
-      await h.close();
-    }
-  });
-
-  test('a refused install: unreachable, install-failed, with the reason', async () => {
-    const scope = nock('https://graph.microsoft.com/v1.0')
-      .post('/users/kw-new/teamwork/installedApps')
-      .reply(403, { error: { code: 'Forbidden', message: 'Missing role' } });
-    const installer = createGraphInstaller(graph, {
-      teamsCatalogAppId: 'cat-1',
-      tenantId: 't-1',
-      botAppId: 'bot-1',
-      serviceUrl: 'http://127.0.0.1:9/',
-    });
-    expect(await installer.install('kw-new')).toEqual({
-      ok: false,
-      detail: 'Installing the app for the user failed (Graph 403).',
-    });
-    expect(scope.isDone()).toBe(true);
   });
 });

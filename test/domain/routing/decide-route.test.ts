@@ -38,7 +38,21 @@ describe('only Ready, reachable, not yet offered members are offered', () => {
     const unreachable = (id: string) => (id === 'kw3' ? 'Teams app not installed' : undefined);
     const d = decideRoute(toRoutingPoint('rp', ['kw1', 'kw2']), contextOf(index, { stateOf, unreachable }));
     expect(reasons(d)).toEqual([
-      'No expert available at Sales: 1 busy, 2 offline, 2 declined or did not answer, 1 unreachable in Teams.',
+      'No expert available at Sales: 1 busy, 2 offline, 2 declined or did not answer, 1 unreachable in Teams — Expert 3: Teams app not installed.',
+    ]);
+  });
+
+  test('an offered member who turned out unreachable counts as unreachable, and the reason names the first three', () => {
+    const unreachable = (id: string) => (['kw1', 'kw2', 'kw3', 'kw4'].includes(id) ? `blocked ${id}` : undefined);
+    const d = decideRoute(
+      toRoutingPoint('rp', ['kw1']),
+      contextOf(index, {
+        stateOf: states({ kw1: 'R', kw2: 'R', kw3: 'R', kw4: 'R', kw5: 'B', kw6: 'B' }),
+        unreachable,
+      }),
+    );
+    expect(reasons(d)).toEqual([
+      'No expert available at Sales: 2 busy, 4 unreachable in Teams — Expert 1: blocked kw1; Expert 2: blocked kw2; Expert 3: blocked kw3; and 1 more.',
     ]);
   });
 

@@ -1,21 +1,30 @@
 /**
  * The Team Communicator: search knowledge workers, agents, routing points and queues by name, e-mail, phone or
- * skill, each with its live agent state (a routing point is Ready when one of its members is; agents and queues
- * have no state here: Unknown).
+ * skill, each with its live agent state (a routing point is Ready when one of its members is Ready and reachable in
+ * Teams; agents and queues have no state here: Unknown). With the Teams bot on, knowledge workers say whether the
+ * bot can reach them, and why not.
  */
 import { z } from 'zod';
+import type { UnreachableMark } from '../../../ports/reachability.js';
 import type { AgentApiContext } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
 import { directoryEntrySchema, directoryQuery } from '../schemas.js';
 
 type Entry = z.infer<typeof directoryEntrySchema>;
 
-/** All directory entries with their current state. */
-export function directoryEntries(ctx: AgentApiContext): Entry[] {
+/**
+ * All directory entries with their current state. `unreachable` holds the knowledge workers the bot cannot reach
+ * (null when the Teams bot is off: reachability is then not shown).
+ */
+export function directoryEntries(
+  ctx: AgentApiContext,
+  unreachable: ReadonlyMap<string, UnreachableMark> | null,
+): Entry[] {
   const index = ctx.index();
   const out: Entry[] = [];
   for (const kw of index.knowledgeWorkers.values()) {
     const state = ctx.stateOf(kw.id);
+    const mark = unreachable?.get(kw.id);
     out.push({
       kind: 'knowledge-worker',
       id: kw.id,
@@ -25,6 +34,10 @@ export function directoryEntries(ctx: AgentApiContext): Entry[] {
       skills: kw.skills.map((s) => s.name),
       state:
         state.kind === 'NotReady' && state.reason ? { kind: state.kind, reason: state.reason } : { kind: state.kind },
+      ...(unreachable && { reachable: mark === undefined }),
+      ...(mark && {
+        unreachable: { reason: mark.reason, detail: mark.detail, since: new Date(mark.since).toISOString() },
+      }),
     });
   }
   for (const a of ctx.agents) {
@@ -39,7 +52,9 @@ export function directoryEntries(ctx: AgentApiContext): Entry[] {
     });
   }
   for (const rp of index.routingPoints.values()) {
-    const ready = rp.members.filter((m) => ctx.stateOf(m.id, rp.definition.id).kind === 'Ready').length;
+    const ready = rp.members.filter(
+      (m) => ctx.stateOf(m.id, rp.definition.id).kind === 'Ready' && !unreachable?.has(m.id),
+    ).length;
     out.push({
       kind: 'routing-point',
       id: rp.definition.id,
@@ -96,7 +111,8 @@ export function directoryRoutes(ctx: AgentApiContext): AnyRoute[] {
       },
       handle: async ({ query }) => {
         const skill = query.skill?.toLowerCase();
-        const entries = directoryEntries(ctx)
+        const marks = ctx.unreachable ? new Map((await ctx.unreachable()).map((m) => [m.userId, m])) : null;
+        const entries = directoryEntries(ctx, marks)
           .filter((e) => !query.kind || e.kind === query.kind)
           .filter((e) => !skill || e.skills.some((s) => s.toLowerCase() === skill))
           .filter((e) => matches(e, query.q ?? ''))

@@ -1,0 +1,163 @@
+/**
+ * Reaching knowledge workers, end to end through the agent API, the Graph emulator and the Bot Connector emulator:
+ * an expert who never opened the bot gets the app installed proactively and the consultation's preview card in the
+ * chat Graph returned; an install refused by Graph, and a send refused with 403 MessageWritesBlocked, make the expert
+ * not routable: the reason is stored, shown in the directory and by the doctor's check, named in the agent's "no
+ * expert available", and kept across a restart; a block lifts when the expert writes to the bot again.
+ */
+import { readFileSync } from 'node:fs';
+import request from 'supertest';
+import { afterAll, afterEach, describe, expect, test } from 'vitest';
+import { SqlUnreachableStore } from '../../src/adapters/store/sql-reach-stores.js';
+import { createSqlConversationReferenceStore } from '../../src/adapters/store/sql-teams-stores.js';
+import { checkTeamsReach } from '../../src/cli/doctor/reach-checks.js';
+import { testDatabases } from '../support/databases.js';
+import { CATALOG_APP, megan, type ReachWorld, startReachWorld, TENANT } from '../support/reach-world.js';
+
+const databases = testDatabases();
+afterAll(async () => {
+  for (const d of databases) await d.cleanup();
+});
+
+/** An activity from Megan's personal chat at the Bot Connector emulator. */
+function fromMegan(w: ReachWorld, name: string, patch: Record<string, unknown> = {}): Record<string, unknown> {
+  const a = JSON.parse(readFileSync(new URL(`../fixtures/teams/${name}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  a.serviceUrl = w.bot.serviceUrl;
+  a.from = { id: `29:${megan.id}`, name: megan.name, aadObjectId: megan.id };
+  a.conversation = { conversationType: 'personal', tenantId: TENANT, id: `a:${megan.id}` };
+  a.channelData = { tenant: { id: TENANT } };
+  return { ...a, ...patch };
+}
+
+describe.each(databases)('reaching knowledge workers on $name', (d) => {
+  let w: ReachWorld | undefined;
+  afterEach(async () => {
+    await w?.close();
+    w = undefined;
+  });
+
+  /** Kate consults the Experts routing point from a customer chat; returns the consultation's id. */
+  async function consult(world: ReachWorld, chatId: string): Promise<string> {
+    await world.kateTakesAChat(chatId);
+    const res = await world
+      .api(world.keys.kate)
+      .post('/interactions', {
+        target: { kind: 'routing-point', id: 'experts' },
+        text: 'Can you check this invoice?',
+        parentInteractionId: chatId,
+      })
+      .expect(201);
+    await world.app.outbox.drain();
+    return res.body.id as string;
+  }
+  /** The details of the "no expert available" event of an interaction. */
+  async function failureOf(world: ReachWorld, id: string): Promise<unknown> {
+    const events = await world.kateEvents();
+    return events.find((e) => e.type === 'invitation.failed' && e.interactionId === id)?.data.details;
+  }
+
+  test('an expert without a conversation gets the app installed proactively, then the preview card', async () => {
+    w = await startReachWorld(await d.create());
+    await w.untilReady(megan.id);
+    expect(await w.entryOf(megan.id)).toMatchObject({ reachable: true });
+    expect(await createSqlConversationReferenceStore(w.app.database).get(megan.id)).toBeUndefined();
+
+    await consult(w, 'chat-1');
+
+    const installation = w.graph.directory.installs.of(megan.id)[0];
+    expect(installation?.teamsAppId).toBe(CATALOG_APP);
+    const card = JSON.stringify(w.bot.activitiesOf(installation?.chatId ?? '').at(-1));
+    expect(card).toContain('Can you check this invoice?');
+    expect(card).toContain('Kate Lewis');
+    expect(card).toContain('"verb":"accept"');
+    expect((await createSqlConversationReferenceStore(w.app.database).get(megan.id))?.conversationId).toBe(
+      installation?.chatId,
+    );
+    expect(await w.entryOf(megan.id)).toMatchObject({ reachable: true });
+  });
+
+  test('an install refused by Graph: not routable, the reason stored, shown and named, across a restart', async () => {
+    const url = await d.create();
+    w = await startReachWorld(url);
+    await w.untilReady(megan.id);
+    w.graph.directory.denyPermission('TeamsAppInstallation.ReadWriteSelfForUser.All');
+
+    const id = await consult(w, 'chat-2');
+
+    const why = 'the Teams app could not be installed for them (installing the app: Graph answered 403 Forbidden)';
+    expect(await failureOf(w, id)).toEqual([
+      `No expert available at Experts: everyone is unreachable in Teams (1) — Megan Bowen: ${why}.`,
+    ]);
+    expect(await new SqlUnreachableStore(w.app.database).list()).toEqual([
+      expect.objectContaining({
+        userId: megan.id,
+        reason: 'install-failed',
+        detail: 'installing the app: Graph answered 403 Forbidden',
+      }),
+    ]);
+    expect(await w.entryOf(megan.id)).toMatchObject({
+      reachable: false,
+      unreachable: { reason: 'install-failed', detail: 'installing the app: Graph answered 403 Forbidden' },
+    });
+    const experts = await w.api(w.keys.kate).get('/directory?kind=routing-point').expect(200);
+    expect(experts.body.entries[0].state).toEqual({ kind: 'NotReady', reason: 'No member is Ready' });
+    const doctor = await checkTeamsReach(w.app.database, w.config.teams, w.config.file);
+    expect(doctor.status).toBe('fail');
+    expect(doctor.detail).toContain(`Megan Bowen (${megan.id}): ${why}`);
+    expect(doctor.fix).toContain('TeamsAppInstallation.ReadWriteSelfForUser.All');
+
+    // A restart on the same database: still not routable, for the same reason, without asking Graph again.
+    const installsBefore = w.graph.log.filter((c) => c.method === 'POST' && c.path.endsWith('/installedApps')).length;
+    await w.restart();
+    await w.untilReady(megan.id);
+    expect(await w.entryOf(megan.id)).toMatchObject({ reachable: false, unreachable: { reason: 'install-failed' } });
+    const again = await consult(w, 'chat-3');
+    expect(await failureOf(w, again)).toEqual([
+      `No expert available at Experts: everyone is unreachable in Teams (1) — Megan Bowen: ${why}.`,
+    ]);
+    expect(w.graph.log.filter((c) => c.method === 'POST' && c.path.endsWith('/installedApps'))).toHaveLength(
+      installsBefore,
+    );
+  });
+
+  test('a send refused with 403 MessageWritesBlocked: not routable with the reason until the expert writes again', async () => {
+    const world = await startReachWorld(await d.create());
+    w = world;
+    const bot = (body: unknown) =>
+      request(world.app.http).post('/api/messages').set('content-type', 'application/json').send(JSON.stringify(body));
+    expect((await bot(fromMegan(w, 'installation-update-add'))).status).toBeLessThan(300);
+    await w.untilReady(megan.id);
+    w.bot.inject({ status: 403, code: 'MessageWritesBlocked', conversationId: `a:${megan.id}` });
+
+    const first = await consult(w, 'chat-4');
+    expect(w.graph.directory.installs.of(megan.id)).toEqual([]);
+    const why = 'they blocked the bot in Teams (the Bot Connector answered 403 MessageWritesBlocked)';
+    expect(await w.entryOf(megan.id)).toMatchObject({ reachable: false, unreachable: { reason: 'blocked' } });
+    // The undelivered preview runs out; the request then finds no one and says why.
+    w.clock.advance(31_000);
+    await w.app.timeouts.fireDue();
+    await w.app.outbox.drain();
+    expect(await failureOf(w, first)).toEqual([
+      `No expert available at Experts: everyone is unreachable in Teams (1) — Megan Bowen: ${why}.`,
+    ]);
+
+    await w.restart();
+    await w.untilReady(megan.id);
+    const second = await consult(w, 'chat-5');
+    expect(await failureOf(w, second)).toEqual([
+      `No expert available at Experts: everyone is unreachable in Teams (1) — Megan Bowen: ${why}.`,
+    ]);
+    const doctor = await checkTeamsReach(w.app.database, w.config.teams, w.config.file);
+    expect(doctor.detail).toContain(`Megan Bowen (${megan.id}): ${why}`);
+    expect(doctor.fix).toContain('ask them to unblock the app in Teams');
+
+    // Megan writes to the bot: Teams reaches her again, and so does routing.
+    expect((await bot(fromMegan(w, 'message', { text: 'hello' }))).status).toBeLessThan(300);
+    expect(await w.entryOf(megan.id)).toMatchObject({ reachable: true });
+    await consult(w, 'chat-6');
+    expect(JSON.stringify(w.bot.activitiesOf(`a:${megan.id}`).at(-1))).toContain('Can you check this invoice?');
+  });
+});
