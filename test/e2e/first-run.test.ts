@@ -193,7 +193,12 @@ describe.skipIf(skip !== null)('first run: npm start on a fresh clone, no creden
     expect(output).toContain(
       'Local mode stopped: the connector, the Graph emulator and the Agents Playground are down.',
     );
-    expect(groupAlive(npmPid)).toBe(false);
+    // Grandchildren (the decryption process, esbuild services) end just after npm; init reaps them.
+    await until(
+      () => !groupAlive(npmPid),
+      "npm's process group ends",
+      () => output,
+    );
     await until(
       () => !groupAlive(banner.playgroundPid),
       "the Playground's process group ends",

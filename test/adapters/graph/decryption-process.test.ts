@@ -79,6 +79,19 @@ describe('DecryptionProcesses', () => {
     expect(p.restarts).toBe(0);
   });
 
+  test('a Ctrl-C to the process group leaves the process to its parent: it carries on until closed', async () => {
+    const p = open();
+    expect(idsOf(await p.decrypt(presences(1)))).toEqual(['user-0']);
+    const [pid] = p.pids();
+    process.kill(pid ?? 0, 'SIGINT');
+    process.kill(pid ?? 0, 'SIGTERM');
+    expect(idsOf(await p.decrypt(presences(2, 3)))).toEqual(['user-3', 'user-4']);
+    expect(p.pids()).toEqual([pid]);
+    expect(p.restarts).toBe(0);
+    await p.close();
+    expect(() => process.kill(pid ?? 0, 0)).toThrow(/ESRCH/);
+  });
+
   test('a process that dies is restarted and the batch it held is done again', async () => {
     const p = open();
     const [pid] = p.pids();
