@@ -21,10 +21,12 @@ import { createGraphInstaller } from './adapters/teams/proactive-installer.js';
 import { createRateLimitedSender, type SenderStats } from './adapters/teams/rate-limited-sender.js';
 import { TeamsMessenger } from './adapters/teams/teams-messenger.js';
 import type { TeamsOptions } from './adapters/teams/teams-options.js';
-import { TeamsReach } from './adapters/teams/teams-reach.js';
+import { describeUnreachable, TeamsReach } from './adapters/teams/teams-reach.js';
+import type { SendPreview } from './domain/interaction/effects.js';
 import type { Clock } from './ports/clock.js';
 import type { InteractionCommands } from './ports/interaction-commands.js';
 import type { ParticipantChannel } from './ports/participant-channel.js';
+import type { UnreachableMark } from './ports/reachability.js';
 
 /** Retries of a Graph call made while routing waits (429 and 5xx are still honoured, briefly). */
 const INSTALL_CALL_RETRIES = 2;
@@ -96,6 +98,30 @@ function clearingMarks(references: ConversationReferenceStore, reach: TeamsReach
   };
 }
 
+/**
+ * Ends the invitation of a preview Teams refused, at once, so the request moves on without waiting for its time-out.
+ * A repeat (the outbox runs the preview again after a crash) is refused by the engine as already ended: nothing
+ * changes.
+ */
+async function endUndeliverable(
+  commands: InteractionCommands,
+  preview: SendPreview,
+  mark: UnreachableMark,
+  logger: Logger,
+): Promise<void> {
+  const result = await commands.execute({
+    type: 'Undeliverable',
+    interactionId: preview.interactionId,
+    invitationId: preview.invitationId,
+    reason: describeUnreachable(mark),
+  });
+  const refusal = result.ok ? undefined : result.refusal.code;
+  logger.debug(
+    { interactionId: preview.interactionId, invitationId: preview.invitationId, refusal },
+    refusal ? 'undeliverable preview: its invitation had ended' : 'undeliverable preview: its invitation ended',
+  );
+}
+
 /** The bot router, the knowledge-worker channel and the sender's counters. */
 export function wireTeams(
   options: TeamsOptions,
@@ -125,8 +151,10 @@ export function wireTeams(
       if (outcome.status === 'unreachable') {
         // The Bot Connector no longer knows the conversation: forget it, so the next offer installs the app again.
         if (outcome.reason === 'not-installed') await stored.delete(effect.to.id);
-        await deps.reach.mark(effect.to.id, outcome.reason, outcome.detail);
+        const mark = await deps.reach.mark(effect.to.id, outcome.reason, outcome.detail);
         logger.debug({ effectId: id, knowledgeWorker: effect.to.id, reason: outcome.reason }, 'effect not delivered');
+        // The mark comes first, so routing, moving on, counts them unreachable and names why.
+        if (effect.type === 'SendPreview') await endUndeliverable(deps.commands, effect, mark, logger);
       } else if (outcome.status === 'done' && effect.type === 'SendPreview' && deps.reach.isMarked(effect.to.id)) {
         await deps.reach.clear(effect.to.id);
       }

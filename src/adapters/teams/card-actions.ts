@@ -48,6 +48,7 @@ const ENDED_AS: Record<string, PreviewOutcome> = {
   accepted: 'accepted',
   rejected: 'declined',
   timed_out: 'expired',
+  undeliverable: 'undeliverable',
   customer_abandoned: 'withdrawn',
 };
 

@@ -16,7 +16,7 @@ import type { PersonRef, TranscriptEntry } from '../../domain/interaction/types.
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { UnreachableReason } from '../../ports/reachability.js';
 import type { ActiveSessionStore } from './active-session-store.js';
-import type { CardActivityStore } from './card-activity-store.js';
+import type { CardActivityStore, SentCard } from './card-activity-store.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { outcomeCard } from './cards/outcome-cards.js';
 import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadline } from './cards/preview-card.js';
@@ -68,13 +68,18 @@ export class TeamsMessenger {
       default:
         return { status: 'skipped', reason: 'not-a-teams-effect' };
     }
+    if (effect.type === 'UpdatePreview') {
+      // A preview never sent (it could not be delivered) has no card to replace: no need to reach the person.
+      const sent = await this.deps.cards.get(effect.interactionId, effect.invitationId);
+      if (!sent) return { status: 'no-card' };
+      const ref = await this.reach(effect.to);
+      return 'status' in ref ? ref : this.updatePreview(ref, effect, sent);
+    }
     const ref = await this.reach(effect.to);
     if ('status' in ref) return ref;
     switch (effect.type) {
       case 'SendPreview':
         return this.sendPreview(ref, effect);
-      case 'UpdatePreview':
-        return this.updatePreview(ref, effect);
       case 'Deliver':
         return this.deliver(ref, effect);
       case 'ReplayTranscript':
@@ -111,9 +116,11 @@ export class TeamsMessenger {
     return { status: 'done' };
   }
 
-  private async updatePreview(ref: StoredConversationReference, e: UpdatePreview): Promise<MessengerOutcome> {
-    const sent = await this.deps.cards.get(e.interactionId, e.invitationId);
-    if (!sent) return { status: 'no-card' };
+  private async updatePreview(
+    ref: StoredConversationReference,
+    e: UpdatePreview,
+    sent: SentCard,
+  ): Promise<MessengerOutcome> {
     if (e.outcome === 'accepted') await this.deps.sessions.open(e.to.id, e.interactionId);
     const by = e.outcome === 'taken' ? (e.by?.name ?? null) : sent.fromName;
     const card = outcomeCard({ headline: sent.headline, outcome: e.outcome, interactionId: e.interactionId, by });

@@ -79,6 +79,22 @@ export interface Timeout {
   readonly invitationId: string;
 }
 
+/**
+ * The invited person's preview could not be delivered: their channel refused it (in Teams: the app is not installed
+ * for them, it could not be installed, or they blocked the bot). The invitation ends at once and the request moves
+ * on exactly as after a time-out. Refused when the invitation has already ended, so a repeat changes nothing.
+ */
+export interface Undeliverable {
+  readonly type: 'Undeliverable';
+  readonly interactionId: string;
+  readonly invitationId: string;
+  /**
+   * Why they cannot be reached, as a clause for agents without a final full stop ("they blocked the bot in Teams
+   * (the Bot Connector answered 403 MessageWritesBlocked)"). Never a secret.
+   */
+  readonly reason: string;
+}
+
 /** The requester withdraws the pending request (its previews are withdrawn). */
 export interface Cancel {
   readonly type: 'Cancel';
@@ -132,6 +148,7 @@ export type Command =
   | Accept
   | Reject
   | Timeout
+  | Undeliverable
   | Cancel
   | SendMessage
   | End

@@ -37,8 +37,11 @@ export interface SendPreview {
   readonly expiresAt: number;
 }
 
-/** How a preview ended, for the card that replaces it. */
-export type PreviewOutcome = 'accepted' | 'declined' | 'expired' | 'withdrawn' | 'taken' | 'ended';
+/**
+ * How a preview ended, for the card that replaces it. `undeliverable`: it never reached the person (there is no card
+ * to replace; agents' clients and metrics still learn how it ended).
+ */
+export type PreviewOutcome = 'accepted' | 'declined' | 'expired' | 'undeliverable' | 'withdrawn' | 'taken' | 'ended';
 
 /** Replace a sent preview so no stale buttons remain. */
 export interface UpdatePreview {
@@ -83,7 +86,7 @@ export type Notice =
   | {
       readonly kind: 'request-failed';
       readonly requestKind: InvitationKind;
-      readonly reason: 'rejected' | 'timed_out' | 'no-one-available';
+      readonly reason: 'rejected' | 'timed_out' | 'undeliverable' | 'no-one-available';
       readonly message: string;
       readonly details: readonly string[];
     }

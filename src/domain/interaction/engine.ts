@@ -5,7 +5,7 @@
 import type { Command } from './commands.js';
 import { Draft } from './draft.js';
 import type { Effect } from './effects.js';
-import { accept, cancel, reject, timeout } from './handlers/answer.js';
+import { accept, cancel, reject, timeout, undeliverable } from './handlers/answer.js';
 import { escalate } from './handlers/escalate.js';
 import { offer, routingFailed } from './handlers/routing.js';
 import { deleteFromConference, end, sendMessage } from './handlers/session.js';
@@ -45,6 +45,8 @@ function dispatch(d: Draft, command: Command): Refusal | undefined {
       return reject(d, command);
     case 'Timeout':
       return timeout(d, command);
+    case 'Undeliverable':
+      return undeliverable(d, command);
     case 'Cancel':
       return cancel(d, command);
     case 'SendMessage':

@@ -4,7 +4,7 @@
  */
 import { factForMediation, factForParty } from '../reporting/facts-for-party.js';
 import type { Draft } from './draft.js';
-import type { Notice } from './effects.js';
+import type { Notice, PreviewOutcome } from './effects.js';
 import { joinedLine, leftLine } from './transcript-lines.js';
 import type {
   Audience,
@@ -113,6 +113,8 @@ function exitFor(outcome: Exclude<Invitation['state'], 'pending' | 'accepted'>, 
       return 'declined';
     case 'timed_out':
       return 'timed_out';
+    case 'undeliverable':
+      return 'unreachable';
     case 'customer_abandoned':
       return 'customer_left';
     case 'revoked':
@@ -135,26 +137,33 @@ export function closeInvitation(
   inv.endedAt = d.now;
   const party = ix.parties.find((p) => p.id === inv.partyId);
   if (party) endParty(d, ix, party, exitFor(outcome, cause));
-  const previewOutcome =
-    outcome === 'rejected'
-      ? 'declined'
-      : outcome === 'timed_out'
-        ? 'expired'
-        : outcome === 'customer_abandoned'
-          ? 'ended'
-          : cause === 'taken_by_other'
-            ? 'taken'
-            : cause === 'interaction_ended'
-              ? 'ended'
-              : 'withdrawn';
   d.emit({
     type: 'UpdatePreview',
     interactionId: ix.id,
     invitationId: inv.id,
     to: inv.target,
-    outcome: previewOutcome,
+    outcome: previewOutcomeOf(outcome, cause),
     by: takenBy,
   });
+}
+
+/** How the preview of an invitation that ended without acceptance ended. */
+function previewOutcomeOf(
+  outcome: Exclude<Invitation['state'], 'pending' | 'accepted'>,
+  cause: RevokeCause | null,
+): PreviewOutcome {
+  switch (outcome) {
+    case 'rejected':
+      return 'declined';
+    case 'timed_out':
+      return 'expired';
+    case 'undeliverable':
+      return 'undeliverable';
+    case 'customer_abandoned':
+      return 'ended';
+    case 'revoked':
+      return cause === 'taken_by_other' ? 'taken' : cause === 'interaction_ended' ? 'ended' : 'withdrawn';
+  }
 }
 
 /** Pending invitations, optionally of one request. */

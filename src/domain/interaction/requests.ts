@@ -26,12 +26,20 @@ export function openRequest(
   });
 }
 
-/** What the requester is told when a request fails. */
-const failureMessage = (
-  kind: InvitationKind,
-  reason: 'rejected' | 'timed_out' | 'no-one-available',
-  who: string,
-): string => {
+/** Why a request failed, as the requester is told. */
+export type FailureReason = 'rejected' | 'timed_out' | 'undeliverable' | 'no-one-available';
+
+/** How an invitation of the open request ended unanswered, and whom it was for. */
+export interface Unanswered {
+  readonly reason: Exclude<FailureReason, 'no-one-available'>;
+  /** The invited person's name. */
+  readonly who: string;
+  /** For `undeliverable`: why they cannot be reached (a clause without a final full stop). */
+  readonly why?: string | undefined;
+}
+
+/** What the requester is told when a request fails; `why` completes an undeliverable invitation's message. */
+const failureMessage = (kind: InvitationKind, reason: FailureReason, who: string, why?: string): string => {
   const what =
     kind === 'transfer'
       ? 'The transfer'
@@ -42,6 +50,7 @@ const failureMessage = (
           : 'The invitation';
   if (reason === 'rejected') return `${what} was rejected by ${who}.`;
   if (reason === 'timed_out') return `${what} to ${who} timed out.`;
+  if (reason === 'undeliverable') return `${what} to ${who} could not be delivered${why ? `: ${why}` : ''}.`;
   return `${what} could not be delivered: no one is available at ${who}.`;
 };
 
@@ -49,7 +58,7 @@ const failureMessage = (
  * After an invitation of the open request ended unanswered: a routing point tries the next person;
  * a named target's request fails. Does nothing while other invitations of the request are still pending.
  */
-export function continueOrFailRequest(d: Draft, ix: Interaction, reason: 'rejected' | 'timed_out', who: string): void {
+export function continueOrFailRequest(d: Draft, ix: Interaction, ended: Unanswered): void {
   const req = ix.request;
   if (!req || pendingInvitations(ix, req.id).length > 0) return;
   if (req.target.kind !== 'person') {
@@ -63,25 +72,27 @@ export function continueOrFailRequest(d: Draft, ix: Interaction, reason: 'reject
     });
     return;
   }
-  failRequest(d, ix, reason, [failureMessage(req.kind, reason, who)]);
+  failRequest(d, ix, ended.reason, [failureMessage(req.kind, ended.reason, ended.who, ended.why)], ended.why);
 }
 
 /**
- * Fails the open request: the requester is told why. An IM that never connected ends; a routed customer
- * chat goes back to its queue; an escalation leaves the chat with its owner.
+ * Fails the open request: the requester is told why (`why` completes the message of an undeliverable invitation).
+ * An IM that never connected ends; a routed customer chat goes back to its queue; an escalation leaves the chat
+ * with its owner.
  */
 export function failRequest(
   d: Draft,
   ix: Interaction,
-  reason: 'rejected' | 'timed_out' | 'no-one-available',
+  reason: FailureReason,
   details: readonly string[],
+  why?: string,
 ): void {
   const req = ix.request;
   if (!req) return;
   for (const inv of pendingInvitations(ix, req.id)) closeInvitation(d, ix, inv, 'revoked', 'withdrawn');
   ix.request = null;
   const where = req.target.kind === 'person' ? req.target.person.name : req.target.name;
-  const message = failureMessage(req.kind, reason, where);
+  const message = failureMessage(req.kind, reason, where, why);
   const requester = ix.parties.find((p) => p.id === req.byPartyId);
   if (requester && requester.status === 'connected') {
     notify(d, ix, requester, { kind: 'request-failed', requestKind: req.kind, reason, message, details });

@@ -13,6 +13,13 @@ export const rejectedLine = (name: string): string => `${name} rejected the Inst
 /** "The Instant Messaging invitation to Kate Lewis timed out." */
 export const timedOutLine = (name: string): string => `The Instant Messaging invitation to ${name} timed out.`;
 
+/**
+ * "The Instant Messaging invitation to Kate Lewis could not be delivered: they blocked the bot in Teams (…)."
+ * Workspace has no such line (its invitations always reach the desktop); it is worded like the time-out's.
+ */
+export const undeliverableLine = (name: string, why: string): string =>
+  `The Instant Messaging invitation to ${name} could not be delivered: ${why}.`;
+
 /** "John Davis withdrew the Instant Messaging invitation." */
 export const withdrawnLine = (name: string): string => `${name} withdrew the Instant Messaging invitation.`;
 

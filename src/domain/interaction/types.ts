@@ -40,8 +40,17 @@ export type Visibility = 'all' | 'consult';
 /** The four kinds of invitation. */
 export type InvitationKind = 'route' | 'transfer' | 'conference' | 'consult';
 
-/** How an invitation ended. Each invitation ends exactly once. */
-export type InvitationOutcome = 'accepted' | 'rejected' | 'timed_out' | 'revoked' | 'customer_abandoned';
+/**
+ * How an invitation ended. Each invitation ends exactly once. `undeliverable`: its preview could not be delivered
+ * (the person cannot be reached), so it ended at once instead of waiting for its time-out.
+ */
+export type InvitationOutcome =
+  | 'accepted'
+  | 'rejected'
+  | 'timed_out'
+  | 'undeliverable'
+  | 'revoked'
+  | 'customer_abandoned';
 
 /** Why an invitation was revoked. */
 export type RevokeCause = 'withdrawn' | 'taken_by_other' | 'interaction_ended';
@@ -56,6 +65,7 @@ export type PartyExit =
   | 'removed'
   | 'declined'
   | 'timed_out'
+  | 'unreachable'
   | 'withdrawn'
   | 'taken_by_other'
   | 'customer_left';
@@ -120,6 +130,7 @@ export type SystemEvent =
   | { readonly type: 'accepted'; readonly partyId: string }
   | { readonly type: 'rejected'; readonly partyId: string }
   | { readonly type: 'timed_out'; readonly partyId: string }
+  | { readonly type: 'undeliverable'; readonly partyId: string }
   | { readonly type: 'withdrawn'; readonly partyId: string }
   | { readonly type: 'joined'; readonly partyId: string }
   | { readonly type: 'left'; readonly partyId: string };

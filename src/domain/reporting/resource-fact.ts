@@ -20,13 +20,17 @@ export type FactResult = 'Completed' | 'Redirected' | 'Transferred' | 'Abandoned
 /** Info Mart result reasons used here. */
 export type FactReason = 'Revoked' | 'AbandonedWhileQueued' | 'AbandonedWhileRinging';
 
-/** The finer outcome Info Mart folds away: declines, time-outs and withdrawals kept apart for supervisors. */
+/**
+ * The finer outcome Info Mart folds away: declines, time-outs, previews that could not be delivered (`unreachable`)
+ * and withdrawals kept apart for supervisors.
+ */
 export type FactOutcome =
   | 'ended'
   | 'transferred_away'
   | 'removed'
   | 'declined'
   | 'timed_out'
+  | 'unreachable'
   | 'withdrawn'
   | 'taken_by_other'
   | 'customer_left';

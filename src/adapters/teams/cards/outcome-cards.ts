@@ -1,6 +1,7 @@
 /**
- * The cards that replace a preview once it is answered or over: accepted, declined, expired, withdrawn, taken by
- * someone else, ended. None keeps Accept / Decline; only the accepted card carries the session's End button.
+ * The cards that replace a preview once it is answered or over: accepted, declined, expired, undeliverable (a preview
+ * the bot could not send has no card to replace: the line answers a button on a card that a retry got through later),
+ * withdrawn, taken by someone else, ended. None keeps Accept / Decline; only the accepted card carries the session's End button.
  */
 import type { PreviewOutcome } from '../../../domain/interaction/effects.js';
 import { type AdaptiveCard, card, executeAction, text, VERBS } from './card-kit.js';
@@ -26,6 +27,8 @@ export function outcomeLine(outcome: PreviewOutcome, by?: string | null): string
       return '❌ You declined this request.';
     case 'expired':
       return '⌛ This request expired before it was answered.';
+    case 'undeliverable':
+      return '⚠️ This request could not be delivered to you, so it went to someone else.';
     case 'withdrawn':
       return by ? `↩️ ${by} withdrew this request.` : '↩️ This request was withdrawn.';
     case 'taken':

@@ -1,5 +1,5 @@
-/** Answers to invitations: accept, reject, time-out, and the requester withdrawing. */
-import type { Accept, Cancel, Reject, Timeout } from '../commands.js';
+/** Answers to invitations: accept, reject, time-out, a preview that could not be delivered, and the requester withdrawing. */
+import type { Accept, Cancel, Reject, Timeout, Undeliverable } from '../commands.js';
 import type { Draft } from '../draft.js';
 import {
   addEntry,
@@ -16,7 +16,7 @@ import {
 } from '../operations.js';
 import { type Refusal, refuse } from '../refusals.js';
 import { continueOrFailRequest } from '../requests.js';
-import { acceptedLine, rejectedLine, timedOutLine, withdrawnLine } from '../transcript-lines.js';
+import { acceptedLine, rejectedLine, timedOutLine, undeliverableLine, withdrawnLine } from '../transcript-lines.js';
 import type { Interaction, Invitation } from '../types.js';
 
 type Found = { ix: Interaction; inv: Invitation };
@@ -137,7 +137,7 @@ export function reject(d: Draft, c: Reject): Refusal | undefined {
       event: { type: 'rejected', partyId: inv.partyId },
     });
   }
-  if (ix.request?.id === inv.requestId) continueOrFailRequest(d, ix, 'rejected', inv.target.name);
+  if (ix.request?.id === inv.requestId) continueOrFailRequest(d, ix, { reason: 'rejected', who: inv.target.name });
   return undefined;
 }
 
@@ -163,7 +163,37 @@ export function timeout(d: Draft, c: Timeout): Refusal | undefined {
       event: { type: 'timed_out', partyId: inv.partyId },
     });
   }
-  if (ix.request?.id === inv.requestId) continueOrFailRequest(d, ix, 'timed_out', inv.target.name);
+  if (ix.request?.id === inv.requestId) continueOrFailRequest(d, ix, { reason: 'timed_out', who: inv.target.name });
+  return undefined;
+}
+
+/**
+ * The preview never reached the invited person: the invitation ends now, as a time-out would at its due time (the
+ * IM's transcript says so with the reason, and the request moves on or fails), without waiting for the due time.
+ * Its party's fact reads like a time-out's, `RoutedTo/Redirected [Revoked]` (`…/Abandoned [Revoked]` for a
+ * transfer, conference or consult), with the finer outcome `unreachable`: Info Mart's flows 2, 4 and 6 give that
+ * descriptor to every invitation that was not accepted and was revoked so other targets could be evaluated, and
+ * 002 has no descriptor for a delivery failure, which is one more way of not being accepted.
+ */
+export function undeliverable(d: Draft, c: Undeliverable): Refusal | undefined {
+  if (c.reason.trim() === '') return refuse('invalid-command', 'An undeliverable preview names why.');
+  const found = findPending(d, c.interactionId, c.invitationId, null);
+  if ('code' in found) return found;
+  const ix = d.edit(c.interactionId);
+  const inv = ix.invitations.find((i) => i.id === c.invitationId) as Invitation;
+  const party = ix.parties.find((p) => p.id === inv.partyId) ?? null;
+  closeInvitation(d, ix, inv, 'undeliverable');
+  if (ix.media === 'im') {
+    addEntry(d, ix, {
+      kind: 'system',
+      party,
+      text: undeliverableLine(inv.target.name, c.reason),
+      audience: 'all',
+      event: { type: 'undeliverable', partyId: inv.partyId },
+    });
+  }
+  if (ix.request?.id === inv.requestId)
+    continueOrFailRequest(d, ix, { reason: 'undeliverable', who: inv.target.name, why: c.reason });
   return undefined;
 }
 
