@@ -2,7 +2,7 @@
  * Reaching knowledge workers, end to end through the agent API, the Graph emulator and the Bot Connector emulator:
  * an expert who never opened the bot gets the app installed proactively and the consultation's preview card in the
  * chat Graph returned; an install refused by Graph, and a send refused with 403 MessageWritesBlocked, make the expert
- * not routable: the reason is stored, shown in the directory and by the doctor's check, named in the agent's "no
+ * not routable (a refused preview ends its invitation at once and routing moves on to the next expert): the reason is stored, shown in the directory and by the doctor's check, named in the agent's "no
  * expert available", and kept across a restart; a block lifts when the expert writes to the bot again.
  */
 import { readFileSync } from 'node:fs';
@@ -11,8 +11,9 @@ import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { SqlUnreachableStore } from '../../src/adapters/store/sql-reach-stores.js';
 import { createSqlConversationReferenceStore } from '../../src/adapters/store/sql-teams-stores.js';
 import { checkTeamsReach } from '../../src/cli/doctor/reach-checks.js';
+import type { PersonEffect } from '../../src/ports/participant-channel.js';
 import { testDatabases } from '../support/databases.js';
-import { CATALOG_APP, megan, type ReachWorld, startReachWorld, TENANT } from '../support/reach-world.js';
+import { alex, CATALOG_APP, megan, type ReachWorld, startReachWorld, TENANT } from '../support/reach-world.js';
 
 const databases = testDatabases();
 afterAll(async () => {
@@ -123,6 +124,116 @@ describe.each(databases)('reaching knowledge workers on $name', (d) => {
     );
   });
 
+  test('a preview refused with 403 MessageWritesBlocked moves on to the next expert at once', async () => {
+    const world = await startReachWorld(await d.create(), {
+      // A ten-minute preview time-out, and a clock that never moves: only ending the invitation at once can pass.
+      routing: `
+routing:
+  routingPoints:
+    - id: experts
+      name: Experts
+      members: { kind: static, ids: ["${megan.id}", "${alex.id}"] }
+      strategy: { kind: round-robin }
+      previewTimeoutMs: 600000
+`,
+      beforeStart: (graph) => graph.seedUsers([alex.id], 'Available', 'Available'),
+    });
+    w = world;
+    const bot = (body: unknown) =>
+      request(world.app.http).post('/api/messages').set('content-type', 'application/json').send(JSON.stringify(body));
+    expect((await bot(fromMegan(world, 'installation-update-add'))).status).toBeLessThan(300);
+    await world.untilReady(megan.id);
+    await world.untilReady(alex.id);
+    world.bot.inject({ status: 403, code: 'MessageWritesBlocked', conversationId: `a:${megan.id}` });
+    const greeted = world.bot.requests.length; // the welcome Megan got on installing
+
+    const id = await consult(world, 'chat-7');
+
+    // Megan's preview was refused first; Alex's card (in the chat the app's install opened) came after it.
+    const alexChat = world.graph.directory.installs.of(alex.id)[0]?.chatId ?? '';
+    const sends = world.bot.requests
+      .slice(greeted)
+      .filter((r) => r.conversationId === `a:${megan.id}` || r.conversationId === alexChat);
+    expect(sends.map((r) => [r.conversationId, r.status])).toEqual([
+      [`a:${megan.id}`, 403],
+      [alexChat, 201],
+    ]);
+    const card = JSON.stringify(world.bot.activitiesOf(alexChat).at(-1));
+    expect(card).toContain('Can you check this invoice?');
+    expect(card).toContain('"verb":"accept"');
+
+    const why = 'they blocked the bot in Teams (the Bot Connector answered 403 MessageWritesBlocked)';
+    const kate = world.api(world.keys.kate);
+    const view = await kate.get(`/interactions/${id}`).expect(200);
+    expect(
+      view.body.invitations.map((i: { target: { name: string }; state: string }) => [i.target.name, i.state]),
+    ).toEqual([
+      ['Megan Bowen', 'undeliverable'],
+      ['Alex Wilber', 'pending'],
+    ]);
+    expect(await world.entryOf(megan.id)).toMatchObject({ reachable: false, unreachable: { reason: 'blocked' } });
+
+    // The outbox runs Megan's preview again, as after a crash before it was marked done: Teams refuses it again, and
+    // her invitation, ended already, stays as it was; Alex gets no second card.
+    const rows = await world.app.database.db
+      .selectFrom('outbox')
+      .select(['id', 'effect'])
+      .where('interaction_id', '=', id)
+      .where('type', '=', 'SendPreview')
+      .execute();
+    const megansPreview = rows.find((r) => (JSON.parse(r.effect) as PersonEffect).to.id === megan.id);
+    expect(megansPreview).toBeDefined();
+    const before = await world.app.store.get(id);
+    world.bot.inject({ status: 403, code: 'MessageWritesBlocked', conversationId: `a:${megan.id}` });
+    await world.app.channels['knowledge-worker'].send(
+      megansPreview?.id ?? '',
+      JSON.parse(megansPreview?.effect ?? '{}') as PersonEffect,
+    );
+    await world.app.outbox.drain();
+    expect(await world.app.store.get(id)).toEqual(before);
+    expect(world.bot.requests.at(-1)).toMatchObject({ conversationId: `a:${megan.id}`, status: 403 });
+    expect(world.bot.activitiesOf(alexChat)).toHaveLength(1);
+
+    // Alex accepts on his card.
+    const invitationId = view.body.invitations[1].id as string;
+    const accepted = await bot({
+      ...fromMegan(world, 'invoke-adaptive-card-action'),
+      from: { id: `29:${alex.id}`, name: alex.name, aadObjectId: alex.id },
+      conversation: { conversationType: 'personal', tenantId: TENANT, id: alexChat },
+      value: {
+        action: { type: 'Action.Execute', title: 'Accept', verb: 'accept', data: { interactionId: id, invitationId } },
+        trigger: 'manual',
+      },
+    });
+    expect(accepted.status).toBe(200);
+    await world.app.outbox.drain();
+
+    // Kate read it in this order: the invitation to Megan could not be delivered (why), then Alex accepted.
+    const events = (await world.kateEvents()).filter((e) => e.interactionId === id);
+    const told = events.flatMap((e) => {
+      if (e.type === 'transcript.system') return [`${e.type}: ${(e.data.entry as { text: string }).text}`];
+      if (e.type === 'invitation.accepted') return [`${e.type}: ${(e.data.by as { name: string }).name}`];
+      return [];
+    });
+    expect(told).toEqual([
+      `transcript.system: The Instant Messaging invitation to Megan Bowen could not be delivered: ${why}.`,
+      'invitation.accepted: Alex Wilber',
+    ]);
+    const undelivered = events.find((e) => e.type === 'transcript.system');
+    expect(undelivered?.data.entry).toMatchObject({ event: { type: 'undeliverable', partyId: 'p2' } });
+
+    // Megan's participation is reported like a time-out's, with its own finer outcome.
+    const facts = await world.api(world.keys.platform).get(`/reports/facts?interactionId=${id}`).expect(200);
+    expect(facts.body.facts).toEqual([
+      expect.objectContaining({
+        resource: expect.objectContaining({ name: 'Megan Bowen' }),
+        descriptor: 'RoutedTo/Redirected [Revoked]',
+        outcome: 'unreachable',
+        routingPointId: 'experts',
+      }),
+    ]);
+  });
+
   test('a send refused with 403 MessageWritesBlocked: not routable with the reason until the expert writes again', async () => {
     const world = await startReachWorld(await d.create());
     w = world;
@@ -136,10 +247,8 @@ describe.each(databases)('reaching knowledge workers on $name', (d) => {
     expect(w.graph.directory.installs.of(megan.id)).toEqual([]);
     const why = 'they blocked the bot in Teams (the Bot Connector answered 403 MessageWritesBlocked)';
     expect(await w.entryOf(megan.id)).toMatchObject({ reachable: false, unreachable: { reason: 'blocked' } });
-    // The undelivered preview runs out; the request then finds no one and says why.
-    w.clock.advance(31_000);
-    await w.app.timeouts.fireDue();
-    await w.app.outbox.drain();
+    // The undelivered preview ends its invitation at once (the clock never moves here); the request then finds no
+    // one and says why.
     expect(await failureOf(w, first)).toEqual([
       `No expert available at Experts: everyone is unreachable in Teams (1) — Megan Bowen: ${why}.`,
     ]);
