@@ -174,7 +174,10 @@ describe('a preview that cannot be delivered', () => {
       { kind: 'interaction-ended', endedBy: null },
     ]);
     expect(w.ix('im').endedAt).toBe(w.now);
-    expect(w.descriptors('im')).toEqual(['Ann Billing RoutedTo/Redirected [Revoked]', 'John Davis Initiated/Abandoned']);
+    expect(w.descriptors('im')).toEqual([
+      'Ann Billing RoutedTo/Redirected [Revoked]',
+      'John Davis Initiated/Abandoned',
+    ]);
   });
 
   test('a chat transfer that cannot be delivered: the chat stays with its owner, the fact is Abandoned [Revoked]', () => {

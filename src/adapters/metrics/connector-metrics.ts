@@ -54,11 +54,11 @@ export function createConnectorMetrics(deps: ConnectorMetricsDependencies): Conn
 
   const previews = new Counter({
     name: 'ucc_previews_total',
-    help: 'Interaction previews: issued (outcome="sent") and how they ended (accepted, declined, expired, withdrawn, taken, ended).',
+    help: 'Interaction previews: issued (outcome="sent") and how they ended (accepted, declined, expired, undeliverable, withdrawn, taken, ended).',
     labelNames: ['outcome'],
     registers,
   });
-  for (const outcome of ['sent', 'accepted', 'declined', 'expired', 'withdrawn', 'taken', 'ended']) {
+  for (const outcome of ['sent', 'accepted', 'declined', 'expired', 'undeliverable', 'withdrawn', 'taken', 'ended']) {
     previews.inc({ outcome }, 0);
   }
 

@@ -150,7 +150,8 @@ export function reportRoutes(deps: ReportDependencies): AnyRoute[] {
       method: 'get',
       path: '/reports/summary',
       operationId: 'readSummary',
-      summary: 'Offered, accepted, declined, timed out, abandoned, time to accept, handle time, transfers, states',
+      summary:
+        'Offered, accepted, declined, timed out, unreachable, abandoned, time to accept, handle time, transfers, states',
       tag: 'Reports',
       auth: 'platform',
       query: summaryQuery,

@@ -29,6 +29,8 @@ export interface SummaryFigures {
   readonly accepted: number;
   readonly declined: number;
   readonly timedOut: number;
+  /** Previews that could not be delivered: the person could not be reached (outcome `unreachable`). */
+  readonly unreachable: number;
   /** Withdrawn by the requester (cancelled, or the interaction ended while it rang). */
   readonly withdrawn: number;
   /** Revoked because someone else accepted the same broadcast. */
@@ -77,6 +79,7 @@ class Accumulator {
   accepted = 0;
   declined = 0;
   timedOut = 0;
+  unreachable = 0;
   withdrawn = 0;
   takenByOther = 0;
   queued = 0;
@@ -109,6 +112,7 @@ class Accumulator {
     }
     if (f.outcome === 'declined') this.declined++;
     else if (f.outcome === 'timed_out') this.timedOut++;
+    else if (f.outcome === 'unreachable') this.unreachable++;
     else if (f.outcome === 'withdrawn') this.withdrawn++;
     else if (f.outcome === 'taken_by_other') this.takenByOther++;
   }
@@ -122,6 +126,7 @@ class Accumulator {
       accepted: this.accepted,
       declined: this.declined,
       timedOut: this.timedOut,
+      unreachable: this.unreachable,
       withdrawn: this.withdrawn,
       takenByOther: this.takenByOther,
       abandoned: { queued: this.queued, routing: this.routing, ringing: this.ringing },

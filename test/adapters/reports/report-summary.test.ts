@@ -26,6 +26,7 @@ const nothing = {
   accepted: 0,
   declined: 0,
   timedOut: 0,
+  unreachable: 0,
   withdrawn: 0,
   takenByOther: 0,
   abandoned: { queued: 0, routing: 0, ringing: 0 },
@@ -71,6 +72,7 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
         accepted: 4,
         declined: 1,
         timedOut: 1,
+        unreachable: 0,
         withdrawn: 1,
         takenByOther: 1,
         abandoned: { queued: 0, routing: 1, ringing: 1 },
@@ -97,6 +99,7 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
         accepted: 2,
         declined: 1,
         timedOut: 0,
+        unreachable: 0,
         withdrawn: 1,
         takenByOther: 0,
         abandoned: { queued: 0, routing: 0, ringing: 1 },
@@ -117,6 +120,7 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
         accepted: 3,
         declined: 0,
         timedOut: 1,
+        unreachable: 0,
         withdrawn: 0,
         takenByOther: 1,
         abandoned: { queued: 0, routing: 0, ringing: 0 },
@@ -132,6 +136,39 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
     ]);
     const agents = await get(`summary?by=agent&${window}`);
     expect(agents.rows).toEqual([{ id: 'agent-kate', name: 'Kate Lewis', ...nothing }]);
+  });
+
+  test('a preview that could not be delivered is an offer that ended unreachable, counted apart', async () => {
+    await t.app.store.transaction((tx) =>
+      tx.recordFacts([
+        {
+          interactionId: 'ix-unreachable',
+          partyId: 'p2',
+          media: 'im',
+          resource: { kind: 'knowledge-worker', id: 'kw-eve', name: 'Eve Engineer' },
+          role: 'RoutedTo',
+          result: 'Redirected',
+          reason: 'Revoked',
+          outcome: 'unreachable',
+          routingPointId: 'billing',
+          startedAt: at(11, 0),
+          endedAt: at(11, 0) + 300,
+          alertMs: 300,
+          engageMs: 0,
+        },
+      ]),
+    );
+    const byRp = await get(`summary?by=routing-point&${window}`);
+    expect(byRp.rows[0]).toMatchObject({ id: 'billing', offered: 10, accepted: 4, timedOut: 1, unreachable: 1 });
+    const byKw = await get(`summary?by=knowledge-worker&${window}`);
+    expect(byKw.rows.find((r: { id: string }) => r.id === 'kw-eve')).toMatchObject({
+      offered: 1,
+      accepted: 0,
+      unreachable: 1,
+      timeToAcceptMs: { p50: null, p90: null },
+    });
+    const facts = await get(`facts?outcome=unreachable&${window}`);
+    expect(facts.facts.map((f: { descriptor: string }) => f.descriptor)).toEqual(['RoutedTo/Redirected [Revoked]']);
   });
 
   test('the range defaults to the last 24 hours; the fact from 08:00 counts then', async () => {

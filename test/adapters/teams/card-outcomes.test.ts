@@ -47,6 +47,23 @@ describe('card outcomes', () => {
     expect(JSON.stringify(late.body)).toContain('expired');
   });
 
+  test('undeliverable, yet a retry got the card through: it is replaced, and a late click changes nothing', async () => {
+    const { interactionId, previews } = await h.consult([JIM]);
+    const invitationId = previews[0]?.invitationId as string;
+    const ended = await h.commands.execute({
+      type: 'Undeliverable',
+      interactionId,
+      invitationId,
+      reason: 'they blocked the bot in Teams (the Bot Connector answered 403 MessageWritesBlocked)',
+    });
+    expect(ended.ok).toBe(true);
+    expect(previewIn(JIM)).toContain('could not be delivered to you');
+    expect(hasButtons(previewIn(JIM))).toBe(false);
+    const late = await h.post(click(h, JIM, 'accept', { interactionId, invitationId }));
+    expect(JSON.stringify(late.body)).toContain('could not be delivered to you');
+    expect((await h.commands.get(interactionId))?.invitations[0]?.state).toBe('undeliverable');
+  });
+
   test('withdrawn by the agent: every recipient of a broadcast sees it', async () => {
     const { interactionId } = await h.consult([JIM, ANN]);
     const cancelled = await h.commands.execute({ type: 'Cancel', interactionId, by: KATE.id });

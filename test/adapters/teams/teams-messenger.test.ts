@@ -97,4 +97,20 @@ describe('messenger and the Bot Connector', () => {
     expect(out).toEqual({ status: 'no-card' });
     expect(h.emulator.requests.length).toBe(before);
   });
+
+  test('UpdatePreview of an undeliverable preview to someone without a conversation: no-card, not unreachable', async () => {
+    // Their preview could not be delivered, so there is no card: nothing to reach them for, no mark to overwrite.
+    const stranger = { id: 'kw-nobody', name: 'No Body', kind: 'knowledge-worker' as const };
+    const before = h.emulator.requests.length;
+    const out = await h.messenger.execute({
+      type: 'UpdatePreview',
+      interactionId: 'ix-1',
+      invitationId: 'v1',
+      to: stranger,
+      outcome: 'undeliverable',
+      by: null,
+    });
+    expect(out).toEqual({ status: 'no-card' });
+    expect(h.emulator.requests.length).toBe(before);
+  });
 });

@@ -28,7 +28,7 @@ export function outcomeLine(outcome: PreviewOutcome, by?: string | null): string
     case 'expired':
       return '⌛ This request expired before it was answered.';
     case 'undeliverable':
-      return '⚠️ This request could not be delivered to you, so it went to someone else.';
+      return '⚠️ This request could not be delivered to you; it is no longer open.';
     case 'withdrawn':
       return by ? `↩️ ${by} withdrew this request.` : '↩️ This request was withdrawn.';
     case 'taken':

@@ -55,6 +55,7 @@ describe('replacement cards', () => {
     ['accepted', 'Kate Lewis', 'Accepted. You are connected with Kate Lewis'],
     ['declined', null, 'You declined this request'],
     ['expired', null, 'expired before it was answered'],
+    ['undeliverable', null, 'could not be delivered to you'],
     ['withdrawn', 'Kate Lewis', 'Kate Lewis withdrew this request'],
     ['taken', 'Ann Lee', 'Taken by Ann Lee'],
     ['ended', null, 'This session has ended'],
