@@ -75,6 +75,7 @@ export function eventOfEffect(effect: PersonEffect): EventBody {
         case 'invitation-accepted':
           return { type: 'invitation.accepted', data: { ...base, requestKind: n.requestKind, by: n.by } };
         case 'request-failed': {
+          // `invitation.failed`: no one available, or the invitation could not be delivered (`undeliverable`).
           const type =
             n.reason === 'rejected'
               ? 'invitation.rejected'

@@ -20,6 +20,8 @@ export function factForParty(interaction: Interaction, party: Party): ResourceFa
     result = 'CustomerAbandoned';
     reason = 'AbandonedWhileRinging';
   } else {
+    // Declined, timed out, withdrawn, taken by another, or never delivered (`unreachable`): not accepted, revoked
+    // (flows 2, 4 and 6); the finer outcome keeps them apart.
     result = role === 'RoutedTo' ? 'Redirected' : 'Abandoned';
     reason = 'Revoked';
   }
