@@ -115,7 +115,7 @@ describe.each(testDatabases())('two connectors on one $name database', (database
     const [first] = await a.app.store.claimOutbox(clock.now(), 1, 60_000);
     expect(first?.id).toBe(all[0]?.id);
     expect(await b.app.store.claimOutbox(clock.now(), 100, 60_000)).toEqual([]);
-    await a.app.store.completeOutbox(first?.id ?? '');
+    await a.app.store.completeOutbox([first?.id ?? '']);
     expect((await b.app.store.claimOutbox(clock.now(), 100, 60_000)).map((c) => c.id)).toEqual(
       all.slice(1).map((c) => c.id),
     );
