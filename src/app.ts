@@ -13,6 +13,7 @@ import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
 import type { MetricSources } from './adapters/metrics/metric-sources.js';
 import { presenceStaleness } from './adapters/metrics/metric-sources.js';
 import { connectorMigrations } from './adapters/store/connector-migrations.js';
+import type { AppendedSignal } from './adapters/store/event-log.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
@@ -100,6 +101,23 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     routing: config.file.routing,
   });
   let agentSide: AgentSide | undefined;
+  let outbox: OutboxWorker | undefined;
+  let timeouts: TimeoutScheduler | undefined;
+  // On PostgreSQL (replicas on one database): what other replicas' notifications wake here.
+  const scaleOut = wireScaleOut({
+    database,
+    url: config.database.url,
+    logger,
+    wake: {
+      events: () => agentSide?.log.wake(),
+      webhooks: () => agentSide?.webhooks.kick(),
+      outbox: () => outbox?.recheck(),
+      timeouts: (dueAt) => (dueAt === null ? timeouts?.kick() : timeouts?.wakeAt(dueAt)),
+      sessions: (ids) => {
+        load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
+      },
+    },
+  });
   const presence = config.presence
     ? wirePresence(config.presence, {
         database,
@@ -109,8 +127,8 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
       })
     : null;
-  const load = new SessionLoad((id, active) => presence?.setLoad(id, active));
-  await load.seed(database);
+  const load = new SessionLoad(database, (id, active) => presence?.setLoad(id, active));
+  await load.seed();
   const stateOf: AgentStateView = presence
     ? presence.stateOf
     : busyAtLimit(createDirectoryStateView(config.file.directory.knowledgeWorkers), load);
@@ -147,17 +165,20 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     },
   });
 
-  let outbox: OutboxWorker | undefined;
-  let timeouts: TimeoutScheduler | undefined;
-  let scaleOut: ScaleOut | null = null;
   const commands = new InteractionService({
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
     onCommitted: (info) => {
-      load.observe(info.interactions);
+      if (scaleOut) {
+        // Replicas each commit part of the commands: the database is the truth of who is in a session.
+        if (info.sessionsChanged.length > 0)
+          load
+            .refresh(info.sessionsChanged)
+            .catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
+      } else load.observe(info.interactions);
       if (info.effects) outbox?.kick();
-      if (info.timeouts) timeouts?.kick();
+      if (info.nextTimeoutAt !== null) timeouts?.wakeAt(info.nextTimeoutAt);
       reporting.metrics.countEffects(info.emitted);
       scaleOut?.committed(info);
     },
@@ -197,7 +218,10 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     logger.warn('no teams section in the configuration: the Teams bot is off');
   outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
   timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
-  scaleOut = wireScaleOut({ database, url: config.database.url, log: agentSide.log, outbox, timeouts, logger });
+  if (scaleOut) {
+    const fanOut = scaleOut;
+    agentSide.log.on('appended', (signal: AppendedSignal) => fanOut.appended(signal));
+  }
 
   const http = express();
   http.disable('x-powered-by');
