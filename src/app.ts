@@ -14,6 +14,7 @@ import type { MetricSources } from './adapters/metrics/metric-sources.js';
 import { presenceStaleness } from './adapters/metrics/metric-sources.js';
 import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import type { AppendedSignal } from './adapters/store/event-log.js';
+import { LeaseStore } from './adapters/store/lease-store.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
@@ -31,6 +32,7 @@ import { wireReporting } from './reporting-wiring.js';
 import { type ScaleOut, wireScaleOut } from './scale-out-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
+import { createPresenceCoordinator } from './services/presence-coordinator.js';
 import { RoutingService } from './services/routing-service.js';
 import { SessionLoad } from './services/session-load.js';
 import { TimeoutScheduler } from './services/timeout-scheduler.js';
@@ -117,6 +119,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
       },
     },
+    pollMs: config.file.scaleOut.wakeEveryMs,
   });
   const presence = config.presence
     ? wirePresence(config.presence, {
@@ -125,6 +128,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         logger,
         userIds: config.file.directory.knowledgeWorkers.map((kw) => kw.id),
         publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
+        coordination:
+          scaleOut &&
+          createPresenceCoordinator({
+            bus: scaleOut.notifications,
+            leases: new LeaseStore(database.db, clock),
+            replicaId: scaleOut.replicaId,
+            leaseMs: config.file.scaleOut.leaseMs,
+            logger: logger.child({ part: 'presence-shards' }),
+          }),
       })
     : null;
   const load = new SessionLoad(database, (id, active) => presence?.setLoad(id, active));
