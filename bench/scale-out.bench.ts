@@ -14,7 +14,8 @@
  * Needs PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test). For exploring:
  * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS and SCALE_OUT_SECONDS override the defaults.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { agentApiDb } from '../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../src/adapters/store/api-key-store.js';
@@ -115,6 +116,29 @@ function cpuMsOf(pid: number | undefined): number {
   }
 }
 
+/** CPU time of every PostgreSQL server process now, by pid (all of the server's users, not only this benchmark). */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') out.set(pid, cpuMsOf(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Busy and total CPU time of the whole machine so far (all cores, all processes), in clock ticks. */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const n = ticks.map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - (n[3] ?? 0) - (n[4] ?? 0), total };
+}
+
 const quantile = (xs: number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? 0 : (s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0);
@@ -185,10 +209,13 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
     let stopAt = Date.now() + WARMUP_MS + measureMs;
     let measuring = false;
     let completed = 0;
+    let notRouted = 0;
     let tripsAtStart = 0;
     let statementsAtStart = new Map<string, number>();
     const replicaCpu = () => replicas.reduce((sum, r) => sum + cpuMsOf(r.child.pid), 0);
     let cpuAtStart = { replicas: 0, driver: 0 };
+    let postgresAtStart = new Map<number, number>();
+    let machineAtStart = { busy: 0, total: 0 };
     let seq = 0;
     const stages = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
     const agentLoop = async (agent: number) => {
@@ -220,13 +247,20 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
             201,
           ),
         );
-        const preview = await timed('toPreview', () => previews.wait(id, 'the preview')).catch(async (error) => {
-          const events = (await (await fetch(`${via.base}/api/v1/events?after=0`, { headers: auth })).json()) as {
-            events: { interactionId: string | null }[];
-          };
-          const why = JSON.stringify(events.events.filter((e) => e.interactionId === id));
-          throw new Error(`${(error as Error).message}: ${why}`);
+        // A request no expert was found for ends at once (routing failed): counted, and the agent moves on.
+        const preview = await timed('toPreview', async () => {
+          for (let waited = 0; ; waited += 5_000) {
+            const found = await previews.wait(id, 'the preview', 5_000).catch(() => undefined);
+            if (found) return found;
+            const view = await fetch(`${via.base}/api/v1/interactions/${id}`, { headers: auth });
+            if (((await view.json()) as { status?: string }).status === 'ended') return null;
+            if (waited >= 60_000) throw new Error(`gave up waiting for the preview of ${id}`);
+          }
         });
+        if (!preview) {
+          if (measuring) notRouted++;
+          continue;
+        }
         const kw = { id: preview.expert, name: preview.expert };
         const accept = cardAction(emulator.serviceUrl, kw, 'accept', {
           interactionId: id,
@@ -263,6 +297,8 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
         replicas: replicaCpu(),
         driver: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
       };
+      postgresAtStart = postgresCpu();
+      machineAtStart = machineCpu();
     }, WARMUP_MS).unref();
     const measured = new Promise<void>((resolve) => setTimeout(resolve, WARMUP_MS + measureMs));
     const loops = Promise.all(Array.from({ length: AGENTS }, (_, i) => agentLoop(i)));
@@ -270,6 +306,10 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
     const trips = proxy.count() - tripsAtStart;
     const driverNow = process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000;
     const cpu = { replicas: replicaCpu() - cpuAtStart.replicas, driver: driverNow - cpuAtStart.driver };
+    let postgres = 0;
+    for (const [pid, ms] of postgresCpu()) postgres += ms - (postgresAtStart.get(pid) ?? ms);
+    const machine = machineCpu();
+    const machineBusy = (machine.busy - machineAtStart.busy) / Math.max(1, machine.total - machineAtStart.total);
     const statements = [...proxy.byStatement()]
       .map(([text, n]) => ({
         text,
@@ -282,11 +322,14 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
     return {
       perSecond: done / (measureMs / 1000),
       completed: done,
+      notRouted,
       tripsPerConsultation: done > 0 ? trips / done : 0,
       cpuMsPerConsultation: {
         replicas: done > 0 ? round(cpu.replicas / done) : 0,
         driverAndEmulators: done > 0 ? round(cpu.driver / done) : 0,
+        postgresAllUsers: done > 0 ? round(postgres / done) : 0,
       },
+      machineBusyCores: round(machineBusy * cpus().length, 2),
       stages: Object.fromEntries(
         STAGES.map((s) => [s, { p50: round(quantile(stages[s], 0.5)), p90: round(quantile(stages[s], 0.9)) }]),
       ),
@@ -306,7 +349,6 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
 
 export async function run(): Promise<Record<string, BenchFigure>> {
   const out: Record<string, BenchFigure> = {};
-  const { cpus, loadavg } = await import('node:os');
   for (const n of REPLICAS) {
     const loadBefore = loadavg()[0] ?? 0;
     const m = await measure(n, false, MEASURE_MS);
@@ -319,8 +361,10 @@ export async function run(): Promise<Record<string, BenchFigure>> {
       concurrentAgents: AGENTS,
       measuredSeconds: MEASURE_MS / 1000,
       completed: m.completed,
+      requestsNotRouted: m.notRouted,
       stagesMs: m.stages,
       cpuMsPerConsultation: m.cpuMsPerConsultation,
+      machineBusyCores: m.machineBusyCores,
       dbRoundTripsPerConsultation: round(trips.tripsPerConsultation),
       topStatementsPerConsultation: trips.topStatements,
       roundTripsCountedOver: `${trips.completed} consultations in a separate ${TRIPS_MS / 1000} s run through the counting proxy`,
