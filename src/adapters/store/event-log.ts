@@ -120,6 +120,13 @@ export class EventLog extends EventEmitter {
     const now = this.clock.now();
     const unique = [...new Map(events.map((e) => [e.sourceId, e])).values()];
     return this.db.transaction().execute(async (trx) => {
+      // Read before the lock below, so that the lock is held for as few round trips as possible.
+      const subs = await trx
+        .selectFrom('webhook_subscriptions')
+        .select(['id', 'types', 'contact_center'])
+        .where('contact_center', 'in', [...new Set(unique.map((e) => e.contactCenter))])
+        .where('deleted_at', 'is', null)
+        .execute();
       // On PostgreSQL, concurrent appenders (other replicas) could commit sequence numbers out of order, and a
       // reader that saw seq n+1 before n committed would skip n. One appender at a time keeps commit order = seq
       // order, so `seq > last` never misses an event.
@@ -144,12 +151,6 @@ export class EventLog extends EventEmitter {
       const added = new Set(inserted.map((r) => r.source_id));
       if (inserted.length === 0) return { added, deliveries: 0 };
       const bySource = new Map(unique.map((e) => [e.sourceId, e]));
-      const subs = await trx
-        .selectFrom('webhook_subscriptions')
-        .select(['id', 'types', 'contact_center'])
-        .where('contact_center', 'in', [...new Set(unique.map((e) => e.contactCenter))])
-        .where('deleted_at', 'is', null)
-        .execute();
       const deliveries = inserted.flatMap((row) => {
         const e = bySource.get(row.source_id);
         return subs

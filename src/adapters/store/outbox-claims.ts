@@ -19,8 +19,10 @@ const outboxItem = (r: { id: string; interaction_id: string; effect: string; att
 });
 
 /**
- * The claim on PostgreSQL, in one statement (one round trip): ready effects are locked with `FOR UPDATE SKIP LOCKED`
- * (replicas claiming at once skip each other's rows), and of those only each interaction's unbroken head is leased:
+ * The claim on PostgreSQL, in one statement (one round trip): ready effects not held back by an earlier one that is
+ * claimed or waiting for a retry are locked with `FOR UPDATE SKIP LOCKED` (replicas claiming at once skip each
+ * other's rows; effects held back are not even looked at, so they never crowd out heads that can run), and of
+ * those only each interaction's unbroken head is leased:
  * an effect is claimed when every earlier pending effect of its interaction was locked by this same claim (an
  * earlier one that is leased, waiting for a retry or locked by another replica holds back the ones after it).
  */
@@ -40,9 +42,16 @@ export async function claimOutboxPostgres(
   };
   const rows = await sql<Claimed>`
     with ready as (
-      select id, interaction_id, revision, idx from outbox
-      where status = 'pending' and available_at <= ${now} and (claimed_until is null or claimed_until <= ${now})
-      order by interaction_id, revision, idx
+      select o.id, o.interaction_id, o.revision, o.idx from outbox o
+      where o.status = 'pending' and o.available_at <= ${now} and (o.claimed_until is null or o.claimed_until <= ${now})
+        -- held back by an earlier effect that is claimed or waits for a retry: not worth locking
+        and not exists (
+          select 1 from outbox b
+          where b.interaction_id = o.interaction_id and b.status = 'pending'
+            and (b.revision < o.revision or (b.revision = o.revision and b.idx < o.idx))
+            and (b.claimed_until > ${now} or b.available_at > ${now})
+        )
+      order by o.interaction_id, o.revision, o.idx
       limit ${Math.max(limit * SCAN_FACTOR, 100)}
       for update skip locked
     ), heads as (
