@@ -6,10 +6,14 @@
  * the preview card's POST at the emulator, the expert's Accept through the next replica's `/api/messages`, the
  * agent's first message (through the first replica) relayed to the expert in Teams, then the agent ends it through
  * the second. 32 agents run consultations back to back (a closed loop), spread over the replicas; a consultation
- * counts when its first message reaches Teams inside the measured window (after a warm-up). Besides throughput it
- * reports each stage's median and 90th percentile (request answered; preview or relay seen at the emulator, which is
- * watched every few ms), and the database round trips per consultation, counted by a proxy in front of PostgreSQL
- * (every simple query or extended-protocol Sync; background work and wake-ups included) and named by statement.
+ * counts when its first message reaches Teams inside the measured window (after a warm-up); a request no expert
+ * was found for is counted apart (`requestsNotRouted`). Besides throughput it reports each stage's median and 90th
+ * percentile (request answered; preview or relay seen at the emulator, which is watched every few ms); the CPU time
+ * per consultation of the replicas, of this process (driver and emulators) and of every PostgreSQL process (other
+ * users of the server included), and how many of the machine's cores were busy (everything on it counts); and, in a
+ * separate shorter run (the proxy sits in the path of every query and costs CPU here), the database round trips per
+ * consultation, counted by a proxy in front of PostgreSQL (every simple query or extended-protocol Sync; background
+ * work and wake-ups included) and named by statement.
  *
  * Needs PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test). For exploring:
  * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS and SCALE_OUT_SECONDS override the defaults.
