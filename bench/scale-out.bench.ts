@@ -1,13 +1,25 @@
 /**
  * `npm run bench -- scale-out`: consultations per second end to end with 1, 2 and 4 replica processes
- * (`src/main.ts`) on one PostgreSQL database, Teams played by the Bot Connector emulator. One consultation: an
- * agent's request through the API of one replica (to a routing point), the preview card at the expert, the
- * expert's Accept through another replica's /api/messages, the agent's first message relayed to the expert in
- * Teams, then the agent ends it. Database round trips are counted by a proxy in front of PostgreSQL (each simple
- * query or extended-protocol Sync is one round trip), background work included. Needs PostgreSQL at
- * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test).
+ * (`src/main.ts`) on one PostgreSQL database, Teams played by the Bot Connector emulator.
+ *
+ * One consultation: an agent's request through the API of one replica (to a round-robin routing point of 64 experts),
+ * the preview card's POST at the emulator, the expert's Accept through the next replica's `/api/messages`, the
+ * agent's first message (through the first replica) relayed to the expert in Teams, then the agent ends it through
+ * the second. 32 agents run consultations back to back (a closed loop), spread over the replicas; a consultation
+ * counts when its first message reaches Teams inside the measured window (after a warm-up); a request no expert
+ * was found for is counted apart (`requestsNotRouted`). Besides throughput it reports each stage's median and 90th
+ * percentile (request answered; preview or relay seen at the emulator, which is watched every few ms); the CPU time
+ * per consultation of the replicas, of this process (driver and emulators) and of every PostgreSQL process (other
+ * users of the server included), and how many of the machine's cores were busy (everything on it counts); and, in a
+ * separate shorter run (the proxy sits in the path of every query and costs CPU here), the database round trips per
+ * consultation, counted by a proxy in front of PostgreSQL (every simple query or extended-protocol Sync; background
+ * work and wake-ups included) and named by statement.
+ *
+ * Needs PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test). For exploring:
+ * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS and SCALE_OUT_SECONDS override the defaults.
  */
-import net from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
 import { agentApiDb } from '../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../src/adapters/store/api-key-store.js';
@@ -17,8 +29,6 @@ import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot
 import { systemClock } from '../src/ports/clock.js';
 import {
   cardAction,
-  eventually,
-  freePort,
   postActivity,
   type Replica,
   startReplica,
@@ -26,54 +36,20 @@ import {
   teamsActivity,
   writeConfig,
 } from '../test/support/replicas.js';
+import type { BenchFigure } from './run.js';
+import { startRoundTripCounter } from './support/pg-round-trips.js';
 
 export const name = 'scale-out';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EXPERTS = 64;
-const AGENTS = 16;
-const WARMUP_MS = 4_000;
-const MEASURE_MS = 20_000;
-
-/** A TCP proxy to PostgreSQL counting round trips: frontend `Q` (simple query) and `S` (Sync) messages. */
-async function countingProxy(target: URL): Promise<{ port: number; count: () => number; close: () => void }> {
-  let trips = 0;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    let buffer = Buffer.alloc(0);
-    let started = false;
-    client.on('data', (chunk: Buffer) => {
-      upstream.write(chunk);
-      buffer = Buffer.concat([buffer, chunk]);
-      if (!started) {
-        if (buffer.length < 4) return;
-        const len = buffer.readInt32BE(0);
-        if (buffer.length < len) return;
-        buffer = buffer.subarray(len);
-        started = true;
-      }
-      while (buffer.length >= 5) {
-        const len = buffer.readInt32BE(1);
-        if (buffer.length < len + 1) break;
-        const type = String.fromCharCode(buffer[0] ?? 0);
-        if (type === 'Q' || type === 'S') trips++;
-        buffer = buffer.subarray(len + 1);
-      }
-    });
-    upstream.on('data', (d) => client.write(d));
-    const end = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', end);
-    upstream.on('close', end);
-    client.on('error', end);
-    upstream.on('error', end);
-  });
-  const port = await freePort();
-  server.listen(port, '127.0.0.1');
-  return { port, count: () => trips, close: () => server.close() };
-}
+const AGENTS = Number(process.env.SCALE_OUT_AGENTS ?? 32);
+const REPLICAS = (process.env.SCALE_OUT_REPLICAS ?? '1,2,4').split(',').map(Number);
+const WARMUP_MS = 5_000;
+const MEASURE_MS = Number(process.env.SCALE_OUT_SECONDS ?? 20) * 1000;
+const TRIPS_MS = 8_000;
+const STAGES = ['start', 'toPreview', 'accept', 'message', 'toRelay', 'end'] as const;
+type Stage = (typeof STAGES)[number];
 
 function configYaml(): string {
   const kws = Array.from({ length: EXPERTS }, (_, i) => `    - { id: kw-${i}, name: Expert ${i}, staticState: Ready }`);
@@ -102,15 +78,93 @@ agentApi:
 `;
 }
 
-async function measure(replicaCount: number) {
-  const schema = `bench_scale_${process.pid}_${replicaCount}`;
+/** Waits for things the emulator receives: resolved by a scan of its request log every few ms. */
+class Arrivals<T> {
+  private readonly seen = new Map<string, T>();
+  private readonly waiting = new Map<string, (value: T) => void>();
+
+  add(key: string, value: T): void {
+    const w = this.waiting.get(key);
+    if (w) {
+      this.waiting.delete(key);
+      w(value);
+    } else this.seen.set(key, value);
+  }
+
+  wait(key: string, what: string, ms = 60_000): Promise<T> {
+    const hit = this.seen.get(key);
+    if (hit !== undefined) {
+      this.seen.delete(key);
+      return Promise.resolve(hit);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(key);
+        reject(new Error(`gave up waiting for ${what} of ${key}`));
+      }, ms);
+      this.waiting.set(key, (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      });
+    });
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc (Linux); 0 where unavailable. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of every PostgreSQL server process now, by pid (all of the server's users, not only this benchmark). */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') out.set(pid, cpuMsOf(pid));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Busy and total CPU time of the whole machine so far (all cores, all processes), in clock ticks. */
+function machineCpu(): { busy: number; total: number } {
+  const [, ...ticks] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const n = ticks.map(Number);
+  const total = n.reduce((a, b) => a + b, 0);
+  return { busy: total - (n[3] ?? 0) - (n[4] ?? 0), total };
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : (s[Math.min(s.length - 1, Math.floor(q * s.length))] ?? 0);
+};
+const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/**
+ * One run with `replicaCount` replicas on a fresh schema. With `countTrips`, the replicas reach PostgreSQL through
+ * the counting proxy (which sits in the path of every query and costs CPU here, so throughput is measured in a run
+ * without it).
+ */
+async function measure(replicaCount: number, countTrips: boolean, measureMs: number) {
+  const schema = `bench_scale_${process.pid}_${replicaCount}_${countTrips ? 'trips' : 'rate'}`;
   const admin = new pg.Client({ connectionString: SERVER });
   await admin.connect();
   await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
-  const proxy = await countingProxy(new URL(SERVER));
+  const proxy = await startRoundTripCounter(new URL(SERVER));
   const viaProxy = new URL(SERVER);
-  viaProxy.hostname = '127.0.0.1';
-  viaProxy.port = String(proxy.port);
+  if (countTrips) {
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+  }
   viaProxy.searchParams.set('options', `-c search_path=${schema}`);
   const emulator = await startBotConnectorEmulator({
     tenantPerSecond: 1_000_000,
@@ -118,6 +172,7 @@ async function measure(replicaCount: number) {
   });
   const env = { DATABASE_URL: viaProxy.toString(), CONNECTOR_CONFIG: writeConfig(configYaml()), LOG_LEVEL: 'error' };
   const replicas: Replica[] = [];
+  const scanner = { timer: undefined as NodeJS.Timeout | undefined };
   try {
     replicas.push(await startReplica('r0', env));
     replicas.push(
@@ -125,10 +180,7 @@ async function measure(replicaCount: number) {
     );
     const direct = new URL(SERVER);
     direct.searchParams.set('options', `-c search_path=${schema}`);
-    const db = await openDatabase({
-      url: direct.toString(),
-      migrations: connectorMigrations,
-    });
+    const db = await openDatabase({ url: direct.toString(), migrations: connectorMigrations });
     const keyStore = new ApiKeyStore(agentApiDb(db.db), systemClock);
     const keys: string[] = [];
     for (let i = 0; i < AGENTS; i++)
@@ -142,69 +194,155 @@ async function measure(replicaCount: number) {
       );
     }
 
-    // Previews as they arrive at the emulator: interaction id → expert and invitation.
-    const previews = new Map<string, { expert: string; invitationId: string }>();
-    const relayed = new Set<string>();
+    // Previews and relayed messages as they arrive at the emulator.
+    const previews = new Arrivals<{ expert: string; invitationId: string }>();
+    const relayed = new Arrivals<true>();
     let scanned = 0;
-    const scan = () => {
+    scanner.timer = setInterval(() => {
       for (; scanned < emulator.requests.length; scanned++) {
         const r = emulator.requests[scanned];
         if (r?.method !== 'POST') continue;
         const text = JSON.stringify(r.activity);
         const card = /"verb":"accept","data":\{"interactionId":"([^"]+)","invitationId":"([^"]+)"/.exec(text);
-        if (card?.[1] && card[2]) previews.set(card[1], { expert: r.conversationId.slice(2), invitationId: card[2] });
+        if (card?.[1] && card[2]) previews.add(card[1], { expert: r.conversationId.slice(2), invitationId: card[2] });
         const message = /first message for (bx-[0-9a-z-]+)/.exec(text);
-        if (message?.[1]) relayed.add(message[1]);
+        if (message?.[1]) relayed.add(message[1], true);
       }
-    };
-    const scanner = setInterval(scan, 5);
+    }, 2);
 
-    let stopAt = Date.now() + WARMUP_MS + MEASURE_MS;
+    let stopAt = Date.now() + WARMUP_MS + measureMs;
+    let measuring = false;
     let completed = 0;
-    let windowStart = 0;
+    let notRouted = 0;
     let tripsAtStart = 0;
+    let statementsAtStart = new Map<string, number>();
+    const replicaCpu = () => replicas.reduce((sum, r) => sum + cpuMsOf(r.child.pid), 0);
+    let cpuAtStart = { replicas: 0, driver: 0 };
+    let postgresAtStart = new Map<number, number>();
+    let machineAtStart = { busy: 0, total: 0 };
     let seq = 0;
+    const stages = Object.fromEntries(STAGES.map((s) => [s, [] as number[]])) as Record<Stage, number[]>;
     const agentLoop = async (agent: number) => {
       const auth = { authorization: `Bearer ${keys[agent]}`, 'content-type': 'application/json' };
+      // Agents sit on different replicas; the expert's Teams traffic lands on the next one.
+      const via = replicas[agent % replicaCount] as Replica;
+      const other = replicas[(agent + 1) % replicaCount] as Replica;
+      const timed = async <T>(stage: Stage, work: () => Promise<T>): Promise<T> => {
+        const t0 = performance.now();
+        const value = await work();
+        if (measuring) stages[stage].push(performance.now() - t0);
+        return value;
+      };
+      const ok = async (what: string, res: Promise<Response>, status: number) => {
+        const r = await res;
+        if (r.status !== status) throw new Error(`${what} answered ${r.status}: ${await r.text()}`);
+        await r.arrayBuffer().catch(() => undefined);
+      };
       while (Date.now() < stopAt) {
-        const n = seq++;
-        const id = `bx-${replicaCount}-${n}`;
-        const via = replicas[n % replicaCount] as Replica;
-        const other = replicas[(n + 1) % replicaCount] as Replica;
-        const started = await fetch(`${via.base}/api/v1/interactions`, {
-          method: 'POST',
-          headers: auth,
-          body: JSON.stringify({ id, target: { kind: 'routing-point', id: 'experts' }, text: `Question ${id}` }),
-        });
-        if (started.status !== 201) throw new Error(`start answered ${started.status}`);
-        const preview = await eventually('the preview', () => previews.get(id), 60_000);
-        const kw = { id: preview.expert, name: preview.expert };
-        const accepted = await postActivity(
-          other.base,
-          cardAction(emulator.serviceUrl, kw, 'accept', { interactionId: id, invitationId: preview.invitationId }),
+        const id = `bx-${replicaCount}-${seq++}`;
+        await timed('start', () =>
+          ok(
+            'start',
+            fetch(`${via.base}/api/v1/interactions`, {
+              method: 'POST',
+              headers: auth,
+              body: JSON.stringify({ id, target: { kind: 'routing-point', id: 'experts' }, text: `Question ${id}` }),
+            }),
+            201,
+          ),
         );
-        if (accepted.status !== 200) throw new Error(`accept answered ${accepted.status}`);
-        await fetch(`${via.base}/api/v1/interactions/${id}/messages`, {
-          method: 'POST',
-          headers: auth,
-          body: JSON.stringify({ text: `first message for ${id}` }),
+        // A request no expert was found for ends at once (routing failed): counted, and the agent moves on.
+        const preview = await timed('toPreview', async () => {
+          for (let waited = 0; ; waited += 5_000) {
+            const found = await previews.wait(id, 'the preview', 5_000).catch(() => undefined);
+            if (found) return found;
+            const view = await fetch(`${via.base}/api/v1/interactions/${id}`, { headers: auth });
+            if (((await view.json()) as { status?: string }).status === 'ended') return null;
+            if (waited >= 60_000) throw new Error(`gave up waiting for the preview of ${id}`);
+          }
         });
-        await eventually('the relayed message', () => relayed.has(id), 60_000);
-        if (windowStart > 0 && Date.now() < stopAt) completed++;
-        await fetch(`${other.base}/api/v1/interactions/${id}/end`, { method: 'POST', headers: auth, body: '{}' });
+        if (!preview) {
+          if (measuring) notRouted++;
+          continue;
+        }
+        const kw = { id: preview.expert, name: preview.expert };
+        const accept = cardAction(emulator.serviceUrl, kw, 'accept', {
+          interactionId: id,
+          invitationId: preview.invitationId,
+        });
+        await timed('accept', () => ok('accept', postActivity(other.base, accept), 200));
+        await timed('message', () =>
+          ok(
+            'message',
+            fetch(`${via.base}/api/v1/interactions/${id}/messages`, {
+              method: 'POST',
+              headers: auth,
+              body: JSON.stringify({ text: `first message for ${id}` }),
+            }),
+            200,
+          ),
+        );
+        await timed('toRelay', () => relayed.wait(id, 'the relayed message'));
+        if (measuring && Date.now() < stopAt) completed++;
+        await timed('end', () =>
+          ok(
+            'end',
+            fetch(`${other.base}/api/v1/interactions/${id}/end`, { method: 'POST', headers: auth, body: '{}' }),
+            200,
+          ),
+        );
       }
     };
     setTimeout(() => {
-      windowStart = Date.now();
+      measuring = true;
       tripsAtStart = proxy.count();
+      statementsAtStart = proxy.byStatement();
+      cpuAtStart = {
+        replicas: replicaCpu(),
+        driver: process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000,
+      };
+      postgresAtStart = postgresCpu();
+      machineAtStart = machineCpu();
     }, WARMUP_MS).unref();
-    await Promise.all(Array.from({ length: AGENTS }, (_, i) => agentLoop(i)));
-    stopAt = 0;
-    clearInterval(scanner);
-    const seconds = MEASURE_MS / 1000;
+    const measured = new Promise<void>((resolve) => setTimeout(resolve, WARMUP_MS + measureMs));
+    const loops = Promise.all(Array.from({ length: AGENTS }, (_, i) => agentLoop(i)));
+    await measured;
     const trips = proxy.count() - tripsAtStart;
-    return { perSecond: completed / seconds, tripsPerConsultation: completed > 0 ? trips / completed : 0, completed };
+    const driverNow = process.cpuUsage().user / 1000 + process.cpuUsage().system / 1000;
+    const cpu = { replicas: replicaCpu() - cpuAtStart.replicas, driver: driverNow - cpuAtStart.driver };
+    let postgres = 0;
+    for (const [pid, ms] of postgresCpu()) postgres += ms - (postgresAtStart.get(pid) ?? ms);
+    const machine = machineCpu();
+    const machineBusy = (machine.busy - machineAtStart.busy) / Math.max(1, machine.total - machineAtStart.total);
+    const statements = [...proxy.byStatement()]
+      .map(([text, n]) => ({
+        text,
+        perConsultation: completed > 0 ? (n - (statementsAtStart.get(text) ?? 0)) / completed : 0,
+      }))
+      .sort((a, b) => b.perConsultation - a.perConsultation);
+    const done = completed;
+    stopAt = 0;
+    await loops;
+    return {
+      perSecond: done / (measureMs / 1000),
+      completed: done,
+      notRouted,
+      tripsPerConsultation: done > 0 ? trips / done : 0,
+      cpuMsPerConsultation: {
+        replicas: done > 0 ? round(cpu.replicas / done) : 0,
+        driverAndEmulators: done > 0 ? round(cpu.driver / done) : 0,
+        postgresAllUsers: done > 0 ? round(postgres / done) : 0,
+      },
+      machineBusyCores: round(machineBusy * cpus().length, 2),
+      stages: Object.fromEntries(
+        STAGES.map((s) => [s, { p50: round(quantile(stages[s], 0.5)), p90: round(quantile(stages[s], 0.9)) }]),
+      ),
+      topStatements: statements
+        .slice(0, Number(process.env.SCALE_OUT_TOP ?? 12))
+        .map((s) => ({ ...s, perConsultation: round(s.perConsultation, 2) })),
+    };
   } finally {
+    if (scanner.timer) clearInterval(scanner.timer);
     await Promise.all(replicas.map((r) => r.kill()));
     proxy.close();
     await emulator.close();
@@ -213,19 +351,29 @@ async function measure(replicaCount: number) {
   }
 }
 
-export async function run(): Promise<Record<string, { value: number; unit: string; [k: string]: unknown }>> {
-  const out: Record<string, { value: number; unit: string; [k: string]: unknown }> = {};
-  for (const n of [1, 2, 4]) {
-    const m = await measure(n);
+export async function run(): Promise<Record<string, BenchFigure>> {
+  const out: Record<string, BenchFigure> = {};
+  for (const n of REPLICAS) {
+    const loadBefore = loadavg()[0] ?? 0;
+    const m = await measure(n, false, MEASURE_MS);
+    const loadAfter = loadavg()[0] ?? 0;
+    const trips = await measure(n, true, TRIPS_MS);
     out[`scale-out-${n}-replica${n > 1 ? 's' : ''}`] = {
-      value: Math.round(m.perSecond * 10) / 10,
+      value: round(m.perSecond),
       unit: 'consultations/s',
       replicas: n,
       concurrentAgents: AGENTS,
       measuredSeconds: MEASURE_MS / 1000,
       completed: m.completed,
-      dbRoundTripsPerConsultation: Math.round(m.tripsPerConsultation * 10) / 10,
-      cores: (await import('node:os')).cpus().length,
+      requestsNotRouted: m.notRouted,
+      stagesMs: m.stages,
+      cpuMsPerConsultation: m.cpuMsPerConsultation,
+      machineBusyCores: m.machineBusyCores,
+      dbRoundTripsPerConsultation: round(trips.tripsPerConsultation),
+      topStatementsPerConsultation: trips.topStatements,
+      roundTripsCountedOver: `${trips.completed} consultations in a separate ${TRIPS_MS / 1000} s run through the counting proxy`,
+      cores: cpus().length,
+      loadAverage1m: { before: round(loadBefore, 2), after: round(loadAfter, 2) },
     };
   }
   return out;

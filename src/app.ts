@@ -13,6 +13,8 @@ import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
 import type { MetricSources } from './adapters/metrics/metric-sources.js';
 import { presenceStaleness } from './adapters/metrics/metric-sources.js';
 import { connectorMigrations } from './adapters/store/connector-migrations.js';
+import type { AppendedSignal } from './adapters/store/event-log.js';
+import { LeaseStore } from './adapters/store/lease-store.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
@@ -31,6 +33,7 @@ import { RoutingDirectory } from './routing-wiring.js';
 import { type ScaleOut, wireScaleOut } from './scale-out-wiring.js';
 import { InteractionService } from './services/interaction-service.js';
 import { OutboxWorker } from './services/outbox-worker.js';
+import { createPresenceCoordinator } from './services/presence-coordinator.js';
 import { RoutingService } from './services/routing-service.js';
 import { SessionLoad } from './services/session-load.js';
 import { TimeoutScheduler } from './services/timeout-scheduler.js';
@@ -100,6 +103,24 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
   const directory = await RoutingDirectory.open(config, { database, clock, logger });
   const index = () => directory.index();
   let agentSide: AgentSide | undefined;
+  let outbox: OutboxWorker | undefined;
+  let timeouts: TimeoutScheduler | undefined;
+  // On PostgreSQL (replicas on one database): what other replicas' notifications wake here.
+  const scaleOut = wireScaleOut({
+    database,
+    url: config.database.url,
+    logger,
+    wake: {
+      events: () => agentSide?.log.wake(),
+      webhooks: () => agentSide?.webhooks.kick(),
+      outbox: () => outbox?.recheck(),
+      timeouts: (dueAt) => (dueAt === null ? timeouts?.kick() : timeouts?.wakeAt(dueAt)),
+      sessions: (ids) => {
+        load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
+      },
+    },
+    pollMs: config.file.scaleOut.wakeEveryMs,
+  });
   const presence = config.presence
     ? wirePresence(config.presence, {
         database,
@@ -107,6 +128,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
         logger,
         userIds: directory.knowledgeWorkerIds(),
         publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
+        coordination:
+          scaleOut &&
+          createPresenceCoordinator({
+            bus: scaleOut.notifications,
+            leases: new LeaseStore(database.db, clock),
+            replicaId: scaleOut.replicaId,
+            leaseMs: config.file.scaleOut.leaseMs,
+            logger: logger.child({ part: 'presence-shards' }),
+          }),
       })
     : null;
   await directory.connectGraph(presence);
@@ -121,8 +151,8 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
           graph: presence && config.presence ? { client: presence.client, tenantId: config.presence.tenantId } : null,
         })
       : null;
-  const load = new SessionLoad((id, active) => presence?.setLoad(id, active));
-  await load.seed(database);
+  const load = new SessionLoad(database, (id, active) => presence?.setLoad(id, active));
+  await load.seed();
   const stateOf: AgentStateView = presence
     ? presence.stateOf
     : busyAtLimit(createDirectoryStateView(config.file.directory.knowledgeWorkers), load);
@@ -159,17 +189,20 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     },
   });
 
-  let outbox: OutboxWorker | undefined;
-  let timeouts: TimeoutScheduler | undefined;
-  let scaleOut: ScaleOut | null = null;
   const commands = new InteractionService({
     store,
     clock,
     logger: logger.child({ part: 'interactions' }),
     onCommitted: (info) => {
-      load.observe(info.interactions);
+      if (scaleOut) {
+        // Replicas each commit part of the commands: the database is the truth of who is in a session.
+        if (info.sessionsChanged.length > 0)
+          load
+            .refresh(info.sessionsChanged)
+            .catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
+      } else load.observe(info.interactions);
       if (info.effects) outbox?.kick();
-      if (info.timeouts) timeouts?.kick();
+      if (info.nextTimeoutAt !== null) timeouts?.wakeAt(info.nextTimeoutAt);
       reporting.metrics.countEffects(info.emitted);
       scaleOut?.committed(info);
     },
@@ -210,7 +243,10 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     logger.warn('no teams section in the configuration: the Teams bot is off');
   outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
   timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
-  scaleOut = wireScaleOut({ database, url: config.database.url, log: agentSide.log, outbox, timeouts, logger });
+  if (scaleOut) {
+    const fanOut = scaleOut;
+    agentSide.log.on('appended', (signal: AppendedSignal) => fanOut.appended(signal));
+  }
 
   const http = express();
   http.disable('x-powered-by');

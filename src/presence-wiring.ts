@@ -24,6 +24,7 @@ import {
   SqlTokenCacheStore,
 } from './adapters/store/sql-presence-stores.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from './domain/presence/mapping-rules.js';
+import { planShards } from './domain/presence/presence-shards.js';
 import { PresenceTracker } from './domain/presence/presence-tracker.js';
 import { toRoutingState } from './domain/presence/routing-state.js';
 import { parseRulesFile } from './domain/presence/rules-file.js';
@@ -31,6 +32,9 @@ import { historyRecordFor, type StateChange } from './domain/presence/state-chan
 import type { AgentState, AgentStateView } from './domain/routing/agent-state.js';
 import type { Clock } from './ports/clock.js';
 import { MemoryNotificationInbox } from './ports/presence/notification-inbox.js';
+import type { PresenceCoordination } from './ports/presence/presence-coordination.js';
+import { PresenceShardHolder } from './services/presence-shard-holder.js';
+import { ShardPublication } from './services/shard-publication.js';
 
 /** Where the notification endpoint is mounted; Graph posts to `<base>/api/graph/notifications` and `/lifecycle`. */
 export const graphNotificationsMount = '/api/graph';
@@ -44,6 +48,8 @@ export interface PresenceWiringDeps {
   readonly userIds: readonly string[];
   /** Publishes a knowledge worker's new state to agents (events and webhooks). */
   readonly publish: (knowledgeWorkerId: string, state: AgentState, at: number) => Promise<void>;
+  /** With replicas on one database: shard leases and presence shared among them; null or absent alone. */
+  readonly coordination?: PresenceCoordination | null | undefined;
 }
 
 /** The wired presence engine. */
@@ -58,6 +64,8 @@ export interface PresenceEngine {
   readonly subscriptions: SubscriptionManager | null;
   readonly delegated: DelegatedTokens | null;
   readonly poller: PresencePoller;
+  /** The shards this process holds (every one alone). */
+  readonly shards: PresenceShardHolder;
   /** The notification processor's counters; undefined without subscriptions. */
   notificationStats(): ProcessorStats | undefined;
   /** Notifications accepted and not yet processed. */
@@ -105,7 +113,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   const history = new SqlPresenceHistoryStore(database);
   // Changes are recorded and published strictly in the order they happened.
   let chain: Promise<void> = Promise.resolve();
-  const onChanges = (changes: readonly StateChange[]) => {
+  const record = (changes: readonly StateChange[]) => {
     if (changes.length === 0) return;
     chain = chain
       .then(async () => {
@@ -118,6 +126,33 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       .catch((err: unknown) => log.error({ err }, 'could not record or publish presence changes'));
   };
   const warn = (message: string, detail: Record<string, unknown>) => log.warn(detail, message);
+  const coordination = deps.coordination ?? null;
+  let subscriptions: SubscriptionManager | null = null;
+  let poller: PresencePoller | undefined;
+  const holder = new PresenceShardHolder({
+    shards: planShards(deps.userIds, options.usersPerShard),
+    tracker,
+    clock: now,
+    coordination,
+    publication: coordination
+      ? new ShardPublication({ snapshotsOf: (ids) => history.snapshotsOf(ids), tracker })
+      : null,
+    subscriptions: {
+      plan: (ids) => subscriptions?.plan(ids),
+      get shardCount() {
+        return subscriptions?.shardCount ?? 0;
+      },
+      hold: async (n) => subscriptions?.hold(n),
+      release: (n) => subscriptions?.release(n),
+      handleLifecycle: async (item) => (await subscriptions?.handleLifecycle(item)) ?? false,
+    },
+    markDue: (ids) => {
+      for (const id of ids) poller?.markDue(id);
+    },
+    publish: record,
+    logger: log,
+  });
+  const onChanges = holder.onChanges;
 
   const tokens = createAppTokenSource({
     tenantId: options.tenantId,
@@ -127,18 +162,20 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   });
   const client = new GraphClient({ graphBaseUrl: options.graphBaseUrl, quotaShare: options.quotaShare }, { tokens });
 
-  let subscriptions: SubscriptionManager | null = null;
-  const poller = new PresencePoller(
+  const presencePoller = new PresencePoller(
     { fastIntervalMs: options.poll.fastIntervalMs, slowIntervalMs: options.poll.slowIntervalMs },
     {
       client,
       tracker,
       clock: now,
       onChanges,
+      onObserved: holder.onObserved,
+      users: () => holder.users(),
       isSubscribed: (u) => subscriptions?.isSubscribed(u) ?? false,
       onError: (err) => log.warn({ err: String(err) }, 'a presence poll call failed; those users go stale if it lasts'),
     },
   );
+  poller = presencePoller;
 
   let router: Router | null = null;
   let processor: NotificationProcessor | null = null;
@@ -176,6 +213,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         encryptionCertificate: certificateBase64(s.certificateFile),
         encryptionCertificateId: s.certificateId,
         renewBeforeMs: s.renewBeforeMs,
+        usersPerSubscription: options.usersPerShard,
       },
       {
         client,
@@ -183,7 +221,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         store: new SqlSubscriptionStore(database),
         clock: now,
         onShardLost: (ids) => {
-          for (const id of ids) poller.markDue(id);
+          for (const id of ids) presencePoller.markDue(id);
         },
         warn,
       },
@@ -194,7 +232,11 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       {
         inbox,
         clientStateOf: (id) => manager.clientStateOf(id),
-        onLifecycle: (item) => void manager.handleLifecycle(item),
+        onLifecycle: (item) => {
+          holder
+            .lifecycle(item)
+            .catch((err: unknown) => log.warn({ err: String(err) }, 'lifecycle notification failed'));
+        },
         clock: now,
         warn,
       },
@@ -207,8 +249,9 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         jwks: createRemoteJWKSet(new URL(options.jwksUrl)),
         clock: now,
         onChanges,
+        onObserved: holder.onObserved,
         onBasic: (ids) => {
-          for (const id of ids) poller.markDue(id);
+          for (const id of ids) presencePoller.markDue(id);
         },
         warn,
         decrypt: processes ? (items) => processes.decrypt(items) : undefined,
@@ -250,7 +293,8 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     router,
     subscriptions,
     delegated,
-    poller,
+    poller: presencePoller,
+    shards: holder,
     notificationStats: () => processor?.stats,
     inboxSize: () => inboxSize(),
     setLoad(id, activeSessions) {
@@ -262,24 +306,27 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       for (const id of ids) tracker.track(id, now());
       if (tracker.size === before) return;
       log.info({ users: tracker.size }, 'presence tracks more knowledge workers');
+      // Users tracked after the shards were planned form the late joiners' shard: polled by its holder (alone, this
+      // process) until the next start plans them in like everyone else.
+      holder.addLateJoiners([...ids]);
+      // Alone, this process holds every subscription: re-cut them over every tracked user.
       const manager = subscriptions;
-      if (started && manager)
+      if (started && !coordination && manager)
         manager
           .assign([...tracker.userIds()])
           .catch((err: unknown) => log.warn({ err: String(err) }, 'presence subscriptions could not be reassigned'));
     },
     start() {
       started = true;
-      poller.start();
+      // Shards first (alone: all of them, subscriptions created or renewed), then the poll loop over their users.
+      holder.start();
+      presencePoller.start();
       watchRules();
       if (subscriptions && processor) {
         const manager = subscriptions;
         processor.start();
         const maintain = () =>
           manager.maintain().catch((err: unknown) => log.warn({ err: String(err) }, 'subscription maintenance failed'));
-        manager
-          .assign([...tracker.userIds()])
-          .catch((err: unknown) => log.warn({ err: String(err) }, 'presence subscriptions could not be created'));
         maintenance = setInterval(maintain, options.subscriptions?.maintainEveryMs ?? 60_000);
         maintenance.unref();
       }
@@ -288,6 +335,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
           users: tracker.size,
           notifications: subscriptions !== null,
           fastIntervalMs: options.poll.fastIntervalMs,
+          sharedWithReplicas: coordination !== null,
         },
         'presence engine started',
       );
@@ -295,7 +343,8 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     async stop() {
       if (maintenance) clearInterval(maintenance);
       if (options.rulesFile) unwatchFile(options.rulesFile);
-      await poller.stop();
+      await holder.stop();
+      await presencePoller.stop();
       await processor?.stop();
       await decryption?.close();
       await chain;

@@ -30,6 +30,14 @@ export const queueSchema = z.strictObject({
   members: z.array(id).default([]),
 });
 
+/** Replicas on one PostgreSQL database (ignored on SQLite): see docs/scale-out.md. */
+export const scaleOutSchema = z.strictObject({
+  /** How long a replica's hold on a presence shard lasts without renewal (renewed every third of it), ms. */
+  leaseMs: z.number().int().min(300).max(600_000).default(30_000),
+  /** How often every replica wakes its workers anyway, in case a notification was lost, ms. */
+  wakeEveryMs: z.number().int().min(100).max(600_000).default(5_000),
+});
+
 export const configFileSchema = z.strictObject({
   directory: z
     .strictObject({
@@ -53,6 +61,8 @@ export const configFileSchema = z.strictObject({
   escalation: escalationOptionsSchema.default(escalationOptionsSchema.parse({})),
   /** The agent side (API, events, webhooks): see src/adapters/agent-api/agent-api-options.ts. */
   agentApi: agentApiOptionsSchema.default(agentApiOptionsSchema.parse({})),
+  /** Several replicas on one PostgreSQL database. */
+  scaleOut: scaleOutSchema.default(scaleOutSchema.parse({})),
 });
 
 /** The parsed configuration file. */

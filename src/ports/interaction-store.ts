@@ -71,7 +71,8 @@ export interface InteractionStore {
    * stopping at the first one that is not yet available (so order is kept through retries).
    */
   claimOutbox(now: number, limit: number, leaseMs: number): Promise<OutboxItem[]>;
-  completeOutbox(id: string): Promise<void>;
+  /** Marks carried-out effects done (one write for the lot). */
+  completeOutbox(ids: readonly string[]): Promise<void>;
   /** Gives claimed effects back without running them (they wait behind a failed one). */
   releaseOutbox(ids: readonly string[]): Promise<void>;
   /** Records a failed attempt: retried at `retryAt`, or given up (status failed) when `giveUp`. */

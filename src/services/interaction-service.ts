@@ -3,6 +3,7 @@
  * its resource facts and its outbox effects in one transaction. Implements the InteractionCommands port.
  */
 import type { Logger } from 'pino';
+import { sessionChanges } from '../domain/interaction/active-sessions.js';
 import { type Command, interactionIdsOf, linkedInteractionIds } from '../domain/interaction/commands.js';
 import type { Effect } from '../domain/interaction/effects.js';
 import { reduce } from '../domain/interaction/engine.js';
@@ -16,20 +17,26 @@ export interface InteractionServiceOptions {
   readonly store: InteractionStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  /**
-   * Called after every applied command: whether it queued effects or scheduled a time-out (wakes the workers), and
-   * the interactions it changed as committed, and the effects it committed (for metrics).
-   */
-  readonly onCommitted?:
-    | ((info: {
-        effects: boolean;
-        timeouts: boolean;
-        interactions: readonly Interaction[];
-        emitted: readonly Effect[];
-      }) => void)
-    | undefined;
+  /** Called after every applied command with what it committed (wakes the workers, feeds the load and metrics). */
+  readonly onCommitted?: ((info: CommittedInfo) => void) | undefined;
   /** How often a command is retried after a concurrent change. Default 5. */
   readonly maxAttempts?: number | undefined;
+}
+
+/** What one applied command committed. */
+export interface CommittedInfo {
+  /** Whether it queued effects for the outbox workers. */
+  readonly effects: boolean;
+  /** Whether it scheduled a time-out. */
+  readonly timeouts: boolean;
+  /** The earliest time-out it scheduled (epoch ms), or null. */
+  readonly nextTimeoutAt: number | null;
+  /** The interactions it changed, as committed. */
+  readonly interactions: readonly Interaction[];
+  /** The knowledge workers whose session (connected to a live interaction) began or ended with it. */
+  readonly sessionsChanged: readonly string[];
+  /** Every effect it committed (for metrics). */
+  readonly emitted: readonly Effect[];
 }
 
 /** Effects carried out inside the transaction rather than by the outbox workers. */
@@ -50,19 +57,31 @@ export class InteractionService implements InteractionCommands {
             .filter((id) => !(id in loaded));
           if (linked.length > 0) Object.assign(loaded, await tx.load(linked));
           const result = reduce({ interactions: loaded }, command, clock.now());
-          if (!result.ok) return { result: { ok: false as const, refusal: result.refusal }, effects: [] as Effect[] };
+          if (!result.ok)
+            return {
+              result: { ok: false as const, refusal: result.refusal },
+              effects: [] as Effect[],
+              sessionsChanged: [] as string[],
+            };
           const changed = result.changed.map((id) => result.state.interactions[id]).filter((ix) => ix !== undefined);
           for (const ix of changed) await tx.save(loaded[ix.id], ix);
           await tx.recordFacts(result.effects.flatMap((e) => (e.type === 'RecordFact' ? [e.fact] : [])));
           await tx.enqueue(outboxEntries(result.effects, result.state.interactions), clock.now());
-          return { result: { ok: true as const, interactions: changed }, effects: [...result.effects] };
+          return {
+            result: { ok: true as const, interactions: changed },
+            effects: [...result.effects],
+            sessionsChanged: [...new Set(changed.flatMap((ix) => sessionChanges(loaded[ix.id], ix)))],
+          };
         });
         if (outcome.result.ok) {
           logger.debug({ command: command.type, interactionId: command.interactionId }, 'command applied');
+          const dueTimes = outcome.effects.flatMap((e) => (e.type === 'ScheduleTimeout' ? [e.dueAt] : []));
           this.options.onCommitted?.({
             effects: outcome.effects.some((e) => !inTransaction(e)),
-            timeouts: outcome.effects.some((e) => e.type === 'ScheduleTimeout'),
+            timeouts: dueTimes.length > 0,
+            nextTimeoutAt: dueTimes.length > 0 ? Math.min(...dueTimes) : null,
             interactions: outcome.result.interactions,
+            sessionsChanged: outcome.sessionsChanged,
             emitted: outcome.effects,
           });
         } else {

@@ -4,6 +4,10 @@
  * exponential backoff and holds back the interaction's later effects until it succeeds or is given up.
  * Claims are leased and, on PostgreSQL, taken with `FOR UPDATE SKIP LOCKED`, so replicas share the outbox and each
  * effect runs once; a crash between commit and execution re-executes (the lease runs out); ports dedupe by effect id.
+ *
+ * Running in the background, the worker keeps claiming while earlier effects are still being carried out (up to
+ * `maxInFlight`), so a slow effect of one interaction never holds back another interaction's; effects finished in
+ * the same turn of the event loop are marked done in one write.
  */
 import type { Logger } from 'pino';
 import type { Effect } from '../domain/interaction/effects.js';
@@ -28,6 +32,8 @@ export interface OutboxWorkerOptions {
   readonly logger: Logger;
   /** Effects claimed per round. Default 100. */
   readonly batchSize?: number | undefined;
+  /** Effects being carried out at once, at most. Default 200. */
+  readonly maxInFlight?: number | undefined;
   /** How long a claim holds before another worker may take the effect. Default 60 s. */
   readonly leaseMs?: number | undefined;
   /** Attempts before an effect is given up (kept with status failed). Default 8. */
@@ -38,33 +44,73 @@ export interface OutboxWorkerOptions {
 
 export class OutboxWorker {
   private readonly loop: DueWorkLoop;
+  private readonly inFlight = new Set<Promise<void>>();
+  private running = 0;
+  private done: { ids: string[]; written: Promise<void> } | null = null;
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.loop = new DueWorkLoop({
-      runDue: async () => {
-        let total = 0;
-        for (let done = await this.runOnce(); done > 0; done = await this.runOnce()) total += done;
-        return total;
-      },
+      runDue: () => this.claimAndStart(),
       nextDueAt: () => options.store.nextOutboxAt(),
       clock: options.clock,
       logger: options.logger,
+      // Retries are scheduled here (wakeAt); claims of a stopped replica run out and are found by recheck().
+      readNextAfterEveryRun: false,
     });
   }
 
-  /** Runs until nothing is ready; returns how many effects ran. Concurrent calls share one run. */
-  drain(): Promise<number> {
-    return this.loop.run();
+  /** Runs until nothing is ready and nothing is in flight; returns how many effects ran. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      // A round that starts after every chain has finished sees all they committed (joining a running round asks
+      // it for one more).
+      await Promise.all(this.inFlight);
+      const claimed = await this.loop.run();
+      total += claimed;
+      if (claimed === 0 && this.inFlight.size === 0) return total;
+    }
   }
-  /** Claims one batch and carries it out; returns how many effects were claimed. */
-  async runOnce(): Promise<number> {
+
+  /** Claims while there is room, starting each batch at once; returns how many effects were claimed. */
+  private async claimAndStart(): Promise<number> {
+    const max = this.options.maxInFlight ?? 200;
+    let total = 0;
+    for (;;) {
+      const room = Math.min(this.options.batchSize ?? 100, max - this.running);
+      if (room <= 0) return total;
+      const items = await this.claim(room);
+      if (items.length === 0) return total;
+      total += items.length;
+      this.startAll(items);
+    }
+  }
+
+  private claim(limit: number): Promise<OutboxItem[]> {
     const { store, clock } = this.options;
-    const items = await store.claimOutbox(clock.now(), this.options.batchSize ?? 100, this.options.leaseMs ?? 60_000);
+    return store.claimOutbox(clock.now(), limit, this.options.leaseMs ?? 60_000);
+  }
+
+  /** Starts each interaction's effects in order; every chain wakes the worker when it ends (its next may be ready). */
+  private startAll(items: readonly OutboxItem[]): void {
     const byInteraction = new Map<string, OutboxItem[]>();
     for (const item of items)
       byInteraction.set(item.interactionId, [...(byInteraction.get(item.interactionId) ?? []), item]);
-    await Promise.all([...byInteraction.values()].map((list) => this.runInOrder(list)));
-    return items.length;
+    for (const list of byInteraction.values()) {
+      this.running += list.length;
+      const chain: Promise<void> = this.runInOrder(list)
+        .catch((error: unknown) => {
+          // Its effects stay claimed until the lease runs out; then they are claimed again.
+          this.options.logger.error({ err: error }, 'outbox chain failed; retried when its claim runs out');
+          this.loop.wakeAt(this.options.clock.now() + (this.options.leaseMs ?? 60_000));
+        })
+        .finally(() => {
+          this.running -= list.length;
+          this.inFlight.delete(chain);
+          this.loop.kick();
+        });
+      this.inFlight.add(chain);
+    }
   }
 
   private async runInOrder(items: OutboxItem[]): Promise<void> {
@@ -72,13 +118,13 @@ export class OutboxWorker {
     for (const [n, item] of items.entries()) {
       try {
         await this.carryOut(item.id, item.effect);
-        await store.completeOutbox(item.id);
       } catch (error) {
         const attempts = item.attempts + 1;
         const giveUp = attempts >= (this.options.maxAttempts ?? 8);
         const delay = Math.min((this.options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1), 300_000);
         const message = error instanceof Error ? error.message : String(error);
         await store.failOutbox(item.id, message, clock.now() + delay, giveUp);
+        if (!giveUp) this.loop.wakeAt(clock.now() + delay);
         logger.warn(
           { effectId: item.id, effect: item.effect.type, attempts, giveUp, err: message },
           giveUp ? 'effect given up' : 'effect failed; will retry',
@@ -87,7 +133,23 @@ export class OutboxWorker {
         await store.releaseOutbox(items.slice(n + 1).map((i) => i.id));
         return;
       }
+      await this.markDone(item.id);
     }
+  }
+
+  /** Marks an effect done; effects finished in the same turn of the event loop share one write. */
+  private markDone(id: string): Promise<void> {
+    if (this.done) {
+      this.done.ids.push(id);
+      return this.done.written;
+    }
+    const ids = [id];
+    const written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.done = null;
+      return this.options.store.completeOutbox(ids);
+    });
+    this.done = { ids, written };
+    return written;
   }
 
   private async carryOut(id: string, effect: Effect): Promise<void> {
@@ -125,7 +187,14 @@ export class OutboxWorker {
     this.loop.kick();
   }
 
-  stop(): Promise<void> {
-    return this.loop.stop();
+  /** Wakes the worker and re-reads when the next effect comes due (claims of a stopped replica run out). */
+  recheck(): void {
+    this.loop.recheck();
+  }
+
+  /** Stops claiming; resolves when the effects in flight have finished. */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await Promise.all(this.inFlight);
   }
 }

@@ -1,40 +1,110 @@
 /**
  * The connector's own load on each knowledge worker: the interactions in which they are connected and which have
- * not ended. Fed by every committed command and seeded from the database at start; a change in a knowledge worker's
- * count is reported (the presence engine turns "at the session limit" into Busy for routing).
+ * not ended. Seeded from the database at start; a change in a knowledge worker's count is reported (the presence
+ * engine turns "at the session limit" into Busy for routing).
+ *
+ * One process (SQLite) feeds it every committed command ({@link SessionLoad.observe}). Replicas on one database
+ * (PostgreSQL) each commit only part of the commands, so there the database is the truth: after a command that
+ * began or ended a session, on whichever replica, every replica re-reads those knowledge workers' sessions
+ * ({@link SessionLoad.refresh}). Re-reads run one at a time, so a later read never lands before an earlier one.
  */
 import { sql } from 'kysely';
 import type { OpenDatabase } from '../adapters/store/open-database.js';
+import { activeKnowledgeWorkers } from '../domain/interaction/active-sessions.js';
 import type { Interaction } from '../domain/interaction/types.js';
 
 /** Counts active sessions per knowledge worker. */
 export class SessionLoad {
   readonly #active = new Map<string, Set<string>>();
+  readonly #stale = new Set<string>();
+  #everyone = false;
+  #reading: Promise<void> = Promise.resolve();
 
-  constructor(private readonly onChange: (knowledgeWorkerId: string, activeSessions: number) => void) {}
+  constructor(
+    private readonly database: OpenDatabase,
+    private readonly onChange: (knowledgeWorkerId: string, activeSessions: number) => void,
+  ) {}
 
   /** Active sessions of one knowledge worker. */
   of(knowledgeWorkerId: string): number {
     return this.#active.get(knowledgeWorkerId)?.size ?? 0;
   }
 
-  /** Takes the committed state of changed interactions into account. */
+  /** Takes the committed state of changed interactions into account (one process: it sees every commit). */
   observe(interactions: readonly Interaction[]): void {
     for (const ix of interactions) {
+      const live = activeKnowledgeWorkers(ix);
       for (const party of ix.parties) {
         if (party.person.kind !== 'knowledge-worker') continue;
-        const live = ix.endedAt === null && party.status === 'connected';
-        this.#set(party.person.id, ix.id, live);
+        this.#set(party.person.id, ix.id, live.has(party.person.id));
       }
     }
   }
 
   /** Loads the sessions that were active when the connector stopped. */
-  async seed(database: OpenDatabase): Promise<void> {
+  async seed(): Promise<void> {
+    for (const r of await this.#read(null)) this.#set(r.person_id, r.interaction_id, true);
+  }
+
+  /**
+   * Re-reads the sessions of these knowledge workers (null: everyone's) from the database: a command somewhere began
+   * or ended one of theirs. Resolves when a read that started after this call has finished.
+   */
+  refresh(knowledgeWorkerIds: readonly string[] | null): Promise<void> {
+    if (knowledgeWorkerIds === null) this.#everyone = true;
+    else for (const id of knowledgeWorkerIds) this.#stale.add(id);
+    const read = this.#reading.then(() => this.#readStale());
+    this.#reading = read.catch(() => undefined);
+    return read;
+  }
+
+  async #readStale(): Promise<void> {
+    if (this.#everyone) {
+      this.#everyone = false;
+      this.#stale.clear();
+      let rows: { person_id: string; interaction_id: string }[];
+      try {
+        rows = await this.#read(null);
+      } catch (error) {
+        this.#everyone = true;
+        throw error;
+      }
+      const live = new Map([...this.#active.keys()].map((id) => [id, new Set<string>()]));
+      for (const r of rows) live.set(r.person_id, (live.get(r.person_id) ?? new Set()).add(r.interaction_id));
+      for (const [id, sessions] of live) this.#replace(id, sessions);
+      return;
+    }
+    if (this.#stale.size === 0) return;
+    const ids = [...this.#stale];
+    this.#stale.clear();
+    let rows: { person_id: string; interaction_id: string }[];
+    try {
+      rows = await this.#read(ids);
+    } catch (error) {
+      for (const id of ids) this.#stale.add(id);
+      throw error;
+    }
+    const live = new Map(ids.map((id) => [id, new Set<string>()]));
+    for (const r of rows) live.get(r.person_id)?.add(r.interaction_id);
+    for (const [id, sessions] of live) this.#replace(id, sessions);
+  }
+
+  async #read(ids: readonly string[] | null): Promise<{ person_id: string; interaction_id: string }[]> {
+    if (ids !== null && ids.length === 0) return [];
+    const only = ids === null ? sql`` : sql`and p.person_id in (${sql.join(ids)})`;
     const rows = await sql<{ person_id: string; interaction_id: string }>`
       select p.person_id, p.interaction_id from parties p join interactions i on i.id = p.interaction_id
-      where p.person_kind = 'knowledge-worker' and p.status = 'connected' and i.ended_at is null`.execute(database.db);
-    for (const r of rows.rows) this.#set(r.person_id, r.interaction_id, true);
+      where p.person_kind = 'knowledge-worker' and p.status = 'connected' and i.ended_at is null ${only}`.execute(
+      this.database.db,
+    );
+    return rows.rows;
+  }
+
+  #replace(kw: string, sessions: Set<string>): void {
+    const before = this.of(kw);
+    if (sessions.size === 0) this.#active.delete(kw);
+    else this.#active.set(kw, sessions);
+    if (sessions.size !== before) this.onChange(kw, sessions.size);
   }
 
   #set(kw: string, interactionId: string, live: boolean): void {

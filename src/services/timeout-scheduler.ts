@@ -59,9 +59,14 @@ export class TimeoutScheduler {
     this.loop.start();
   }
 
-  /** Re-reads the next due time (after a commit that scheduled a time-out). */
+  /** Fires what is due and re-reads the next due time. */
   kick(): void {
     this.loop.kick();
+  }
+
+  /** A time-out was scheduled for `dueAt` (here or on another replica): fires then, without reading the store now. */
+  wakeAt(dueAt: number): void {
+    this.loop.wakeAt(dueAt);
   }
 
   stop(): Promise<void> {

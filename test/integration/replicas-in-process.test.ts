@@ -19,6 +19,14 @@ const sentBy = (...apps: TestApp[]) => apps.flatMap((t) => t.experts.sent);
 const ofType = (sent: { id: string; effect: PersonEffect }[], type: PersonEffect['type']) =>
   sent.filter((s) => s.effect.type === type);
 
+/** Polls `check` until it holds; fails after a while. */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let n = 0; !check(); n++) {
+    if (n > 400) throw new Error('condition never held');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 /** Connectors sharing one database, stopped after each test; the database is dropped after the file. */
 function useConnectors(database: TestDatabase) {
   const running: TestApp[] = [];
@@ -115,7 +123,7 @@ describe.each(testDatabases())('two connectors on one $name database', (database
     const [first] = await a.app.store.claimOutbox(clock.now(), 1, 60_000);
     expect(first?.id).toBe(all[0]?.id);
     expect(await b.app.store.claimOutbox(clock.now(), 100, 60_000)).toEqual([]);
-    await a.app.store.completeOutbox(first?.id ?? '');
+    await a.app.store.completeOutbox([first?.id ?? '']);
     expect((await b.app.store.claimOutbox(clock.now(), 100, 60_000)).map((c) => c.id)).toEqual(
       all.slice(1).map((c) => c.id),
     );
@@ -155,6 +163,69 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
         const stored = await b.app.store.get(`im-${n}`);
         expect(stored?.invitations.filter((i) => i.state === 'timed_out')).toHaveLength(1);
       }
+    });
+
+    test('commands racing on one interaction through both are each applied once, and none is half-written', async () => {
+      const clock = new TestClock();
+      const { a, b } = await pair(clock);
+      await startIms(a, 1);
+      await a.app.outbox.drain();
+      expect(
+        (await b.app.commands.execute({ type: 'Accept', interactionId: 'im-0', invitationId: 'v1', by: 'kw-ann' })).ok,
+      ).toBe(true);
+      const before = await a.app.store.get('im-0');
+      // Five at once: each attempt one of them wins, so none runs out of its five attempts.
+      const texts = Array.from({ length: 5 }, (_, n) => `message ${n}`);
+      const results = await Promise.all(
+        texts.map((text, n) =>
+          (n % 2 ? a : b).app.commands.execute({
+            type: 'SendMessage',
+            interactionId: 'im-0',
+            from: n % 4 < 2 ? 'agent-kate' : 'kw-ann',
+            text,
+          }),
+        ),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      const after = await b.app.store.get('im-0');
+      // Every message once, each one revision, the transcript numbered without gaps.
+      expect(after?.revision).toBe((before?.revision ?? 0) + 5);
+      const said = after?.transcript.filter((e) => texts.includes(e.text)).map((e) => e.text) ?? [];
+      expect([...said].sort()).toEqual([...texts].sort());
+      expect(after?.transcript.map((e) => e.seq)).toEqual(after?.transcript.map((_, n) => n + 1));
+      await Promise.all([a.app.outbox.drain(), b.app.outbox.drain()]);
+      // Kate's to Ann in Teams, Ann's to Kate: each delivered once.
+      const everyone = [...sentBy(a, b), ...a.agents.sent, ...b.agents.sent];
+      const delivered = ofType(everyone, 'Deliver').filter((d) =>
+        texts.some((t) => JSON.stringify(d.effect).includes(`"${t}"`)),
+      );
+      expect(delivered).toHaveLength(5);
+      expect(await a.app.store.outboxCounts()).toEqual({ done: expect.any(Number) });
+    });
+
+    test('a session begun through one connector and ended through the other counts on both', async () => {
+      const clock = new TestClock();
+      const { a, b } = await pair(clock);
+      a.app.start();
+      b.app.start();
+      await startIms(a, 1);
+      await a.app.outbox.drain();
+      expect(
+        (await b.app.commands.execute({ type: 'Accept', interactionId: 'im-0', invitationId: 'v1', by: 'kw-ann' })).ok,
+      ).toBe(true);
+      await eventually(() => a.app.load.of('kw-ann') === 1 && b.app.load.of('kw-ann') === 1);
+      // Routing on A now sees Ann busy: a second request goes to Leo.
+      await a.app.commands.execute({
+        type: 'StartIm',
+        interactionId: 'im-1',
+        initiator: kate,
+        target: billing,
+        text: 'Another',
+      });
+      await a.app.outbox.drain();
+      expect((await a.app.store.get('im-1'))?.invitations.map((i) => i.target.id)).toEqual(['kw-leo']);
+      expect((await a.app.commands.execute({ type: 'End', interactionId: 'im-0', by: 'agent-kate' })).ok).toBe(true);
+      await eventually(() => a.app.load.of('kw-ann') === 0 && b.app.load.of('kw-ann') === 0);
     });
 
     test('each webhook delivery is posted once when both workers race for it', async () => {

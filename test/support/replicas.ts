@@ -67,7 +67,7 @@ export async function eventually<T>(
 /** Starts `src/main.ts` as a child process and waits until `/readyz` answers. */
 export async function startReplica(
   name: string,
-  env: { DATABASE_URL: string; CONNECTOR_CONFIG: string; LOG_LEVEL?: string },
+  env: { readonly DATABASE_URL: string; readonly CONNECTOR_CONFIG: string; readonly [name: string]: string },
 ): Promise<Replica> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -115,6 +115,11 @@ export async function startReplica(
     throw error;
   }
   return replica;
+}
+
+/** The replica id a replica's process holds leases under (`<host>/<pid>/<random>`) matches this replica. */
+export function isReplica(replica: Replica, replicaId: string): boolean {
+  return replicaId.split('/')[1] === String(replica.child.pid);
 }
 
 /** Kills every replica still running (for afterEach/afterAll). */

@@ -36,8 +36,8 @@ export interface LifecycleItem {
 /** What the endpoint needs. */
 export interface NotificationEndpointDeps {
   readonly inbox: NotificationInbox;
-  /** The clientState of a subscription we hold; undefined when unknown. */
-  readonly clientStateOf: (subscriptionId: string) => string | undefined;
+  /** The clientState of a subscription (held here or stored by another replica); undefined when unknown. */
+  readonly clientStateOf: (subscriptionId: string) => string | undefined | Promise<string | undefined>;
   /** Receives checked lifecycle items (after the 202 is sent). */
   readonly onLifecycle: (item: LifecycleItem) => void;
   /** Epoch ms. */
@@ -78,15 +78,18 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
     res.status(200).type('text/plain').send(token);
   };
 
-  const checkedItems = (req: Request, res: Response) => {
+  const checkedItems = async (req: Request, res: Response) => {
     const parsed = envelopeSchema.safeParse(req.body);
     if (!parsed.success) {
       warnOnce('malformed envelope', req.path, {});
       res.status(400).json({ error: 'malformed notification collection' });
       return undefined;
     }
+    const expectedStates = new Map<string, string | undefined>();
+    for (const id of new Set(parsed.data.value.map((item) => item.subscriptionId)))
+      expectedStates.set(id, await deps.clientStateOf(id));
     const accepted = parsed.data.value.filter((item) => {
-      const expected = deps.clientStateOf(item.subscriptionId);
+      const expected = expectedStates.get(item.subscriptionId);
       if (expected === undefined) {
         warnOnce('unknown subscription', item.subscriptionId, { subscriptionId: item.subscriptionId });
         return false;
@@ -103,7 +106,14 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
   const json = express.json({ limit: o.bodyLimit, type: () => true });
 
   router.post(o.notificationPath, handshake, json, async (req, res) => {
-    const checked = checkedItems(req, res);
+    let checked: Awaited<ReturnType<typeof checkedItems>>;
+    try {
+      checked = await checkedItems(req, res);
+    } catch (err) {
+      warnOnce('subscriptions unavailable', 'store', { error: (err as Error).name });
+      res.status(503).end();
+      return;
+    }
     if (!checked) return;
     if (checked.accepted.length > 0) {
       try {
@@ -121,8 +131,15 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
     res.status(202).end();
   });
 
-  router.post(o.lifecyclePath, handshake, json, (req, res) => {
-    const checked = checkedItems(req, res);
+  router.post(o.lifecyclePath, handshake, json, async (req, res) => {
+    let checked: Awaited<ReturnType<typeof checkedItems>>;
+    try {
+      checked = await checkedItems(req, res);
+    } catch (err) {
+      warnOnce('subscriptions unavailable', 'store', { error: (err as Error).name });
+      res.status(503).end();
+      return;
+    }
     if (!checked) return;
     res.status(202).end();
     for (const item of checked.accepted) {

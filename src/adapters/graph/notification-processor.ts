@@ -7,6 +7,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
 import type { InboxEntry, NotificationInbox } from '../../ports/presence/notification-inbox.js';
@@ -33,6 +34,8 @@ export interface NotificationProcessorDeps {
   readonly jwks: JWTVerifyGetKey;
   readonly clock: () => number;
   readonly onChanges: (changes: readonly StateChange[]) => void;
+  /** Receives the observations that changed a presence (shared with other replicas). */
+  readonly onObserved?: (observations: readonly PresenceObservation[]) => void;
   /** Users named by basic notifications (no resource data): poll them. */
   readonly onBasic?: (userIds: readonly string[]) => void;
   readonly warn: (message: string, detail: Record<string, unknown>) => void;
@@ -171,6 +174,7 @@ export class NotificationProcessor {
     if (lag > this.stats.maxLagMs) this.stats.maxLagMs = lag;
     if (decrypted === null) return;
     const changes: StateChange[] = [];
+    const observed: PresenceObservation[] = [];
     const basic: string[] = [];
     let next = 0;
     const now = this.deps.clock();
@@ -193,21 +197,22 @@ export class NotificationProcessor {
         this.#warnOnce('decrypted content is not a presence');
         continue;
       }
-      const result = this.deps.tracker.apply(
-        {
-          userId: p.id,
-          availability: p.availability,
-          activity: typeof p.activity === 'string' ? p.activity : p.availability,
-          sequenceNumber: typeof p.sequenceNumber === 'string' && p.sequenceNumber ? p.sequenceNumber : undefined,
-          observedAt: entry.receivedAt,
-          source: 'notification',
-        },
-        now,
-      );
-      if (result.outcome === 'applied') this.stats.applied++;
-      else this.stats.ignored++;
+      const observation: PresenceObservation = {
+        userId: p.id,
+        availability: p.availability,
+        activity: typeof p.activity === 'string' ? p.activity : p.availability,
+        sequenceNumber: typeof p.sequenceNumber === 'string' && p.sequenceNumber ? p.sequenceNumber : undefined,
+        observedAt: entry.receivedAt,
+        source: 'notification',
+      };
+      const result = this.deps.tracker.apply(observation, now);
+      if (result.outcome === 'applied') {
+        this.stats.applied++;
+        observed.push(observation);
+      } else this.stats.ignored++;
       if (result.change) changes.push(result.change);
     }
+    if (observed.length > 0) this.deps.onObserved?.(observed);
     if (changes.length > 0) this.deps.onChanges(changes);
     if (basic.length > 0) this.deps.onBasic?.(basic);
   }

@@ -55,6 +55,11 @@ export const presenceFileSchema = z.strictObject({
   staleAfterMs: ms.default(120_000),
   /** Concurrent sessions at which a knowledge worker counts as Busy for routing. Default 1. */
   defaultSessionLimit: z.number().int().min(1).max(100).default(1),
+  /**
+   * Users per shard: the sorted directory is cut into shards of this many users, each polled by one replica and
+   * covered by one subscriber account's subscription (Graph allows at most 650). Default 650.
+   */
+  usersPerShard: z.number().int().min(1).max(650).default(650),
   poll: z
     .strictObject({
       /** Poll interval for users without a healthy subscription (ms). Default 15 s. */

@@ -5,6 +5,7 @@
  * unconfirmed users to Unknown, so a Graph outage degrades to stale states, never to wrong ones.
  */
 import { z } from 'zod';
+import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
 import type { GraphClient } from './graph-client.js';
@@ -32,6 +33,10 @@ export interface PresencePollerDeps {
   readonly clock: () => number;
   /** Receives every state change (publish, record history). */
   readonly onChanges: (changes: readonly StateChange[]) => void;
+  /** The users this poller polls (with replicas: those of the shards this one holds). Default: every tracked user. */
+  readonly users?: () => Iterable<string>;
+  /** Receives the observations that changed or confirmed a presence (shared with other replicas). */
+  readonly onObserved?: (observations: readonly PresenceObservation[]) => void;
   /** Whether a user is covered by a healthy subscription (see the subscription manager). Default: never. */
   readonly isSubscribed?: (userId: string) => boolean;
   /** Reports a failed call (logged by the caller; the cycle carries on). */
@@ -73,7 +78,7 @@ export class PresencePoller {
   dueUsers(now: number): string[] {
     const due: string[] = [];
     const subscribed = this.#d.isSubscribed;
-    for (const id of this.#d.tracker.userIds()) {
+    for (const id of this.#d.users?.() ?? this.#d.tracker.userIds()) {
       const last = this.#lastPolled.get(id);
       const interval = subscribed?.(id) ? this.#o.slowIntervalMs : this.#o.fastIntervalMs;
       if (last === undefined || now - last >= interval) due.push(id);
@@ -98,24 +103,25 @@ export class PresencePoller {
             { ids },
           );
           const batchChanges: StateChange[] = [];
+          const observed: PresenceObservation[] = [];
           const now = this.#d.clock();
           for (const p of res?.value ?? []) {
             if (typeof p.id !== 'string' || !p.availability) continue;
             this.#lastPolled.set(p.id, requestedAt);
-            const r = this.#d.tracker.apply(
-              {
-                userId: p.id,
-                availability: p.availability,
-                activity: p.activity ?? p.availability,
-                sequenceNumber: p.sequenceNumber || undefined,
-                observedAt: requestedAt,
-                source: 'poll',
-              },
-              now,
-            );
+            const observation: PresenceObservation = {
+              userId: p.id,
+              availability: p.availability,
+              activity: p.activity ?? p.availability,
+              sequenceNumber: p.sequenceNumber || undefined,
+              observedAt: requestedAt,
+              source: 'poll',
+            };
+            const r = this.#d.tracker.apply(observation, now);
+            if (r.outcome === 'applied' || r.outcome === 'confirmed') observed.push(observation);
             if (r.change) batchChanges.push(r.change);
           }
           changes += batchChanges.length;
+          if (observed.length > 0) this.#d.onObserved?.(observed);
           if (batchChanges.length > 0) this.#d.onChanges(batchChanges);
         } catch (err) {
           failedCalls++;

@@ -3,6 +3,11 @@
  * presence subscription per account and app), creates rich subscriptions, renews them well before their 60-minute
  * expiry, recreates one that is gone (PATCH 404), and answers `reauthorizationRequired` by reauthorizing.
  * Users of a lost or failing shard are reported unhealthy, so the poller polls them at the fast rate.
+ *
+ * One process holds every shard ({@link SubscriptionManager.assign}). Replicas each hold some
+ * ({@link SubscriptionManager.hold}, {@link SubscriptionManager.release}): a replica that takes a shard over adopts
+ * the subscription its previous holder stored (renewing it, so a subscription that is gone is recreated), and any
+ * replica accepts notifications of any stored subscription (its clientState is read from the store).
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -52,7 +57,11 @@ interface Shard {
   readonly userIds: readonly string[];
   record: SubscriptionRecord | undefined;
   healthy: boolean;
+  held: boolean;
 }
+
+/** How long an unknown subscription id is remembered as unknown (forged ids do not each cost a read). */
+const UNKNOWN_FOR_MS = 10_000;
 
 /** Keeps presence subscriptions alive for the tracked users. */
 export class SubscriptionManager {
@@ -61,6 +70,8 @@ export class SubscriptionManager {
   #shards: Shard[] = [];
   readonly #shardOf = new Map<string, Shard>();
   readonly #byId = new Map<string, Shard>();
+  /** Subscriptions held by other replicas, as read from the store: clientState and expiry. */
+  readonly #others = new Map<string, { clientState: string; expiresAt: number } | { unknownUntil: number }>();
 
   constructor(options: SubscriptionManagerOptions, deps: SubscriptionManagerDeps) {
     this.#o = subscriptionManagerOptionsSchema.parse(options);
@@ -74,9 +85,32 @@ export class SubscriptionManager {
     return s.record.expiresAt > this.#d.clock();
   }
 
-  /** The clientState of a subscription we hold (for the notification endpoint). */
-  clientStateOf(subscriptionId: string): string | undefined {
-    return this.#byId.get(subscriptionId)?.record?.clientState;
+  /**
+   * The clientState of a subscription (for the notification endpoint): one held here, else one another replica
+   * stored (read once, kept until it expires); undefined when no one holds it.
+   */
+  clientStateOf(subscriptionId: string): string | undefined | Promise<string | undefined> {
+    const held = this.#byId.get(subscriptionId)?.record?.clientState;
+    if (held !== undefined) return held;
+    const now = this.#d.clock();
+    const known = this.#others.get(subscriptionId);
+    if (known && 'clientState' in known && known.expiresAt > now) return known.clientState;
+    if (known && 'unknownUntil' in known && known.unknownUntil > now) return undefined;
+    return this.#d.store.get(subscriptionId).then((r) => {
+      if (this.#others.size > 10_000) this.#others.clear();
+      const now = this.#d.clock();
+      const live = r && r.expiresAt > now;
+      this.#others.set(
+        subscriptionId,
+        live ? { clientState: r.clientState, expiresAt: r.expiresAt } : { unknownUntil: now + UNKNOWN_FOR_MS },
+      );
+      return live ? r.clientState : undefined;
+    });
+  }
+
+  /** Whether this replica holds the subscription (and so answers its lifecycle notifications). */
+  holds(subscriptionId: string): boolean {
+    return this.#byId.has(subscriptionId);
   }
 
   /** Current subscription records. */
@@ -86,44 +120,98 @@ export class SubscriptionManager {
 
   /**
    * Shards `userIds` over the accounts (users beyond accounts × 650 stay unsubscribed and are polled fast), reuses
-   * stored subscriptions that still match, and creates or renews the rest.
+   * stored subscriptions that still match, and creates or renews the rest: this process holds every shard.
    */
   async assign(userIds: readonly string[]): Promise<void> {
-    const sorted = [...userIds].sort();
-    const stored = await this.#d.store.list();
+    this.plan(userIds);
+    await Promise.all(this.#shards.map((_, n) => this.hold(n)));
+  }
+
+  /**
+   * Shards `userIds` over the accounts, in sorted order (the same on every replica), holding none of them yet.
+   * Shard n covers sorted users n × `usersPerSubscription` onwards, with account n.
+   */
+  plan(userIds: readonly string[]): void {
+    const sorted = [...new Set(userIds)].sort();
+    const size = this.#o.usersPerSubscription;
     const shards: Shard[] = [];
-    for (let i = 0; i < this.#o.accounts.length && i * this.#o.usersPerSubscription < sorted.length; i++) {
-      const account = this.#o.accounts[i] ?? '';
-      const ids = sorted.slice(i * this.#o.usersPerSubscription, (i + 1) * this.#o.usersPerSubscription);
-      const prev = stored.find((r) => r.account === account);
-      const same = prev && prev.userIds.length === ids.length && prev.userIds.every((u, k) => u === ids[k]);
-      if (prev && !same) await this.#delete(account, prev);
-      shards.push({ account, userIds: ids, record: same ? prev : undefined, healthy: !!same });
-    }
-    if (sorted.length > shards.length * this.#o.usersPerSubscription) {
+    for (let i = 0; i < this.#o.accounts.length && i * size < sorted.length; i++)
+      shards.push({
+        account: this.#o.accounts[i] ?? '',
+        userIds: sorted.slice(i * size, (i + 1) * size),
+        record: undefined,
+        healthy: false,
+        held: false,
+      });
+    if (sorted.length > shards.length * size) {
       this.#d.warn('not enough subscriber accounts: some users are polled only', {
         users: sorted.length,
-        covered: shards.length * this.#o.usersPerSubscription,
+        covered: shards.length * size,
       });
     }
     this.#shards = shards;
     this.#index();
-    await this.maintain();
+  }
+
+  /** The number of subscription shards planned (one per account in use). */
+  get shardCount(): number {
+    return this.#shards.length;
+  }
+
+  /**
+   * Takes shard `n` on: adopts the subscription stored for its account when it covers the same users (renewing it:
+   * one that is gone is recreated), replaces one that covers others, or creates one.
+   */
+  async hold(n: number): Promise<void> {
+    const s = this.#shards[n];
+    if (!s || s.held) return;
+    s.held = true;
+    try {
+      const stored = (await this.#d.store.list()).find((r) => r.account === s.account);
+      const same =
+        stored && stored.userIds.length === s.userIds.length && stored.userIds.every((u, k) => u === s.userIds[k]);
+      const live = same && stored.expiresAt > this.#d.clock();
+      if (stored && !live) await this.#delete(s.account, stored);
+      if (!s.held) return;
+      s.record = live ? stored : undefined;
+      s.healthy = s.record !== undefined;
+      this.#index();
+      if (s.record) await this.#renew(s);
+      else await this.#create(s);
+    } catch (err) {
+      this.#lost(s, err);
+    }
+    this.#index();
+  }
+
+  /** Stops keeping shard `n` (another replica took it over): its subscription stays in Graph for the next holder. */
+  release(n: number): void {
+    const s = this.#shards[n];
+    if (!s) return;
+    s.held = false;
+    s.record = undefined;
+    s.healthy = false;
+    this.#index();
   }
 
   #index(): void {
     this.#shardOf.clear();
     this.#byId.clear();
     for (const s of this.#shards) {
+      if (!s.held) continue;
       for (const u of s.userIds) this.#shardOf.set(u, s);
       if (s.record) this.#byId.set(s.record.id, s);
     }
   }
 
-  /** Creates missing subscriptions and renews those expiring within `renewBeforeMs`. Call it every minute or so. */
+  /**
+   * Creates the held shards' missing subscriptions and renews those expiring within `renewBeforeMs`. Call it every
+   * minute or so.
+   */
   async maintain(): Promise<void> {
     await Promise.all(
       this.#shards.map(async (s) => {
+        if (!s.held) return;
         try {
           if (!s.record || s.record.expiresAt <= this.#d.clock()) await this.#create(s);
           else if (s.record.expiresAt - this.#d.clock() < this.#o.renewBeforeMs) await this.#renew(s);
@@ -135,10 +223,13 @@ export class SubscriptionManager {
     this.#index();
   }
 
-  /** Answers a lifecycle notification: `reauthorizationRequired` → reauthorize (recreate if gone). */
-  async handleLifecycle(item: LifecycleItem): Promise<void> {
+  /**
+   * Answers a lifecycle notification of a held subscription: `reauthorizationRequired` → reauthorize, anything else
+   * → renew (recreate if gone). Returns false when this replica does not hold the subscription.
+   */
+  async handleLifecycle(item: Pick<LifecycleItem, 'subscriptionId' | 'lifecycleEvent'>): Promise<boolean> {
     const s = this.#byId.get(item.subscriptionId);
-    if (!s?.record) return;
+    if (!s?.record) return false;
     try {
       if (item.lifecycleEvent === 'reauthorizationRequired') {
         await this.#d.client.request(
@@ -151,10 +242,11 @@ export class SubscriptionManager {
         await this.#renew(s);
       }
     } catch (err) {
-      if (err instanceof GraphApiError && err.status === 404) await this.#recreate(s);
+      if (err instanceof GraphApiError && err.status === 404) await this.#recreate(s).catch((e) => this.#lost(s, e));
       else this.#lost(s, err);
     }
     this.#index();
+    return true;
   }
 
   async #create(s: Shard): Promise<void> {
@@ -177,24 +269,28 @@ export class SubscriptionManager {
       },
       this.#d.tokensFor(s.account),
     );
-    s.record = {
+    const record = {
       id: created.id,
       account: s.account,
       userIds: s.userIds,
       clientState,
       expiresAt: Date.parse(created.expirationDateTime) || expiresAt,
     };
+    // Stored even when the shard was handed over meanwhile: its next holder adopts it.
+    await this.#d.store.put(record);
+    if (!s.held) return;
+    s.record = record;
     s.healthy = true;
-    await this.#d.store.put(s.record);
   }
 
   async #renew(s: Shard): Promise<void> {
-    if (!s.record) return this.#create(s);
+    const current = s.record;
+    if (!current) return this.#create(s);
     const expiresAt = this.#d.clock() + this.#o.lifetimeMs - 60_000;
     try {
       await this.#d.client.request(
         'PATCH',
-        `/subscriptions/${s.record.id}`,
+        `/subscriptions/${current.id}`,
         { expirationDateTime: new Date(expiresAt).toISOString() },
         this.#d.tokensFor(s.account),
       );
@@ -202,9 +298,11 @@ export class SubscriptionManager {
       if (err instanceof GraphApiError && err.status === 404) return this.#recreate(s);
       throw err;
     }
-    s.record = { ...s.record, expiresAt };
+    const record = { ...current, expiresAt };
+    await this.#d.store.put(record);
+    if (!s.held) return;
+    s.record = record;
     s.healthy = true;
-    await this.#d.store.put(s.record);
   }
 
   /** The subscription is gone: its users are polled at once to fill the gap, then it is created again. */

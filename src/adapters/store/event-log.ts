@@ -47,6 +47,8 @@ export interface EventStreamFilter {
 /** Why readers were woken: events appended here, or (scale-out) a wake-up from another replica or a poll. */
 export interface AppendedSignal {
   readonly remote: boolean;
+  /** Webhook deliveries the append queued (0 for a wake-up). */
+  readonly deliveries: number;
 }
 
 /** Serializes appends on PostgreSQL so that sequence numbers become visible in order. */
@@ -58,6 +60,13 @@ const APPEND_LOCK = 727_002;
  */
 export class EventLog extends EventEmitter {
   private readonly isPostgres: boolean;
+  /** Appends waiting for the one being written. */
+  private readonly queued: {
+    readonly events: readonly NewAgentEvent[];
+    resolve(added: number): void;
+    reject(error: unknown): void;
+  }[] = [];
+  private writing = false;
 
   constructor(
     private readonly db: AgentApiDb,
@@ -70,23 +79,62 @@ export class EventLog extends EventEmitter {
 
   /** Wakes readers: events may have been appended elsewhere (another replica). The log stays the source of truth. */
   wake(): void {
-    this.emit('appended', { remote: true } satisfies AppendedSignal);
+    this.emit('appended', { remote: true, deliveries: 0 } satisfies AppendedSignal);
   }
 
-  /** Appends events (skipping sources already appended) and queues their webhook deliveries. */
-  async append(events: readonly NewAgentEvent[]): Promise<number> {
-    if (events.length === 0) return 0;
+  /**
+   * Appends events (skipping sources already appended) and queues their webhook deliveries; resolves with how many
+   * of them were new. Appends asked for while one is being written are written together next, in one transaction.
+   */
+  append(events: readonly NewAgentEvent[]): Promise<number> {
+    if (events.length === 0) return Promise.resolve(0);
+    return new Promise((resolve, reject) => {
+      this.queued.push({ events, resolve, reject });
+      if (!this.writing) this.writeQueued();
+    });
+  }
+
+  private writeQueued(): void {
+    const group = this.queued.splice(0);
+    if (group.length === 0) {
+      this.writing = false;
+      return;
+    }
+    this.writing = true;
+    this.write(group.flatMap((g) => g.events)).then(
+      ({ added, deliveries }) => {
+        const any = added.size > 0;
+        for (const g of group) g.resolve(g.events.filter((e) => added.delete(e.sourceId)).length);
+        if (any) this.emit('appended', { remote: false, deliveries } satisfies AppendedSignal);
+        this.writeQueued();
+      },
+      (error: unknown) => {
+        for (const g of group) g.reject(error);
+        this.writeQueued();
+      },
+    );
+  }
+
+  /** Writes events in one transaction; returns the source ids that were new and the deliveries queued. */
+  private async write(events: readonly NewAgentEvent[]): Promise<{ added: Set<string>; deliveries: number }> {
     const now = this.clock.now();
-    const added = await this.db.transaction().execute(async (trx) => {
+    const unique = [...new Map(events.map((e) => [e.sourceId, e])).values()];
+    return this.db.transaction().execute(async (trx) => {
+      // Read before the lock below, so that the lock is held for as few round trips as possible.
+      const subs = await trx
+        .selectFrom('webhook_subscriptions')
+        .select(['id', 'types', 'contact_center'])
+        .where('contact_center', 'in', [...new Set(unique.map((e) => e.contactCenter))])
+        .where('deleted_at', 'is', null)
+        .execute();
       // On PostgreSQL, concurrent appenders (other replicas) could commit sequence numbers out of order, and a
       // reader that saw seq n+1 before n committed would skip n. One appender at a time keeps commit order = seq
       // order, so `seq > last` never misses an event.
       if (this.isPostgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
-      let count = 0;
-      for (const e of events) {
-        const inserted = await trx
-          .insertInto('agent_events')
-          .values({
+      const inserted = await trx
+        .insertInto('agent_events')
+        .values(
+          unique.map((e) => ({
             source_id: e.sourceId,
             contact_center: e.contactCenter,
             agent_id: e.agentId,
@@ -95,42 +143,34 @@ export class EventLog extends EventEmitter {
             interaction_id: e.interactionId,
             data: JSON.stringify(e.data),
             created_at: now,
+          })),
+        )
+        .onConflict((oc) => oc.column('source_id').doNothing())
+        .returning(['seq', 'source_id'])
+        .execute();
+      const added = new Set(inserted.map((r) => r.source_id));
+      if (inserted.length === 0) return { added, deliveries: 0 };
+      const bySource = new Map(unique.map((e) => [e.sourceId, e]));
+      const deliveries = inserted.flatMap((row) => {
+        const e = bySource.get(row.source_id);
+        return subs
+          .filter((s) => {
+            const types = JSON.parse(s.types) as string[];
+            return s.contact_center === e?.contactCenter && (types.length === 0 || types.includes(e.type));
           })
-          .onConflict((oc) => oc.column('source_id').doNothing())
-          .returning('seq')
-          .executeTakeFirst();
-        if (!inserted) continue;
-        count++;
-        const subs = await trx
-          .selectFrom('webhook_subscriptions')
-          .select(['id', 'types'])
-          .where('contact_center', '=', e.contactCenter)
-          .where('deleted_at', 'is', null)
-          .execute();
-        const wanted = subs.filter((s) => {
-          const types = JSON.parse(s.types) as string[];
-          return types.length === 0 || types.includes(e.type);
-        });
-        if (wanted.length === 0) continue;
-        await trx
-          .insertInto('webhook_deliveries')
-          .values(
-            wanted.map((s) => ({
-              subscription_id: s.id,
-              event_seq: Number(inserted.seq),
-              status: 'pending',
-              attempts: 0,
-              next_at: now,
-              claimed_until: null,
-              last_error: null,
-            })),
-          )
-          .execute();
-      }
-      return count;
+          .map((s) => ({
+            subscription_id: s.id,
+            event_seq: Number(row.seq),
+            status: 'pending',
+            attempts: 0,
+            next_at: now,
+            claimed_until: null,
+            last_error: null,
+          }));
+      });
+      if (deliveries.length > 0) await trx.insertInto('webhook_deliveries').values(deliveries).execute();
+      return { added, deliveries: deliveries.length };
     });
-    if (added > 0) this.emit('appended', { remote: false } satisfies AppendedSignal);
-    return added;
   }
 
   /** Events after `afterSeq` that the filter sees, oldest first. */

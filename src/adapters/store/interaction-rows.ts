@@ -1,10 +1,12 @@
-/** Maps interactions to table rows and back. Pure. */
+/** Maps interactions to table rows and back, and finds the rows a change touches. Pure. */
 import type { Insertable, Selectable } from 'kysely';
 import type { Interaction, Invitation, Party, TranscriptEntry } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
+import type { OutboxEntry } from '../../ports/interaction-store.js';
 import type {
   InteractionsTable,
   InvitationsTable,
+  OutboxTable,
   PartiesTable,
   ResourceFactsTable,
   TranscriptEntriesTable,
@@ -106,6 +108,24 @@ export function factRow(f: ResourceFact): Insertable<ResourceFactsTable> {
   };
 }
 
+/** An effect's outbox row, pending and available from `now`. */
+export function outboxRow(e: OutboxEntry, now: number): Insertable<OutboxTable> {
+  return {
+    id: `${e.interactionId}/${e.revision}/${e.idx}`,
+    interaction_id: e.interactionId,
+    revision: e.revision,
+    idx: e.idx,
+    type: e.effect.type,
+    effect: JSON.stringify(e.effect),
+    status: 'pending',
+    attempts: 0,
+    available_at: now,
+    claimed_until: null,
+    last_error: null,
+    created_at: now,
+  };
+}
+
 export function factFromRow(r: Selectable<ResourceFactsTable>): ResourceFact {
   return {
     interactionId: r.interaction_id,
@@ -187,5 +207,49 @@ export function interactionFromRows(
         audience: e.audience as TranscriptEntry['audience'],
         event: parse(e.event),
       })),
+  };
+}
+
+/** The rows to write for a change from `before` (undefined: a new interaction) to `after`. */
+export interface RowChanges {
+  /** The interaction's row; inserted when new, else updated where the stored revision is still `before`'s. */
+  readonly interaction: Insertable<InteractionsTable>;
+  readonly isNew: boolean;
+  /** The revision the stored row must still have (`before`'s); null when new. */
+  readonly expectedRevision: number | null;
+  /** Parties and invitations that are new or changed (upserted). */
+  readonly parties: Insertable<PartiesTable>[];
+  readonly invitations: Insertable<InvitationsTable>[];
+  /** Transcript entries appended. */
+  readonly entries: Insertable<TranscriptEntriesTable>[];
+}
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** What to write for a change of one interaction. */
+export function rowChanges(before: Interaction | undefined, after: Interaction): RowChanges {
+  return {
+    interaction: interactionRow(after),
+    isNew: before === undefined,
+    expectedRevision: before?.revision ?? null,
+    parties: after.parties
+      .filter(
+        (p) =>
+          !same(
+            p,
+            before?.parties.find((b) => b.id === p.id),
+          ),
+      )
+      .map((p) => partyRow(after.id, p)),
+    invitations: after.invitations
+      .filter(
+        (i) =>
+          !same(
+            i,
+            before?.invitations.find((b) => b.id === i.id),
+          ),
+      )
+      .map((i) => invitationRow(after.id, i)),
+    entries: after.transcript.slice(before?.transcript.length ?? 0).map((e) => entryRow(after.id, e)),
   };
 }

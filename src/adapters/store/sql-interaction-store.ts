@@ -1,6 +1,9 @@
-/** The interaction store on Kysely: the same queries on SQLite and PostgreSQL. */
+/**
+ * The interaction store on Kysely: the same tables on SQLite and PostgreSQL. A command's work runs in one SQLite
+ * transaction; on PostgreSQL its reads take one round trip and its writes one statement (see pg-command-writes.ts),
+ * checked against the revisions it read.
+ */
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { Effect } from '../../domain/interaction/effects.js';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import {
@@ -9,19 +12,12 @@ import {
   type InteractionStore,
   type InteractionTx,
   type OutboxEntry,
-  type OutboxItem,
   RevisionConflictError,
 } from '../../ports/interaction-store.js';
-import {
-  entryRow,
-  factFromRow,
-  factRow,
-  interactionFromRows,
-  interactionRow,
-  invitationRow,
-  partyRow,
-} from './interaction-rows.js';
+import { factFromRow, factRow, interactionFromRows, outboxRow, rowChanges } from './interaction-rows.js';
 import type { OpenDatabase } from './open-database.js';
+import { claimOutboxInTransaction, claimOutboxPostgres } from './outbox-claims.js';
+import { type CommandWrites, loadInOneQuery, writeCommand } from './pg-command-writes.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -47,8 +43,7 @@ async function loadMany(db: Db, ids: readonly string[]): Promise<Record<string, 
   return out;
 }
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
-
+/** A command's work inside one transaction (SQLite). */
 class SqlTx implements InteractionTx {
   constructor(private readonly trx: Transaction<Database>) {}
 
@@ -57,56 +52,32 @@ class SqlTx implements InteractionTx {
   }
 
   async save(before: Interaction | undefined, after: Interaction): Promise<void> {
-    const row = interactionRow(after);
-    if (!before) {
-      await this.trx.insertInto('interactions').values(row).execute();
+    const c = rowChanges(before, after);
+    if (c.isNew) {
+      await this.trx.insertInto('interactions').values(c.interaction).execute();
     } else {
-      const { id, ...changes } = row;
+      const { id, ...changes } = c.interaction;
       const result = await this.trx
         .updateTable('interactions')
         .set(changes)
         .where('id', '=', id)
-        .where('revision', '=', before.revision)
+        .where('revision', '=', c.expectedRevision ?? -1)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) throw new RevisionConflictError(after.id);
     }
-    const changedParties = after.parties.filter(
-      (p) =>
-        !same(
-          p,
-          before?.parties.find((b) => b.id === p.id),
-        ),
-    );
-    for (const p of changedParties) {
-      const values = partyRow(after.id, p);
+    for (const values of c.parties)
       await this.trx
         .insertInto('parties')
         .values(values)
         .onConflict((oc) => oc.columns(['interaction_id', 'id']).doUpdateSet(values))
         .execute();
-    }
-    const changedInvitations = after.invitations.filter(
-      (i) =>
-        !same(
-          i,
-          before?.invitations.find((b) => b.id === i.id),
-        ),
-    );
-    for (const i of changedInvitations) {
-      const values = invitationRow(after.id, i);
+    for (const values of c.invitations)
       await this.trx
         .insertInto('invitations')
         .values(values)
         .onConflict((oc) => oc.columns(['interaction_id', 'id']).doUpdateSet(values))
         .execute();
-    }
-    const added = after.transcript.slice(before?.transcript.length ?? 0);
-    if (added.length > 0) {
-      await this.trx
-        .insertInto('transcript_entries')
-        .values(added.map((e) => entryRow(after.id, e)))
-        .execute();
-    }
+    if (c.entries.length > 0) await this.trx.insertInto('transcript_entries').values(c.entries).execute();
   }
 
   async recordFacts(facts: readonly ResourceFact[]): Promise<void> {
@@ -114,26 +85,42 @@ class SqlTx implements InteractionTx {
   }
 
   async enqueue(entries: readonly OutboxEntry[], now: number): Promise<void> {
-    if (entries.length === 0) return;
-    await this.trx
-      .insertInto('outbox')
-      .values(
-        entries.map((e) => ({
-          id: `${e.interactionId}/${e.revision}/${e.idx}`,
-          interaction_id: e.interactionId,
-          revision: e.revision,
-          idx: e.idx,
-          type: e.effect.type,
-          effect: JSON.stringify(e.effect),
-          status: 'pending',
-          attempts: 0,
-          available_at: now,
-          claimed_until: null,
-          last_error: null,
-          created_at: now,
-        })),
-      )
-      .execute();
+    if (entries.length > 0)
+      await this.trx
+        .insertInto('outbox')
+        .values(entries.map((e) => outboxRow(e, now)))
+        .execute();
+  }
+}
+
+/** A command's work on PostgreSQL: reads at once, writes gathered and written in one statement at the end. */
+class PgTx implements InteractionTx {
+  readonly saves: { before: Interaction | undefined; after: Interaction }[] = [];
+  readonly facts: ResourceFact[] = [];
+  readonly outbox: OutboxEntry[] = [];
+  now = 0;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  load(ids: readonly string[]): Promise<Record<string, Interaction>> {
+    return loadInOneQuery(this.db, ids);
+  }
+
+  async save(before: Interaction | undefined, after: Interaction): Promise<void> {
+    this.saves.push({ before, after });
+  }
+
+  async recordFacts(facts: readonly ResourceFact[]): Promise<void> {
+    this.facts.push(...facts);
+  }
+
+  async enqueue(entries: readonly OutboxEntry[], now: number): Promise<void> {
+    this.outbox.push(...entries);
+    this.now = now;
+  }
+
+  writes(): CommandWrites {
+    return { saves: this.saves, facts: this.facts, outbox: this.outbox, now: this.now };
   }
 }
 
@@ -142,9 +129,16 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
   const { db } = database;
   const isPostgres = database.dialect === 'postgres';
   return {
-    transaction: (work) => db.transaction().execute((trx) => work(new SqlTx(trx))),
+    transaction: isPostgres
+      ? async (work) => {
+          const tx = new PgTx(db);
+          const result = await work(tx);
+          await writeCommand(db, tx.writes());
+          return result;
+        }
+      : (work) => db.transaction().execute((trx) => work(new SqlTx(trx))),
 
-    get: async (id) => (await loadMany(db, [id]))[id],
+    get: async (id) => (isPostgres ? await loadInOneQuery(db, [id]) : await loadMany(db, [id]))[id],
 
     async dueInvitations(now, limit): Promise<DueInvitation[]> {
       const rows = await db
@@ -192,69 +186,15 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
       }),
 
     claimOutbox: (now, limit, leaseMs) =>
-      db.transaction().execute(async (trx) => {
-        // Ready effects, locked on PostgreSQL so that replicas claiming at once skip each other's rows.
-        let ready = trx
-          .selectFrom('outbox')
-          .selectAll()
-          .where('status', '=', 'pending')
-          .where('available_at', '<=', now)
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
-          .orderBy('interaction_id')
-          .orderBy('revision')
-          .orderBy('idx')
-          .limit(Math.max(limit * 4, 100));
-        if (isPostgres) ready = ready.forUpdate().skipLocked();
-        const rows = await ready.execute();
-        if (rows.length === 0) return [];
-        // Each interaction's effects run in order: only the unbroken head of its pending queue is claimed (an
-        // effect leased, waiting for a retry or locked by another replica holds back the ones after it).
-        const queue = await trx
-          .selectFrom('outbox')
-          .select(['id', 'interaction_id'])
-          .where('status', '=', 'pending')
-          .where('interaction_id', 'in', [...new Set(rows.map((r) => r.interaction_id))])
-          .orderBy('interaction_id')
-          .orderBy('revision')
-          .orderBy('idx')
-          .execute();
-        const readyById = new Map(rows.map((r) => [r.id, r]));
-        const claimed: OutboxItem[] = [];
-        let current: string | null = null;
-        let open = false;
-        for (const q of queue) {
-          if (q.interaction_id !== current) {
-            current = q.interaction_id;
-            open = true;
-          }
-          const r = open && claimed.length < limit ? readyById.get(q.id) : undefined;
-          if (!r) {
-            open = false;
-            continue;
-          }
-          claimed.push({
-            id: r.id,
-            interactionId: r.interaction_id,
-            effect: JSON.parse(r.effect) as Effect,
-            attempts: r.attempts,
-          });
-        }
-        if (claimed.length > 0) {
-          await trx
-            .updateTable('outbox')
-            .set({ claimed_until: now + leaseMs })
-            .where(
-              'id',
-              'in',
-              claimed.map((c) => c.id),
-            )
-            .execute();
-        }
-        return claimed;
-      }),
+      isPostgres ? claimOutboxPostgres(db, now, limit, leaseMs) : claimOutboxInTransaction(db, now, limit, leaseMs),
 
-    async completeOutbox(id) {
-      await db.updateTable('outbox').set({ status: 'done', claimed_until: null }).where('id', '=', id).execute();
+    async completeOutbox(ids) {
+      if (ids.length === 0) return;
+      await db
+        .updateTable('outbox')
+        .set({ status: 'done', claimed_until: null })
+        .where('id', 'in', [...ids])
+        .execute();
     },
 
     async releaseOutbox(ids) {

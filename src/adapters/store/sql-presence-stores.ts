@@ -2,7 +2,7 @@
  * SQL implementations of the presence ports (migration 200-presence): snapshots and time-in-state history, the
  * presence subscriptions held, and the subscriber accounts' token caches (already encrypted when they get here).
  */
-import type { ColumnType, Kysely } from 'kysely';
+import type { ColumnType, Kysely, Selectable } from 'kysely';
 import type { AgentState } from '../../domain/presence/agent-state.js';
 import type { StateHistoryRecord } from '../../domain/presence/state-change.js';
 import type { PresenceHistoryStore, PresenceSnapshotRecord } from '../../ports/presence/presence-history-store.js';
@@ -87,12 +87,31 @@ export class SqlPresenceHistoryStore implements PresenceHistoryStore {
     }));
   }
 
+  /** The latest published state of these users (those that have one). */
+  async snapshotsOf(userIds: readonly string[]): Promise<PresenceSnapshotRecord[]> {
+    if (userIds.length === 0) return [];
+    const rows = await this.#db
+      .selectFrom('presence_snapshots')
+      .selectAll()
+      .where('user_id', 'in', [...userIds])
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, state: decodeState(r.state), since: Number(r.since) }));
+  }
+
   /** The latest published state of every user that has one (to resume "since" after a restart). */
   async snapshots(): Promise<PresenceSnapshotRecord[]> {
     const rows = await this.#db.selectFrom('presence_snapshots').selectAll().execute();
     return rows.map((r) => ({ userId: r.user_id, state: decodeState(r.state), since: Number(r.since) }));
   }
 }
+
+const subscriptionFromRow = (r: Selectable<PresenceTables['presence_subscriptions']>): SubscriptionRecord => ({
+  id: r.id,
+  account: r.account,
+  userIds: JSON.parse(r.user_ids) as string[],
+  clientState: r.client_state,
+  expiresAt: Number(r.expires_at),
+});
 
 /** Presence subscriptions on the database. */
 export class SqlSubscriptionStore implements SubscriptionStore {
@@ -102,13 +121,11 @@ export class SqlSubscriptionStore implements SubscriptionStore {
   }
   async list(): Promise<SubscriptionRecord[]> {
     const rows = await this.#db.selectFrom('presence_subscriptions').selectAll().orderBy('id').execute();
-    return rows.map((r) => ({
-      id: r.id,
-      account: r.account,
-      userIds: JSON.parse(r.user_ids) as string[],
-      clientState: r.client_state,
-      expiresAt: Number(r.expires_at),
-    }));
+    return rows.map(subscriptionFromRow);
+  }
+  async get(id: string): Promise<SubscriptionRecord | undefined> {
+    const row = await this.#db.selectFrom('presence_subscriptions').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && subscriptionFromRow(row);
   }
   async put(record: SubscriptionRecord): Promise<void> {
     const row = {

@@ -11,7 +11,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../ports/clock.js';
 import type { AgentApiDb } from '../store/agent-api-schema.js';
 import { dialectOf } from '../store/dialect.js';
-import type { EventLog } from '../store/event-log.js';
+import type { AppendedSignal, EventLog } from '../store/event-log.js';
 import { toCloudEvent } from './cloud-event.js';
 
 /** Options for {@link WebhookWorker}. */
@@ -182,12 +182,16 @@ export class WebhookWorker {
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
-  /** Starts delivering: now, after every append, and when a retry comes due. */
+  /** Starts delivering: now, after every append that queued deliveries, and when a retry comes due. */
   start(): void {
     this.stopped = false;
-    this.options.log.on('appended', this.kick);
+    this.options.log.on('appended', this.onAppended);
     void this.drain();
   }
+
+  private readonly onAppended = (signal: AppendedSignal): void => {
+    if (signal.deliveries > 0) this.kick();
+  };
 
   /** Wakes the worker. */
   readonly kick = (): void => {
@@ -196,7 +200,7 @@ export class WebhookWorker {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.options.log.off('appended', this.kick);
+    this.options.log.off('appended', this.onAppended);
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.running) await this.running.catch(() => undefined);

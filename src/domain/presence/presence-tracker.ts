@@ -201,6 +201,17 @@ export class PresenceTracker {
     return isRoutable(this.stateFor(userId, now, routingPointId));
   }
 
+  /**
+   * The state last published for a user and since when, and whether any presence was ever observed for them (a
+   * replica that just started knows nothing yet); undefined if untracked.
+   */
+  published(
+    userId: string,
+  ): { readonly state: AgentState; readonly since: number; readonly observed: boolean } | undefined {
+    const rec = this.#users.get(userId);
+    return rec && { state: rec.published, since: rec.since, observed: rec.availability !== undefined };
+  }
+
   /** A user's presence, source and age; undefined if untracked. */
   snapshot(userId: string, now: number): PresenceSnapshot | undefined {
     const rec = this.#users.get(userId);

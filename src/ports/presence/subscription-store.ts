@@ -19,6 +19,8 @@ export interface SubscriptionRecord {
 /** Persistence of subscription records. */
 export interface SubscriptionStore {
   list(): Promise<SubscriptionRecord[]>;
+  /** One subscription by id (another replica may have stored it). */
+  get(id: string): Promise<SubscriptionRecord | undefined>;
   put(record: SubscriptionRecord): Promise<void>;
   delete(id: string): Promise<void>;
 }
@@ -28,6 +30,9 @@ export class MemorySubscriptionStore implements SubscriptionStore {
   readonly #byId = new Map<string, SubscriptionRecord>();
   async list(): Promise<SubscriptionRecord[]> {
     return [...this.#byId.values()];
+  }
+  async get(id: string): Promise<SubscriptionRecord | undefined> {
+    return this.#byId.get(id);
   }
   async put(record: SubscriptionRecord): Promise<void> {
     this.#byId.set(record.id, record);

@@ -1,0 +1,135 @@
+/**
+ * A command's reads and writes on PostgreSQL in as few round trips as they can take: the interactions it touches are
+ * loaded in one query (every table's rows as JSON, one `union all`), and everything it changes (the interaction, its
+ * parties, invitations and transcript, its facts, its outbox effects) is written in one statement, whose writes
+ * all depend on the interaction's stored revision still being the one that was loaded. When it is not, nothing is
+ * written and the command is retried (optimistic concurrency, as in the transaction it replaces). A command that
+ * changes several interactions writes one such statement per interaction inside one transaction.
+ */
+import { type Kysely, type RawBuilder, sql } from 'kysely';
+import type { Interaction } from '../../domain/interaction/types.js';
+import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
+import { type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
+import { factRow, interactionFromRows, outboxRow, type RowChanges, rowChanges } from './interaction-rows.js';
+import type { Database } from './schema.js';
+
+type Row = Record<string, unknown>;
+
+/** Loads interactions with their parties, invitations and transcripts in one round trip. */
+export async function loadInOneQuery(
+  db: Kysely<Database>,
+  ids: readonly string[],
+): Promise<Record<string, Interaction>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return {};
+  const list = sql`${unique}::text[]`;
+  const result = await sql<{ t: string; r: Row }>`
+    select 'i' as t, to_jsonb(x) as r from interactions x where x.id = any(${list})
+    union all select 'p', to_jsonb(x) from parties x where x.interaction_id = any(${list})
+    union all select 'v', to_jsonb(x) from invitations x where x.interaction_id = any(${list})
+    union all select 'e', to_jsonb(x) from transcript_entries x where x.interaction_id = any(${list})`.execute(db);
+  const of = (t: string) => result.rows.filter((row) => row.t === t).map((row) => row.r);
+  const belongs = (id: string) => (r: Row) => r.interaction_id === id;
+  const out: Record<string, Interaction> = {};
+  for (const r of of('i')) {
+    const id = String(r.id);
+    out[id] = interactionFromRows(
+      r as never,
+      of('p').filter(belongs(id)) as never,
+      of('v').filter(belongs(id)) as never,
+      of('e').filter(belongs(id)) as never,
+    );
+  }
+  return out;
+}
+
+/** What one command writes. */
+export interface CommandWrites {
+  readonly saves: readonly { readonly before: Interaction | undefined; readonly after: Interaction }[];
+  readonly facts: readonly ResourceFact[];
+  readonly outbox: readonly OutboxEntry[];
+  readonly now: number;
+}
+
+/** Writes a command's changes; throws {@link RevisionConflictError} (having written nothing) on a concurrent change. */
+export async function writeCommand(db: Kysely<Database>, writes: CommandWrites): Promise<void> {
+  const changes = writes.saves.map((s) => rowChanges(s.before, s.after));
+  const facts = writes.facts.map(factRow) as Row[];
+  const outbox = writes.outbox.map((e) => outboxRow(e, writes.now)) as Row[];
+  if (changes.length === 0 && facts.length === 0 && outbox.length === 0) return;
+  const statements =
+    changes.length === 0
+      ? [statementFor(null, facts, outbox)]
+      : changes.map((c, n) => statementFor(c, n === 0 ? facts : [], n === 0 ? outbox : []));
+  if (statements.length === 1) return run(db, statements[0] as Statement);
+  await db.transaction().execute(async (trx) => {
+    for (const s of statements) await run(trx, s);
+  });
+}
+
+interface Statement {
+  readonly interactionId: string;
+  readonly query: RawBuilder<{ ok: number | string }>;
+}
+
+async function run(db: Kysely<Database>, statement: Statement): Promise<void> {
+  const result = await statement.query.execute(db);
+  if (Number(result.rows[0]?.ok ?? 0) !== 1) throw new RevisionConflictError(statement.interactionId);
+}
+
+const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '""')}"`);
+const columnsOf = (row: Row) => Object.keys(row);
+
+/**
+ * `insert into t (cols) select … where exists (select 1 from ix)` for rows passed as one JSON array: the table's
+ * own row type gives each column its type (`jsonb_populate_recordset`), and rows go in in array order. With `keys`,
+ * an upsert on them.
+ */
+function conditionalInsert(table: string, rows: readonly Row[], keys: readonly string[] | null): RawBuilder<unknown> {
+  const cols = [...new Set(rows.flatMap(columnsOf))];
+  const names = sql.join(cols.map(ident));
+  const upsert =
+    keys === null
+      ? sql``
+      : sql`on conflict (${sql.join(keys.map(ident))}) do update set ${sql.join(
+          cols.filter((c) => !keys.includes(c)).map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
+        )}`;
+  return sql`insert into ${ident(table)} (${names}) select ${names} from jsonb_populate_recordset(null::${ident(
+    table,
+  )}, ${JSON.stringify(rows)}::jsonb) where exists (select 1 from ix) ${upsert}`;
+}
+
+/**
+ * One statement: the interaction's insert or revision-checked update (`ix`), then every other write depending on it
+ * (with no interaction changed, facts and effects alone, unconditionally).
+ */
+function statementFor(c: RowChanges | null, facts: readonly Row[], outbox: readonly Row[]): Statement {
+  const row = (c?.interaction ?? {}) as Row;
+  const id = String(row.id ?? '');
+  const ix = !c
+    ? sql`select 1 as id`
+    : c.isNew
+      ? sql`insert into interactions (${sql.join(columnsOf(row).map(ident))}) values (${sql.join(
+          columnsOf(row).map((k) => sql`${row[k] ?? null}`),
+        )}) on conflict (id) do nothing returning id`
+      : sql`update interactions set ${sql.join(
+          columnsOf(row)
+            .filter((k) => k !== 'id')
+            .map((k) => sql`${ident(k)} = ${row[k] ?? null}`),
+        )} where id = ${id} and revision = ${c.expectedRevision} returning id`;
+  const tables: [string, readonly Row[], readonly string[] | null][] = [
+    ['parties', (c?.parties ?? []) as Row[], ['interaction_id', 'id']],
+    ['invitations', (c?.invitations ?? []) as Row[], ['interaction_id', 'id']],
+    ['transcript_entries', (c?.entries ?? []) as Row[], null],
+    ['resource_facts', facts, null],
+    ['outbox', outbox, null],
+  ];
+  const writes = tables
+    .filter(([, rows]) => rows.length > 0)
+    .map(([table, rows, keys]) => conditionalInsert(table, rows, keys));
+  const ctes = writes.map((w, n) => sql`, ${sql.raw(`w${n}`)} as (${w})`);
+  return {
+    interactionId: id,
+    query: sql<{ ok: number }>`with ix as (${ix}) ${sql.join(ctes, sql``)} select count(*) as ok from ix`,
+  };
+}

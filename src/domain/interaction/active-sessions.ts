@@ -1,0 +1,21 @@
+/**
+ * Which knowledge workers an interaction keeps in a session: those connected to it while it has not ended (the
+ * connector's own load on them). Pure.
+ */
+import type { Interaction } from './types.js';
+
+/** The knowledge workers connected to `ix` while it is live; none for an ended interaction or none at all. */
+export function activeKnowledgeWorkers(ix: Interaction | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!ix || ix.endedAt !== null) return out;
+  for (const p of ix.parties)
+    if (p.person.kind === 'knowledge-worker' && p.status === 'connected') out.add(p.person.id);
+  return out;
+}
+
+/** The knowledge workers whose session in this interaction began or ended between `before` and `after`. */
+export function sessionChanges(before: Interaction | undefined, after: Interaction): string[] {
+  const was = activeKnowledgeWorkers(before);
+  const is = activeKnowledgeWorkers(after);
+  return [...new Set([...was, ...is])].filter((id) => was.has(id) !== is.has(id));
+}

@@ -1,0 +1,180 @@
+/**
+ * Which presence shards this process works on, and what follows from it. Alone (SQLite, one process) it holds every
+ * shard and publishes every change, as the presence engine always did. With replicas it holds the shards the
+ * coordination gives it: it polls their users, keeps their subscriptions, and publishes their changes (through a
+ * {@link ShardPublication}); it shares every presence it observes from Graph with the other replicas, applies theirs
+ * to its own tracker (routing here reads every change), and hands lifecycle notifications it does not hold on.
+ */
+import type { Logger } from 'pino';
+import type { PresenceObservation } from '../domain/presence/agent-state.js';
+import type { PresenceShard } from '../domain/presence/presence-shards.js';
+import type { PresenceTracker } from '../domain/presence/presence-tracker.js';
+import type { StateChange } from '../domain/presence/state-change.js';
+import type { ForwardedLifecycle, PresenceCoordination } from '../ports/presence/presence-coordination.js';
+import type { ShardPublication } from './shard-publication.js';
+
+/** The subscription side of a shard (the subscription manager). */
+export interface ShardSubscriptions {
+  /** Plans the subscription shards over the same users (the same cut as the presence shards). */
+  plan(userIds: readonly string[]): void;
+  readonly shardCount: number;
+  hold(n: number): Promise<void>;
+  release(n: number): void;
+  /** Answers a lifecycle notification of a held subscription; false when not held here. */
+  handleLifecycle(item: ForwardedLifecycle): Promise<boolean>;
+}
+
+/** What {@link PresenceShardHolder} needs. */
+export interface PresenceShardHolderDeps {
+  readonly shards: readonly PresenceShard[];
+  readonly tracker: PresenceTracker;
+  readonly clock: () => number;
+  /** Null alone: every shard is held here. */
+  readonly coordination: PresenceCoordination | null;
+  /** Null alone; with replicas, what decides which changes this one publishes. */
+  readonly publication: ShardPublication | null;
+  readonly subscriptions: ShardSubscriptions | null;
+  /** Polls users at the next cycle. */
+  readonly markDue: (userIds: readonly string[]) => void;
+  /** Records and publishes changes, in order. */
+  readonly publish: (changes: readonly StateChange[]) => void;
+  readonly logger: Logger;
+}
+
+/** The name of the shard of users tracked after start (new Entra group members): polled, never subscribed. */
+export const LATE_JOINERS_SHARD = 'late-joiners';
+
+/** Holds presence shards. */
+export class PresenceShardHolder {
+  readonly #held = new Set<number>();
+  readonly #byName: ReadonlyMap<string, PresenceShard>;
+  readonly #shards: readonly PresenceShard[];
+  /**
+   * Users tracked after start. Re-cutting the planned shards at run time would move users between subscriptions on
+   * every replica at once; instead they form one more shard, held under its own lease, polled at the fast rate and
+   * never subscribed, until the next start plans them in like everyone else.
+   */
+  readonly #late: PresenceShard & { readonly userIds: string[] };
+
+  constructor(private readonly deps: PresenceShardHolderDeps) {
+    this.#late = { index: deps.shards.length, name: LATE_JOINERS_SHARD, userIds: [] };
+    this.#shards = [...deps.shards, this.#late];
+    this.#byName = new Map(this.#shards.map((s) => [s.name, s]));
+  }
+
+  /** The names of the shards held here now. */
+  held(): string[] {
+    return [...this.#held].sort((a, b) => a - b).flatMap((n) => this.#shards[n]?.name ?? []);
+  }
+
+  /** The users this process polls: those of the shards it holds. */
+  *users(): Iterable<string> {
+    for (const n of this.#held) yield* this.#shards[n]?.userIds ?? [];
+  }
+
+  /**
+   * Users tracked after start join the late joiners' shard; the replica holding it polls them at once and publishes
+   * their changes (alone, this process).
+   */
+  addLateJoiners(userIds: readonly string[]): void {
+    const known = new Set(this.#shards.flatMap((s) => s.userIds));
+    const fresh = [...new Set(userIds)].filter((id) => !known.has(id));
+    if (fresh.length === 0) return;
+    this.#late.userIds.push(...fresh);
+    if (!this.#held.has(this.#late.index)) return;
+    this.deps.markDue(fresh);
+    this.deps.publication
+      ?.take(fresh, () => this.#held.has(this.#late.index))
+      .then((changes) => this.deps.publish(changes))
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err: String(err), shard: LATE_JOINERS_SHARD }, 'could not read published states'),
+      );
+  }
+
+  /** State changes from this process's tracker: published when this process holds the user's shard. */
+  readonly onChanges = (changes: readonly StateChange[]): void => {
+    const publication = this.deps.publication;
+    this.deps.publish(publication ? publication.filter(changes) : changes);
+  };
+
+  /** Presence observed here from Graph: shared with the other replicas. */
+  readonly onObserved = (observations: readonly PresenceObservation[]): void => {
+    this.deps.coordination?.share(observations);
+  };
+
+  /** A lifecycle notification received here: answered if held, else handed to the replica that holds it. */
+  async lifecycle(item: ForwardedLifecycle): Promise<void> {
+    const handled = (await this.deps.subscriptions?.handleLifecycle(item)) ?? false;
+    if (!handled) this.deps.coordination?.forwardLifecycle(item);
+  }
+
+  /** Starts: holds every shard alone, or joins the other replicas in sharing them. */
+  start(): void {
+    const { coordination, subscriptions } = this.deps;
+    const shards = this.#shards;
+    subscriptions?.plan(this.deps.shards.flatMap((s) => s.userIds));
+    if (!coordination) {
+      for (const s of shards) this.#acquire(s);
+      return;
+    }
+    coordination.start(
+      shards.map((s) => s.name),
+      {
+        acquired: (name) => {
+          const s = this.#byName.get(name);
+          if (s) this.#acquire(s);
+        },
+        lost: (name) => {
+          const s = this.#byName.get(name);
+          if (s) this.#lose(s);
+        },
+        observed: (observations) => this.#applyShared(observations),
+        lifecycle: (item) => {
+          this.deps.subscriptions
+            ?.handleLifecycle(item)
+            .catch((err: unknown) => this.deps.logger.warn({ err: String(err) }, 'forwarded lifecycle failed'));
+        },
+      },
+    );
+  }
+
+  /** Gives every shard up (the other replicas take them over at once). */
+  async stop(): Promise<void> {
+    await this.deps.coordination?.stop();
+  }
+
+  #acquire(s: PresenceShard): void {
+    if (this.#held.has(s.index)) return;
+    this.#held.add(s.index);
+    this.deps.logger.info({ shard: s.name, users: s.userIds.length }, 'holding presence shard');
+    this.deps.markDue(s.userIds);
+    const { subscriptions, publication } = this.deps;
+    if (subscriptions && s.index < subscriptions.shardCount)
+      subscriptions
+        .hold(s.index)
+        .catch((err: unknown) => this.deps.logger.warn({ err: String(err), shard: s.name }, 'subscription not held'));
+    publication
+      ?.take(s.userIds, () => this.#held.has(s.index))
+      .then((changes) => this.deps.publish(changes))
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ err: String(err), shard: s.name }, 'could not read the shard’s published states'),
+      );
+  }
+
+  #lose(s: PresenceShard): void {
+    if (!this.#held.delete(s.index)) return;
+    this.deps.logger.info({ shard: s.name }, 'presence shard handed over');
+    this.deps.subscriptions?.release(s.index);
+    this.deps.publication?.drop(s.userIds);
+  }
+
+  #applyShared(observations: readonly PresenceObservation[]): void {
+    const now = this.deps.clock();
+    const changes: StateChange[] = [];
+    for (const o of observations) {
+      const r = this.deps.tracker.apply(o, now);
+      if (r.change) changes.push(r.change);
+    }
+    if (changes.length > 0) this.onChanges(changes);
+  }
+}
