@@ -301,14 +301,15 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       const change = tracker.setLoad(id, activeSessions, now());
       if (change) onChanges([change]);
     },
-    track(ids) {
+    track(users) {
+      const ids = [...users];
       const before = tracker.size;
       for (const id of ids) tracker.track(id, now());
       if (tracker.size === before) return;
       log.info({ users: tracker.size }, 'presence tracks more knowledge workers');
       // Users tracked after the shards were planned form the late joiners' shard: polled by its holder (alone, this
       // process) until the next start plans them in like everyone else.
-      holder.addLateJoiners([...ids]);
+      holder.addLateJoiners(ids);
       // Alone, this process holds every subscription: re-cut them over every tracked user.
       const manager = subscriptions;
       if (started && !coordination && manager)
