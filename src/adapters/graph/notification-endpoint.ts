@@ -103,17 +103,21 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
     return { accepted, validationTokens: parsed.data.validationTokens ?? [] };
   };
 
-  const json = express.json({ limit: o.bodyLimit, type: () => true });
-
-  router.post(o.notificationPath, handshake, json, async (req, res) => {
-    let checked: Awaited<ReturnType<typeof checkedItems>>;
+  /** The checked items, or null once answered (refused, or 503 while the subscriptions cannot be read: Graph retries). */
+  const checkedOr503 = async (req: Request, res: Response) => {
     try {
-      checked = await checkedItems(req, res);
+      return await checkedItems(req, res);
     } catch (err) {
       warnOnce('subscriptions unavailable', 'store', { error: (err as Error).name });
       res.status(503).end();
-      return;
+      return null;
     }
+  };
+
+  const json = express.json({ limit: o.bodyLimit, type: () => true });
+
+  router.post(o.notificationPath, handshake, json, async (req, res) => {
+    const checked = await checkedOr503(req, res);
     if (!checked) return;
     if (checked.accepted.length > 0) {
       try {
@@ -132,14 +136,7 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
   });
 
   router.post(o.lifecyclePath, handshake, json, async (req, res) => {
-    let checked: Awaited<ReturnType<typeof checkedItems>>;
-    try {
-      checked = await checkedItems(req, res);
-    } catch (err) {
-      warnOnce('subscriptions unavailable', 'store', { error: (err as Error).name });
-      res.status(503).end();
-      return;
-    }
+    const checked = await checkedOr503(req, res);
     if (!checked) return;
     res.status(202).end();
     for (const item of checked.accepted) {

@@ -3,22 +3,21 @@
  * report API for the known data set and draws the charts (inline SVG) with their tables; with UPDATE_SCREENSHOTS=1
  * its screenshot replaces docs/images/reports.png.
  */
-import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MemoryPresenceHistoryStore } from '../../../src/ports/presence/presence-history-store.js';
+import { browserSkipReason, launchChromium } from '../../support/browser.js';
 import { testDatabases } from '../../support/databases.js';
 import { at, knownFacts, knownHistory, range } from '../../support/report-data-set.js';
 import { screenshotPath } from '../../support/screenshots.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../../support/test-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${CHROMIUM} is missing: CI must install Chromium.`);
-const run = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) console.warn(`Skipping the report page tests: ${CHROMIUM} is not installed.`);
+const skip = browserSkipReason();
+if (skip) console.warn(`report page tests skipped: ${skip}`);
+const run = describe.skipIf(skip !== null);
 
 run('the report page in Chromium', () => {
   let t: TestApp;
@@ -37,18 +36,7 @@ run('the report page in Chromium', () => {
     server = t.app.http.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
