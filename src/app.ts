@@ -1,51 +1,51 @@
 /**
- * The composition root: builds every part of the connector from its configuration. Every dependency can be
- * passed in (tests pass fakes at the network edge); nothing else reaches for globals.
+ * The composition root: builds the connector as a list of features (`src/compose/`), each from its slice of the
+ * configuration and the parts it needs, in dependency order. Their routers are mounted in the list's order; they
+ * start in that order and stop in reverse. Every dependency can be passed in (tests pass fakes at the network
+ * edge); nothing else reaches for globals.
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import { type AgentSide, createAgentSide } from './adapters/agent-api/agent-side.js';
 import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
 import { problemErrorHandler } from './adapters/http/problem.js';
 import type { ConnectorMetrics } from './adapters/metrics/connector-metrics.js';
 import type { MetricSources } from './adapters/metrics/metric-sources.js';
-import { presenceStaleness } from './adapters/metrics/metric-sources.js';
 import { connectorMigrations } from './adapters/store/connector-migrations.js';
-import type { AppendedSignal } from './adapters/store/event-log.js';
-import { LeaseStore } from './adapters/store/lease-store.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
-import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
-import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
 import type { TeamsReach } from './adapters/teams/teams-reach.js';
+import { type AgentApi, createAgentApi } from './compose/agent-api.js';
+import { type Channels, createDelivery } from './compose/delivery.js';
+import { createDirectory, type Directory } from './compose/directory.js';
+import type { Feature, Infrastructure } from './compose/feature.js';
+import { createGraph } from './compose/graph.js';
+import { createInteractions } from './compose/interactions.js';
+import { createMetrics } from './compose/metrics.js';
+import { createPresence, type Presence } from './compose/presence.js';
+import { createReporting } from './compose/reporting.js';
+import { createRouting } from './compose/routing.js';
+import { createScaleOut, type ScaleOut } from './compose/scale-out.js';
+import { createSessions } from './compose/sessions.js';
+import { createTeams } from './compose/teams.js';
+import { createWebhooks } from './compose/webhooks.js';
 import type { Config } from './config/read-config.js';
-import { type AgentStateView, createDirectoryStateView } from './domain/routing/agent-state.js';
 import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
 import { type ParticipantChannel, RecordingChannel } from './ports/participant-channel.js';
 import { MemoryPresenceHistoryStore, type PresenceHistoryStore } from './ports/presence/presence-history-store.js';
 import type { Router } from './ports/router.js';
-import { graphNotificationsMount, type PresenceEngine, wirePresence } from './presence-wiring.js';
-import { wireReporting } from './reporting-wiring.js';
-import { RoutingDirectory } from './routing-wiring.js';
-import { type ScaleOut, wireScaleOut } from './scale-out-wiring.js';
-import { InteractionService } from './services/interaction-service.js';
-import { OutboxWorker } from './services/outbox-worker.js';
-import { createPresenceCoordinator } from './services/presence-coordinator.js';
-import { RoutingService } from './services/routing-service.js';
-import { SessionLoad } from './services/session-load.js';
-import { TimeoutScheduler } from './services/timeout-scheduler.js';
-import { wireTeams, wireTeamsReach } from './teams-wiring.js';
+import type { InteractionService } from './services/interaction-service.js';
+import type { OutboxWorker } from './services/outbox-worker.js';
+import type { SessionLoad } from './services/session-load.js';
+import type { TimeoutScheduler } from './services/timeout-scheduler.js';
 
 /** What can be replaced when building the connector. */
 export interface AppDependencies {
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
-  readonly channels?:
-    | Partial<{ 'knowledge-worker': ParticipantChannel; agent: ParticipantChannel; customer: ParticipantChannel }>
-    | undefined;
+  readonly channels?: Partial<Channels> | undefined;
   readonly router?: Router | undefined;
   /** The HTTP client webhooks are delivered with (default global fetch). */
   readonly fetch?: typeof fetch | undefined;
@@ -53,6 +53,11 @@ export interface AppDependencies {
   readonly presenceHistory?: PresenceHistoryStore | undefined;
   /** Counters of parts built outside (Graph client, notifications, presence) for `/metrics`. */
   readonly metricSources?: MetricSources | undefined;
+}
+
+/** The agent side as the built connector exposes it. */
+export interface AgentSide extends AgentApi {
+  readonly webhooks: import('./adapters/webhooks/webhook-worker.js').WebhookWorker;
 }
 
 /** The built connector. */
@@ -63,29 +68,27 @@ export interface ConnectorApp {
   readonly database: OpenDatabase;
   readonly outbox: OutboxWorker;
   readonly timeouts: TimeoutScheduler;
-  readonly channels: {
-    'knowledge-worker': ParticipantChannel;
-    agent: ParticipantChannel;
-    customer: ParticipantChannel;
-  };
+  readonly channels: { -readonly [K in keyof Channels]: ParticipantChannel };
   /** Who can be reached in Teams (proactive install, unreachable marks); null when the Teams bot is off. */
   readonly reach: TeamsReach | null;
   /** Routing's directory: the routing index, and the Entra group sync when groups feed routing points. */
-  readonly directory: RoutingDirectory;
+  readonly directory: Directory;
   readonly logger: Logger;
   /** The agent side: API keys, the event log, webhooks, knowledge-worker state publishing. */
   readonly agentSide: AgentSide;
   /** The presence engine; null when the configuration has no `presence` section (static directory states). */
-  readonly presence: PresenceEngine | null;
+  readonly presence: Presence | null;
   /** Active sessions per knowledge worker (the connector's own load). */
   readonly load: SessionLoad;
   /** The Prometheus metrics served at `/metrics`. */
   readonly metrics: ConnectorMetrics;
-  /** Starts the background workers (outbox, time-outs); due work from before a restart runs now. */
-  start(): void;
-  /** On PostgreSQL: this replica's id and its LISTEN/NOTIFY fan-out (null on SQLite). */
+  /** On PostgreSQL: this replica's id and what the replicas signal each other (null on SQLite). */
   readonly scaleOut: ScaleOut | null;
-  /** Stops the workers and closes the database. */
+  /** The features, in start order. */
+  readonly features: readonly Feature[];
+  /** Starts every feature's background work, in order; due work from before a restart runs now. */
+  start(): void;
+  /** Stops every feature in reverse order, and closes the database last. */
   stop(): Promise<void>;
 }
 
@@ -93,213 +96,144 @@ export interface ConnectorApp {
 export async function createApp(config: Config, deps: AppDependencies = {}): Promise<ConnectorApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
-  const database = await openDatabase({
-    url: config.database.url,
-    migrations: connectorMigrations,
-  });
-  const store = createSqlInteractionStore(database);
+  const database = await openDatabase({ url: config.database.url, migrations: connectorMigrations });
+  const infra: Infrastructure = { clock, logger, database };
+  const file = config.file;
 
-  // The directory and routing points, with Entra groups' last stored members; rebuilt as groups change.
-  const directory = await RoutingDirectory.open(config, { database, clock, logger });
-  const index = () => directory.index();
-  let agentSide: AgentSide | undefined;
-  let outbox: OutboxWorker | undefined;
-  let timeouts: TimeoutScheduler | undefined;
-  // On PostgreSQL (replicas on one database): what other replicas' notifications wake here.
-  const scaleOut = wireScaleOut({
-    database,
-    url: config.database.url,
-    logger,
-    wake: {
-      events: () => agentSide?.log.wake(),
-      webhooks: () => agentSide?.webhooks.kick(),
-      outbox: () => outbox?.recheck(),
-      timeouts: (dueAt) => (dueAt === null ? timeouts?.kick() : timeouts?.wakeAt(dueAt)),
-      sessions: (ids) => {
-        load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
-      },
-    },
-    pollMs: config.file.scaleOut.wakeEveryMs,
-  });
-  const presence = config.presence
-    ? wirePresence(config.presence, {
-        database,
-        clock,
-        logger,
-        userIds: directory.knowledgeWorkerIds(),
-        publish: async (id, state, at) => agentSide?.publishKnowledgeWorkerState(id, state, at),
-        coordination:
-          scaleOut &&
-          createPresenceCoordinator({
-            bus: scaleOut.notifications,
-            leases: new LeaseStore(database.db, clock),
-            replicaId: scaleOut.replicaId,
-            leaseMs: config.file.scaleOut.leaseMs,
-            logger: logger.child({ part: 'presence-shards' }),
-          }),
-      })
-    : null;
-  await directory.connectGraph(presence);
-  // Who can be reached in Teams (not routable otherwise; shown to admins and agents), when the bot is on.
-  const teamsOn = config.teams !== null && !deps.channels?.['knowledge-worker'];
-  const reach =
-    config.teams && teamsOn
-      ? await wireTeamsReach(config.teams, {
-          database,
-          clock,
-          logger,
-          graph: presence && config.presence ? { client: presence.client, tenantId: config.presence.tenantId } : null,
-        })
-      : null;
-  const load = new SessionLoad(database, (id, active) => presence?.setLoad(id, active));
-  await load.seed();
-  const stateOf: AgentStateView = presence
-    ? presence.stateOf
-    : busyAtLimit(createDirectoryStateView(config.file.directory.knowledgeWorkers), load);
-  const router =
-    deps.router ??
-    new RoutingService({
-      index,
-      stateOf,
-      reach: reach ?? undefined,
-      queues: config.file.queues,
-      agents: config.file.directory.agents,
-      queuePreviewTimeoutMs: config.file.routing.namedPreviewTimeoutMs,
-    });
-
-  let teamsSendStats: SenderStats | undefined;
-  const reporting = wireReporting({
-    config,
-    db: database.db,
-    clock,
-    index,
-    presenceHistory: deps.presenceHistory ?? presence?.history ?? new MemoryPresenceHistoryStore(),
-    sources: {
-      teams: () => teamsSendStats,
-      // Parts not running have no series.
-      ...(presence && {
-        graph: () => presence.client.stats,
-        presence: () => presenceStaleness(presence.tracker, clock.now()),
-        ...(presence.subscriptions && {
-          notifications: () => presence.notificationStats(),
-          notificationInbox: () => presence.inboxSize(),
-        }),
-      }),
-      ...deps.metricSources,
-    },
-  });
-
-  const commands = new InteractionService({
-    store,
-    clock,
-    logger: logger.child({ part: 'interactions' }),
-    onCommitted: (info) => {
-      if (scaleOut) {
-        // Replicas each commit part of the commands: the database is the truth of who is in a session.
-        if (info.sessionsChanged.length > 0)
-          load
-            .refresh(info.sessionsChanged)
-            .catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
-      } else load.observe(info.interactions);
-      if (info.effects) outbox?.kick();
-      if (info.nextTimeoutAt !== null) timeouts?.wakeAt(info.nextTimeoutAt);
-      reporting.metrics.countEffects(info.emitted);
-      scaleOut?.committed(info);
-    },
-  });
-  agentSide = createAgentSide({
-    options: config.file.agentApi,
-    database,
+  const interactions = createInteractions(infra);
+  const { commands, store } = interactions;
+  const scaleOut = createScaleOut(
+    { databaseUrl: config.database.url, leaseMs: file.scaleOut.leaseMs, wakeEveryMs: file.scaleOut.wakeEveryMs },
+    infra,
     commands,
-    index,
-    stateOf,
-    unreachable: reach ? () => reach.list() : undefined,
-    agents: config.file.directory.agents,
-    queues: config.file.queues,
-    escalation: config.file.escalation,
-    clock,
-    logger,
-    fetch: deps.fetch,
-    extraRoutes: reporting.routes,
-  });
-  const channels: ConnectorApp['channels'] = {
-    'knowledge-worker': deps.channels?.['knowledge-worker'] ?? new RecordingChannel(),
-    agent: deps.channels?.agent ?? agentSide.channel,
-    customer: deps.channels?.customer ?? agentSide.channel,
-  };
-  const teams =
-    config.teams && reach
-      ? wireTeams(config.teams, {
-          database,
-          commands,
-          logger,
-          reach,
-          onSendSettled: reporting.metrics.observeTeamsSend,
-        })
+  );
+  const graph = createGraph(config.presence);
+  const directory = await createDirectory(
+    { knowledgeWorkers: file.directory.knowledgeWorkers, routing: file.routing },
+    infra,
+    graph,
+  );
+  const presence =
+    config.presence && graph
+      ? createPresence(config.presence, infra, { graph, userIds: directory.knowledgeWorkerIds(), scaleOut })
       : null;
-  teamsSendStats = teams?.sendStats;
-  if (teams) channels['knowledge-worker'] = teams.channel;
-  else if (!deps.channels?.['knowledge-worker'])
+  if (presence) directory.onRebuilt((ids) => presence.track(ids));
+  const sessions = await createSessions(
+    infra,
+    interactions,
+    scaleOut,
+    presence ? (id, active) => presence.setLoad(id, active) : null,
+  );
+  const teams =
+    config.teams && !deps.channels?.['knowledge-worker']
+      ? await createTeams(config.teams, infra, { commands, graph })
+      : null;
+  if (!config.teams && !deps.channels?.['knowledge-worker'])
     logger.warn('no teams section in the configuration: the Teams bot is off');
-  outbox = new OutboxWorker({ store, commands, router, channels, clock, logger: logger.child({ part: 'outbox' }) });
-  timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
-  if (scaleOut) {
-    const fanOut = scaleOut;
-    agentSide.log.on('appended', (signal: AppendedSignal) => fanOut.appended(signal));
-  }
+  const routing = createRouting(
+    {
+      knowledgeWorkers: file.directory.knowledgeWorkers,
+      agents: file.directory.agents,
+      queues: file.queues,
+      namedPreviewTimeoutMs: file.routing.namedPreviewTimeoutMs,
+    },
+    { directory, presence, load: sessions.load, reach: teams?.reach ?? null },
+    deps.router,
+  );
+  const metrics = createMetrics(config.metrics, infra, {
+    commands,
+    presence,
+    teams,
+    mediations: () => [
+      ...[...directory.index().routingPoints.keys()].map((id) => ({ kind: 'routing-point' as const, id })),
+      ...file.queues.map((q) => ({ kind: 'queue' as const, id: q.id })),
+    ],
+    extraSources: deps.metricSources,
+  });
+  const reporting = createReporting(
+    {
+      defaultContactCenter: file.agentApi.defaultContactCenter,
+      agents: file.directory.agents,
+      queues: file.queues,
+    },
+    infra,
+    {
+      index: () => directory.index(),
+      presenceHistory: deps.presenceHistory ?? presence?.history ?? new MemoryPresenceHistoryStore(),
+    },
+  );
+  const agentApi = createAgentApi(
+    { options: file.agentApi, agents: file.directory.agents, queues: file.queues, escalation: file.escalation },
+    infra,
+    {
+      commands,
+      index: () => directory.index(),
+      stateOf: routing.stateOf,
+      unreachable: teams ? () => teams.reach.list() : undefined,
+      extraRoutes: reporting.routes,
+      scaleOut,
+    },
+  );
+  presence?.onStateChange(agentApi.publishKnowledgeWorkerState);
+  const webhooks = createWebhooks(file.agentApi.webhooks, infra, { log: agentApi.log, scaleOut, fetch: deps.fetch });
+  const channels: ConnectorApp['channels'] = {
+    'knowledge-worker': deps.channels?.['knowledge-worker'] ?? teams?.channel ?? new RecordingChannel(),
+    agent: deps.channels?.agent ?? agentApi.channel,
+    customer: deps.channels?.customer ?? agentApi.channel,
+  };
+  const delivery = createDelivery(infra, { store, commands, router: routing.router, channels, scaleOut });
+
+  // Started in this order, stopped in reverse: the database closes last, the directory's group sync stops first.
+  const features: Feature[] = [
+    interactions,
+    sessions,
+    routing,
+    ...(teams ? [teams] : []),
+    metrics,
+    reporting,
+    agentApi,
+    webhooks,
+    delivery,
+    ...(scaleOut ? [scaleOut] : []),
+    ...(presence ? [presence] : []),
+    directory,
+  ];
 
   const http = express();
   http.disable('x-powered-by');
   http.use(createHealthRouter(store));
   http.use(createLegalPagesRouter());
-  if (teams) http.use(teams.router);
-  if (presence?.router) http.use(graphNotificationsMount, presence.router);
-  http.use(reporting.router);
-  http.use(agentSide.router);
+  // The bot, the Graph notifications, /metrics and /reports, then the agent API and the console.
+  for (const feature of [teams, presence, metrics, reporting, agentApi])
+    for (const mount of feature?.mounts ?? []) {
+      if (mount.path) http.use(mount.path, mount.router);
+      else http.use(mount.router);
+    }
   http.use(createConsoleRouter());
   http.use(problemErrorHandler(logger));
 
-  const workers = { outbox, timeouts };
   return {
     http,
     commands,
     store,
     database,
-    outbox: workers.outbox,
-    timeouts: workers.timeouts,
+    outbox: delivery.outbox,
+    timeouts: delivery.timeouts,
     channels,
-    reach,
+    reach: teams?.reach ?? null,
     directory,
     logger,
-    agentSide,
+    agentSide: { ...agentApi, webhooks: webhooks.worker },
     presence,
-    load,
-    metrics: reporting.metrics,
-    start() {
-      presence?.start();
-      directory.start();
-      workers.outbox.start();
-      workers.timeouts.start();
-      agentSide.webhooks.start();
-      scaleOut?.start().catch((error: unknown) => logger.error({ err: error }, 'scale-out fan-out failed to start'));
-    },
+    load: sessions.load,
+    metrics: metrics.metrics,
     scaleOut,
-    async stop() {
-      await directory.stop();
-      await presence?.stop();
-      await scaleOut?.stop();
-      await workers.outbox.stop();
-      await workers.timeouts.stop();
-      await agentSide.webhooks.stop();
-      await store.close();
+    features,
+    start() {
+      for (const feature of features) feature.start?.();
     },
-  };
-}
-
-/** Without the presence engine: a Ready knowledge worker already in a session is Busy for routing (limit 1). */
-function busyAtLimit(view: AgentStateView, load: SessionLoad): AgentStateView {
-  return (id, routingPointId) => {
-    const state = view(id, routingPointId);
-    return state.kind === 'Ready' && load.of(id) >= 1 ? { kind: 'Busy' } : state;
+    async stop() {
+      for (const feature of [...features].reverse()) await feature.stop?.();
+    },
   };
 }

@@ -1,6 +1,10 @@
 /**
  * The interaction service: loads the interactions a command touches, runs the engine, and commits the new state,
  * its resource facts and its outbox effects in one transaction. Implements the InteractionCommands port.
+ *
+ * It is the spine of the connector: after every commit it emits a typed `committed` event
+ * ({@link InteractionService.onCommitted}), to which the outbox, the time-outs, the session load, the metrics and the
+ * replica signals subscribe.
  */
 import type { Logger } from 'pino';
 import { sessionChanges } from '../domain/interaction/active-sessions.js';
@@ -17,8 +21,6 @@ export interface InteractionServiceOptions {
   readonly store: InteractionStore;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Called after every applied command with what it committed (wakes the workers, feeds the load and metrics). */
-  readonly onCommitted?: ((info: CommittedInfo) => void) | undefined;
   /** How often a command is retried after a concurrent change. Default 5. */
   readonly maxAttempts?: number | undefined;
 }
@@ -42,8 +44,36 @@ export interface CommittedInfo {
 /** Effects carried out inside the transaction rather than by the outbox workers. */
 const inTransaction = (e: Effect): boolean => e.type === 'RecordFact' || e.type === 'ScheduleTimeout';
 
+/** Told what each applied command committed. */
+export type CommittedListener = (info: CommittedInfo) => void;
+
 export class InteractionService implements InteractionCommands {
+  readonly #listeners: CommittedListener[] = [];
+
   constructor(private readonly options: InteractionServiceOptions) {}
+
+  /**
+   * Subscribes to the `committed` event: called after every applied command with what it committed, in commit order,
+   * before `execute` resolves. A listener that throws is logged and does not affect the others or the command.
+   * Returns a function that unsubscribes.
+   */
+  onCommitted(listener: CommittedListener): () => void {
+    this.#listeners.push(listener);
+    return () => {
+      const at = this.#listeners.indexOf(listener);
+      if (at >= 0) this.#listeners.splice(at, 1);
+    };
+  }
+
+  #emit(info: CommittedInfo): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(info);
+      } catch (err) {
+        this.options.logger.error({ err }, 'a committed-event listener failed');
+      }
+    }
+  }
 
   async execute(command: Command): Promise<CommandResult> {
     const { store, clock, logger } = this.options;
@@ -76,7 +106,7 @@ export class InteractionService implements InteractionCommands {
         if (outcome.result.ok) {
           logger.debug({ command: command.type, interactionId: command.interactionId }, 'command applied');
           const dueTimes = outcome.effects.flatMap((e) => (e.type === 'ScheduleTimeout' ? [e.dueAt] : []));
-          this.options.onCommitted?.({
+          this.#emit({
             effects: outcome.effects.some((e) => !inTransaction(e)),
             timeouts: dueTimes.length > 0,
             nextTimeoutAt: dueTimes.length > 0 ? Math.min(...dueTimes) : null,

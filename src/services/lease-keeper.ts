@@ -5,11 +5,11 @@
  * dies, its leases expire and the others take them over; when one joins, the others hand some over.
  */
 import type { Logger } from 'pino';
-import type { LeaseStore } from '../adapters/store/lease-store.js';
+import type { Leases } from '../ports/leases.js';
 
 /** Options for {@link LeaseKeeper}. */
 export interface LeaseKeeperOptions {
-  readonly leases: LeaseStore;
+  readonly leases: Leases;
   /** This replica's id (see `newReplicaId`). */
   readonly owner: string;
   /** The group's name: membership leases are `<group>/members/<owner>`, work leases `<group>/<name>`. */

@@ -7,7 +7,8 @@
  * poll their users anyway, so a lost observation only delays a change on the other replicas until the next poll.
  */
 import type { Logger } from 'pino';
-import type { LeaseStore } from '../adapters/store/lease-store.js';
+import type { Leases } from '../ports/leases.js';
+import type { NotificationBus } from '../ports/notification-bus.js';
 import type {
   ForwardedLifecycle,
   PresenceCoordination,
@@ -15,17 +16,10 @@ import type {
 } from '../ports/presence/presence-coordination.js';
 import { LeaseKeeper } from './lease-keeper.js';
 
-/** Topic-based notifications between replicas (PgNotifications). */
-export interface NotificationBus {
-  /** Registers a handler of every payload on `topic` (before the bus starts). */
-  on(topic: string, handler: (payload: string) => void): void;
-  notify(topic: string, payload: string): Promise<void>;
-}
-
 /** Options for {@link createPresenceCoordinator}. */
 export interface PresenceCoordinatorOptions {
-  readonly bus: NotificationBus;
-  readonly leases: LeaseStore;
+  readonly bus: Pick<NotificationBus, 'on' | 'notify'>;
+  readonly leases: Leases;
   /** This replica's id. */
   readonly replicaId: string;
   /** How long a shard lease lives without renewal; renewed every third of it. */

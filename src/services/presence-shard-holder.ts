@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { PresenceObservation } from '../domain/presence/agent-state.js';
+import type { MappingRuleSet } from '../domain/presence/mapping-rules.js';
 import type { PresenceShard } from '../domain/presence/presence-shards.js';
 import type { PresenceTracker } from '../domain/presence/presence-tracker.js';
 import type { StateChange } from '../domain/presence/state-change.js';
@@ -22,6 +23,8 @@ export interface ShardSubscriptions {
   release(n: number): void;
   /** Answers a lifecycle notification of a held subscription; false when not held here. */
   handleLifecycle(item: ForwardedLifecycle): Promise<boolean>;
+  /** Alone: re-cuts every subscription over these users (after more users are tracked). */
+  assign?(userIds: readonly string[]): Promise<void>;
 }
 
 /** What {@link PresenceShardHolder} needs. */
@@ -47,6 +50,7 @@ export const LATE_JOINERS_SHARD = 'late-joiners';
 /** Holds presence shards. */
 export class PresenceShardHolder {
   readonly #held = new Set<number>();
+  #started = false;
   readonly #byName: ReadonlyMap<string, PresenceShard>;
   readonly #shards: readonly PresenceShard[];
   /**
@@ -91,6 +95,40 @@ export class PresenceShardHolder {
       );
   }
 
+  /**
+   * Starts tracking more knowledge workers (new members of an Entra group). Users tracked after the shards were
+   * planned form the late joiners' shard: polled by its holder (alone, this process) until the next start plans them
+   * in like everyone else. Alone, this process holds every subscription: they are re-cut over every tracked user.
+   */
+  track(knowledgeWorkerIds: Iterable<string>): void {
+    const { tracker, logger } = this.deps;
+    const ids = [...knowledgeWorkerIds];
+    const before = tracker.size;
+    const now = this.deps.clock();
+    for (const id of ids) tracker.track(id, now);
+    if (tracker.size === before) return;
+    logger.info({ users: tracker.size }, 'presence tracks more knowledge workers');
+    this.addLateJoiners(ids);
+    const { subscriptions } = this.deps;
+    if (this.#started && !this.deps.coordination && subscriptions?.assign)
+      subscriptions
+        .assign([...tracker.userIds()])
+        .catch((err: unknown) => logger.warn({ err: String(err) }, 'presence subscriptions could not be reassigned'));
+  }
+
+  /** Records the connector's own load: a knowledge worker at their session limit is Busy for routing. */
+  setLoad(knowledgeWorkerId: string, activeSessions: number): void {
+    const change = this.deps.tracker.setLoad(knowledgeWorkerId, activeSessions, this.deps.clock());
+    if (change) this.onChanges([change]);
+  }
+
+  /** Replaces the mapping rules (a reloaded rules file); the states that change are published. */
+  setRules(rules: MappingRuleSet): number {
+    const changes = this.deps.tracker.setRules(rules, this.deps.clock());
+    this.onChanges(changes);
+    return changes.length;
+  }
+
   /** State changes from this process's tracker: published when this process holds the user's shard. */
   readonly onChanges = (changes: readonly StateChange[]): void => {
     const publication = this.deps.publication;
@@ -110,6 +148,7 @@ export class PresenceShardHolder {
 
   /** Starts: holds every shard alone, or joins the other replicas in sharing them. */
   start(): void {
+    this.#started = true;
     const { coordination, subscriptions } = this.deps;
     const shards = this.#shards;
     subscriptions?.plan(this.deps.shards.flatMap((s) => s.userIds));

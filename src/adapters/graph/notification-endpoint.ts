@@ -13,6 +13,9 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 import type { NotificationInbox } from '../../ports/presence/notification-inbox.js';
 
+/** Where the notification endpoint is mounted; Graph posts to `<base>/api/graph/notifications` and `/lifecycle`. */
+export const graphNotificationsMount = '/api/graph';
+
 /** Schema of {@link NotificationEndpointOptions}. */
 export const notificationEndpointOptionsSchema = z.object({
   /** Route of change notifications, relative to where the router is mounted. Default `/notifications`. */

@@ -204,9 +204,26 @@ export class SubscriptionManager {
     }
   }
 
+  #maintenance: NodeJS.Timeout | undefined;
+
+  /** Runs {@link maintain} every `everyMs` until {@link stopMaintenance}; a failed round is logged. */
+  startMaintenance(everyMs: number): void {
+    this.stopMaintenance();
+    this.#maintenance = setInterval(() => {
+      this.maintain().catch((err: unknown) => this.#d.warn('subscription maintenance failed', { err: String(err) }));
+    }, everyMs);
+    this.#maintenance.unref();
+  }
+
+  /** Stops the periodic maintenance. */
+  stopMaintenance(): void {
+    if (this.#maintenance) clearInterval(this.#maintenance);
+    this.#maintenance = undefined;
+  }
+
   /**
    * Creates the held shards' missing subscriptions and renews those expiring within `renewBeforeMs`. Call it every
-   * minute or so.
+   * minute or so (or let {@link startMaintenance} do it).
    */
   async maintain(): Promise<void> {
     await Promise.all(

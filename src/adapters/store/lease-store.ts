@@ -6,21 +6,13 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
+import type { Lease, Leases } from '../../ports/leases.js';
 import type { Database } from './schema.js';
 
-/** A lease as stored. */
-export interface Lease {
-  readonly name: string;
-  /** The replica id of the holder. */
-  readonly owner: string;
-  /** Epoch ms after which the lease is free for anyone. */
-  readonly expiresAt: number;
-  /** When the current holder took it. */
-  readonly acquiredAt: number;
-}
+export type { Lease } from '../../ports/leases.js';
 
 /** Acquire, renew and release named leases. */
-export class LeaseStore {
+export class LeaseStore implements Leases {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly clock: Clock,

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import type { NotificationBus } from '../../ports/notification-bus.js';
 import type { Database } from './schema.js';
 
 /** Options for {@link PgNotifications}. */
@@ -24,7 +25,7 @@ export interface PgNotificationsOptions {
 type Handler = (payload: string) => void;
 
 /** LISTEN on a dedicated connection, NOTIFY through the pool. */
-export class PgNotifications {
+export class PgNotifications implements NotificationBus {
   private readonly handlers = new Map<string, Handler[]>();
   private readonly reconnectHandlers: (() => void)[] = [];
   private prefix = 'ucc_';

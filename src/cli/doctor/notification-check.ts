@@ -4,8 +4,8 @@
  * the URL-decoded token, within 10 seconds — as Graph does before it creates a subscription.
  */
 import { randomBytes } from 'node:crypto';
+import { graphNotificationsMount } from '../../adapters/graph/notification-endpoint.js';
 import type { PresenceOptions } from '../../adapters/graph/presence-options.js';
-import { graphNotificationsMount } from '../../presence-wiring.js';
 import { type CheckResult, describeFailure, failed, passed, warned } from './check-result.js';
 
 /** Graph's deadline for the validation answer. */

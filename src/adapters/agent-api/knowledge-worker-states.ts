@@ -1,0 +1,43 @@
+/**
+ * Publishes knowledge workers' agent states (the presence mapping's output) to agents: one `knowledge-worker.state`
+ * broadcast event per contact center, appended to the event log (and so to the SSE stream and webhooks). The event's
+ * source id names the contact center, the knowledge worker, the time and the state, so a change published twice is
+ * appended once.
+ */
+import type { AgentState } from '../../domain/routing/agent-state.js';
+import type { RoutingIndex } from '../../domain/routing/routing-index.js';
+import type { EventLog } from '../store/event-log.js';
+
+/** What {@link knowledgeWorkerStatePublisher} needs. */
+export interface KnowledgeWorkerStatesDeps {
+  readonly log: Pick<EventLog, 'append'>;
+  /** Every contact center (each gets the event). */
+  readonly contactCenters: readonly string[];
+  /** The directory, for the knowledge worker's name. */
+  readonly index: () => RoutingIndex;
+}
+
+/** Publishes one knowledge worker's new agent state to every contact center. */
+export type KnowledgeWorkerStatePublisher = (knowledgeWorkerId: string, state: AgentState, at: number) => Promise<void>;
+
+/** Builds the publisher. */
+export function knowledgeWorkerStatePublisher(deps: KnowledgeWorkerStatesDeps): KnowledgeWorkerStatePublisher {
+  return async (knowledgeWorkerId, state, at) => {
+    const kw = deps.index().knowledgeWorkers.get(knowledgeWorkerId);
+    await deps.log.append(
+      deps.contactCenters.map((cc) => ({
+        sourceId: `state/${cc}/${knowledgeWorkerId}/${at}/${state.kind}`,
+        contactCenter: cc,
+        agentId: null,
+        audience: 'broadcast' as const,
+        type: 'knowledge-worker.state',
+        interactionId: null,
+        data: {
+          knowledgeWorker: { id: knowledgeWorkerId, name: kw?.name ?? knowledgeWorkerId },
+          state,
+          at: new Date(at).toISOString(),
+        },
+      })),
+    );
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * The agent API feature: the event log (which the agent and customer channels write: effects become events), API
+ * keys, webhook subscriptions, the HTTP API with its OpenAPI document, and the publishing of knowledge workers'
+ * states to every contact center. Events appended here wake the other replicas' streams; theirs wake ours.
+ */
+import { randomUUID } from 'node:crypto';
+import type express from 'express';
+import { type AgentApiOptions, contactCenterOfAgent } from '../adapters/agent-api/agent-api-options.js';
+import { createAgentApiRouter } from '../adapters/agent-api/agent-api-router.js';
+import type { AgentApiContext } from '../adapters/agent-api/api-context.js';
+import type { AnyRoute } from '../adapters/agent-api/define-route.js';
+import { EventLogChannel } from '../adapters/agent-api/event-log-channel.js';
+import {
+  type KnowledgeWorkerStatePublisher,
+  knowledgeWorkerStatePublisher,
+} from '../adapters/agent-api/knowledge-worker-states.js';
+import { agentApiDb } from '../adapters/store/agent-api-schema.js';
+import { ApiKeyStore } from '../adapters/store/api-key-store.js';
+import { type AppendedSignal, EventLog } from '../adapters/store/event-log.js';
+import { WebhookSubscriptions } from '../adapters/webhooks/webhook-subscriptions.js';
+import type { ParticipantChannel } from '../ports/participant-channel.js';
+import type { Feature, Infrastructure } from './feature.js';
+import type { ScaleOut } from './scale-out.js';
+
+/** The agent API settings, and the directory entries it answers about. */
+export interface AgentApiSlice {
+  readonly options: AgentApiOptions;
+  readonly agents: AgentApiContext['agents'];
+  readonly queues: AgentApiContext['queues'];
+  readonly escalation: AgentApiContext['escalation'];
+}
+
+/** The built agent API feature. */
+export interface AgentApi extends Feature {
+  /** The agent and customer channel: effects become events. */
+  readonly channel: ParticipantChannel;
+  readonly log: EventLog;
+  readonly keys: ApiKeyStore;
+  readonly openApi: Record<string, unknown>;
+  /** Publishes a knowledge worker's new agent state to every contact center (the presence mapping's output). */
+  readonly publishKnowledgeWorkerState: KnowledgeWorkerStatePublisher;
+}
+
+/** What the agent API reads and acts on besides its settings. */
+export interface AgentApiParts extends Pick<AgentApiContext, 'commands' | 'index' | 'stateOf' | 'unreachable'> {
+  /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
+  readonly extraRoutes?: readonly AnyRoute[] | undefined;
+  readonly scaleOut: ScaleOut | null;
+}
+
+/** Builds the agent API. */
+export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, parts: AgentApiParts): AgentApi {
+  const { options } = slice;
+  const { clock } = infra;
+  const db = agentApiDb(infra.database.db);
+  const log = new EventLog(db, clock);
+  const keys = new ApiKeyStore(db, clock);
+  const ccOf = contactCenterOfAgent(options);
+  const agentBelongs = (agentId: string, cc: string) =>
+    slice.agents.some((a) => a.id === agentId) && ccOf(agentId) === cc;
+  const ctx: AgentApiContext = {
+    commands: parts.commands,
+    log,
+    keys,
+    webhooks: new WebhookSubscriptions(db, clock),
+    index: parts.index,
+    stateOf: parts.stateOf,
+    unreachable: parts.unreachable,
+    agents: slice.agents,
+    queues: slice.queues,
+    escalation: slice.escalation,
+    clock,
+    contactCenterOfAgent: ccOf,
+    defaultContactCenter: options.defaultContactCenter,
+    heartbeatMs: options.events.heartbeatMs,
+    newId: () => `ix-${randomUUID()}`,
+  };
+  const http = createAgentApiRouter(ctx, options, agentBelongs, parts.extraRoutes);
+  const channel = new EventLogChannel({
+    log,
+    contactCenterOfAgent: ccOf,
+    defaultContactCenter: options.defaultContactCenter,
+  });
+  const { scaleOut } = parts;
+  if (scaleOut) {
+    log.on('appended', (signal: AppendedSignal) => scaleOut.signals.appended(signal));
+    scaleOut.signals.on('events', () => log.wake());
+  }
+  const contactCenters = [...new Set([options.defaultContactCenter, ...options.contactCenters.map((c) => c.id)])];
+  const mounts: { router: express.Router }[] = [{ router: http.router }];
+  return {
+    name: 'agent-api',
+    mounts,
+    channel,
+    log,
+    keys,
+    openApi: http.openApi,
+    publishKnowledgeWorkerState: knowledgeWorkerStatePublisher({ log, contactCenters, index: parts.index }),
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * The one Microsoft Graph client of the connector (app token through MSAL, one throttle on the presence quota), built
+ * from the `presence` section, which holds the Graph app registration. Presence, the Entra group sync and proactive
+ * install all call Graph through it. Null without a `presence` section.
+ */
+import { createAppTokenSource } from '../adapters/graph/app-token.js';
+import { GraphClient } from '../adapters/graph/graph-client.js';
+import type { PresenceOptions } from '../adapters/graph/presence-options.js';
+
+/** The Graph client and the tenant it acts in. */
+export interface GraphAccess {
+  readonly client: GraphClient;
+  readonly tenantId: string;
+  readonly graphBaseUrl: string;
+}
+
+/** Builds the Graph client; null without the `presence` section. */
+export function createGraph(options: PresenceOptions | null): GraphAccess | null {
+  if (!options) return null;
+  const tokens = createAppTokenSource({
+    tenantId: options.tenantId,
+    clientId: options.clientId,
+    clientSecret: options.clientSecret,
+    authorityBaseUrl: options.authorityBaseUrl,
+  });
+  const client = new GraphClient({ graphBaseUrl: options.graphBaseUrl, quotaShare: options.quotaShare }, { tokens });
+  return { client, tenantId: options.tenantId, graphBaseUrl: options.graphBaseUrl };
+}

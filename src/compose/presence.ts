@@ -1,0 +1,282 @@
+/**
+ * The presence feature: the presence tracker and its shards, fed by the poller and, when subscriber accounts are
+ * configured, by change notifications (subscriptions, the notification endpoint at `/api/graph`, the processor and
+ * its decryption processes). Every state change is recorded (time in state, for reporting) and published to the
+ * subscribers of {@link Presence.onStateChange}, in order. The rules file is reloaded when it changes.
+ */
+import { createPrivateKey, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRemoteJWKSet } from 'jose';
+import { DecryptionProcesses } from '../adapters/graph/decryption-process.js';
+import { DelegatedTokens } from '../adapters/graph/delegated-tokens.js';
+import type { GraphClient } from '../adapters/graph/graph-client.js';
+import { createNotificationRouter, graphNotificationsMount } from '../adapters/graph/notification-endpoint.js';
+import { NotificationProcessor, type ProcessorStats } from '../adapters/graph/notification-processor.js';
+import type { PresenceOptions } from '../adapters/graph/presence-options.js';
+import { PresencePoller } from '../adapters/graph/presence-poller.js';
+import { SubscriptionManager } from '../adapters/graph/subscription-manager.js';
+import {
+  SqlPresenceHistoryStore,
+  SqlSubscriptionStore,
+  SqlTokenCacheStore,
+} from '../adapters/store/sql-presence-stores.js';
+import { watchRulesFile } from '../config/presence-rules-watch.js';
+import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../domain/presence/mapping-rules.js';
+import { planShards } from '../domain/presence/presence-shards.js';
+import { PresenceTracker } from '../domain/presence/presence-tracker.js';
+import { toRoutingState } from '../domain/presence/routing-state.js';
+import { parseRulesFile } from '../domain/presence/rules-file.js';
+import type { AgentStateView } from '../domain/routing/agent-state.js';
+import { MemoryNotificationInbox } from '../ports/presence/notification-inbox.js';
+import { PresenceRecorder, type StateChangeListener } from '../services/presence-recorder.js';
+import { PresenceShardHolder } from '../services/presence-shard-holder.js';
+import { ShardPublication } from '../services/shard-publication.js';
+import type { Feature, Infrastructure } from './feature.js';
+import type { GraphAccess } from './graph.js';
+import type { ScaleOut } from './scale-out.js';
+
+/** The built presence feature. */
+export interface Presence extends Feature {
+  /** Routing's view: the mapped state of a knowledge worker now (per routing point's rules). */
+  readonly stateOf: AgentStateView;
+  readonly tracker: PresenceTracker;
+  readonly client: GraphClient;
+  readonly history: SqlPresenceHistoryStore;
+  readonly subscriptions: SubscriptionManager | null;
+  readonly delegated: DelegatedTokens | null;
+  readonly poller: PresencePoller;
+  /** The shards this process holds (every one alone). */
+  readonly shards: PresenceShardHolder;
+  /** Subscribes to every recorded state change (the agent side publishes them). */
+  onStateChange(listener: StateChangeListener): void;
+  /** The notification processor's counters; undefined without subscriptions. */
+  notificationStats(): ProcessorStats | undefined;
+  /** Notifications accepted and not yet processed. */
+  inboxSize(): number;
+  /** Records the connector's own load: a knowledge worker at their session limit is Busy for routing. */
+  setLoad(knowledgeWorkerId: string, activeSessions: number): void;
+  /** Starts tracking more knowledge workers (new members of an Entra group). */
+  track(knowledgeWorkerIds: Iterable<string>): void;
+  /** Starts polling, subscriptions and notification processing, and watches the rules file. */
+  start(): void;
+  /** Stops everything; resolves when in-flight work has finished and every change is recorded. */
+  stop(): Promise<void>;
+}
+
+/** Reads a PEM certificate as the base64 DER Graph wants in `encryptionCertificate`. */
+function certificateBase64(path: string): string {
+  return readFileSync(path, 'utf8')
+    .replace(/-----[^-]+-----/g, '')
+    .replace(/\s+/g, '');
+}
+
+function readRules(path: string) {
+  const parsed = parseRulesFile(readFileSync(path, 'utf8'));
+  return parsed.ok ? { ok: true as const, rules: parsed.rules } : parsed;
+}
+
+/** What the presence feature is built from besides its settings. */
+export interface PresenceParts {
+  readonly graph: GraphAccess;
+  /** The knowledge workers to track (the directory's ids). */
+  readonly userIds: readonly string[];
+  readonly scaleOut: ScaleOut | null;
+}
+
+/** Builds the presence feature (nothing runs until `start`). Throws on an invalid rules file. */
+export function createPresence(options: PresenceOptions, infra: Infrastructure, parts: PresenceParts): Presence {
+  const { clock, database } = infra;
+  const log = infra.logger.child({ part: 'presence' });
+  const now = () => clock.now();
+  const initialRules = options.rulesFile
+    ? readRules(options.rulesFile)
+    : { ok: true as const, rules: compileMappingRules(DEFAULT_MAPPING_RULES) };
+  if (!initialRules.ok)
+    throw new Error(
+      `presence.rulesFile ${options.rulesFile} line ${initialRules.line}: ${initialRules.message}. Fix the rule at that line.`,
+    );
+  const tracker = new PresenceTracker({
+    rules: initialRules.rules,
+    staleAfterMs: options.staleAfterMs,
+    defaultSessionLimit: options.defaultSessionLimit,
+  });
+  for (const id of parts.userIds) tracker.track(id, now());
+
+  const history = new SqlPresenceHistoryStore(database);
+  const recorder = new PresenceRecorder(history, log);
+  const warn = (message: string, detail: Record<string, unknown>) => log.warn(detail, message);
+  const coordination = parts.scaleOut?.coordinatePresence() ?? null;
+  const client = parts.graph.client;
+
+  const s = options.subscriptions;
+  const delegated = s
+    ? new DelegatedTokens(
+        {
+          tenantId: options.tenantId,
+          clientId: options.clientId,
+          authorityBaseUrl: options.authorityBaseUrl,
+          cacheKeyBase64: s.tokenCacheKey,
+        },
+        new SqlTokenCacheStore(database, now),
+      )
+    : null;
+  const base = s ? `${s.notificationBaseUrl}${graphNotificationsMount}` : '';
+  const subscriptions =
+    s && delegated
+      ? new SubscriptionManager(
+          {
+            accounts: s.accounts,
+            notificationUrl: `${base}/notifications`,
+            lifecycleNotificationUrl: `${base}/lifecycle`,
+            encryptionCertificate: certificateBase64(s.certificateFile),
+            encryptionCertificateId: s.certificateId,
+            renewBeforeMs: s.renewBeforeMs,
+            usersPerSubscription: options.usersPerShard,
+          },
+          {
+            client,
+            tokensFor: (account) => delegated.tokenSource(account),
+            store: new SqlSubscriptionStore(database),
+            clock: now,
+            onShardLost: (ids) => {
+              for (const id of ids) poller.markDue(id);
+            },
+            warn,
+          },
+        )
+      : null;
+
+  const holder = new PresenceShardHolder({
+    shards: planShards(parts.userIds, options.usersPerShard),
+    tracker,
+    clock: now,
+    coordination,
+    publication: coordination
+      ? new ShardPublication({ snapshotsOf: (ids) => history.snapshotsOf(ids), tracker })
+      : null,
+    subscriptions,
+    markDue: (ids) => {
+      for (const id of ids) poller.markDue(id);
+    },
+    publish: (changes) => recorder.record(changes),
+    logger: log,
+  });
+
+  const poller = new PresencePoller(
+    { fastIntervalMs: options.poll.fastIntervalMs, slowIntervalMs: options.poll.slowIntervalMs },
+    {
+      client,
+      tracker,
+      clock: now,
+      onChanges: holder.onChanges,
+      onObserved: holder.onObserved,
+      users: () => holder.users(),
+      isSubscribed: (u) => subscriptions?.isSubscribed(u) ?? false,
+      onError: (err) => log.warn({ err: String(err) }, 'a presence poll call failed; those users go stale if it lasts'),
+    },
+  );
+
+  // Change notifications: the endpoint queues them in the inbox; the processor decrypts (in child processes) and
+  // applies them in arrival order.
+  const inbox = new MemoryNotificationInbox();
+  let processor: NotificationProcessor | null = null;
+  let decryption: DecryptionProcesses | null = null;
+  const mounts: { path: string; router: ReturnType<typeof createNotificationRouter> }[] = [];
+  if (s && subscriptions) {
+    const manager = subscriptions;
+    const privateKeys = new Map<string, KeyObject>([
+      [s.certificateId, createPrivateKey(readFileSync(s.privateKeyFile, 'utf8'))],
+    ]);
+    decryption =
+      s.decryptionProcesses > 0
+        ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { warn })
+        : null;
+    const processes = decryption;
+    mounts.push({
+      path: graphNotificationsMount,
+      router: createNotificationRouter(
+        {},
+        {
+          inbox,
+          clientStateOf: (id) => manager.clientStateOf(id),
+          onLifecycle: (item) => {
+            holder
+              .lifecycle(item)
+              .catch((err: unknown) => log.warn({ err: String(err) }, 'lifecycle notification failed'));
+          },
+          clock: now,
+          warn,
+        },
+      ),
+    });
+    processor = new NotificationProcessor(
+      { appId: options.clientId, tenantId: options.tenantId, privateKeys },
+      {
+        inbox,
+        tracker,
+        jwks: createRemoteJWKSet(new URL(options.jwksUrl)),
+        clock: now,
+        onChanges: holder.onChanges,
+        onObserved: holder.onObserved,
+        onBasic: (ids) => {
+          for (const id of ids) poller.markDue(id);
+        },
+        warn,
+        decrypt: processes ? (items) => processes.decrypt(items) : undefined,
+      },
+    );
+  }
+
+  let stopWatching: (() => void) | null = null;
+  return {
+    name: 'presence',
+    mounts,
+    stateOf: (id, routingPointId) => toRoutingState(tracker.stateFor(id, now(), routingPointId)),
+    tracker,
+    client,
+    history,
+    subscriptions,
+    delegated,
+    poller,
+    shards: holder,
+    onStateChange: (listener) => recorder.onStateChange(listener),
+    notificationStats: () => processor?.stats,
+    inboxSize: () => inbox.size(),
+    setLoad: (id, activeSessions) => holder.setLoad(id, activeSessions),
+    track: (ids) => holder.track(ids),
+    start() {
+      // Shards first (alone: all of them, subscriptions created or renewed), then the poll loop over their users.
+      holder.start();
+      poller.start();
+      if (options.rulesFile)
+        stopWatching = watchRulesFile({
+          path: options.rulesFile,
+          read: readRules,
+          onRules: (rules) => holder.setRules(rules),
+          logger: log,
+        });
+      if (subscriptions && processor) {
+        processor.start();
+        subscriptions.startMaintenance(options.subscriptions?.maintainEveryMs ?? 60_000);
+      }
+      log.info(
+        {
+          users: tracker.size,
+          notifications: subscriptions !== null,
+          fastIntervalMs: options.poll.fastIntervalMs,
+          sharedWithReplicas: coordination !== null,
+        },
+        'presence engine started',
+      );
+    },
+    async stop() {
+      subscriptions?.stopMaintenance();
+      stopWatching?.();
+      await holder.stop();
+      await poller.stop();
+      await processor?.stop();
+      await decryption?.close();
+      await recorder.settled();
+    },
+  };
+}

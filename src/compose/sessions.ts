@@ -1,0 +1,38 @@
+/**
+ * The session-load feature: how many sessions each knowledge worker is connected to (the connector's own load).
+ * Seeded from the database; alone (SQLite) it follows every committed command; with replicas (PostgreSQL) the
+ * database is the truth, and the knowledge workers whose sessions changed, here or on another replica, are re-read.
+ * Each change in a count is handed to `onLoad` (the presence engine turns "at the session limit" into Busy).
+ */
+import { SessionLoad } from '../services/session-load.js';
+import type { Feature, Infrastructure } from './feature.js';
+import type { Interactions } from './interactions.js';
+import type { ScaleOut } from './scale-out.js';
+
+/** The built session-load feature. */
+export interface Sessions extends Feature {
+  readonly load: SessionLoad;
+}
+
+/** Builds the session load, seeded from the database. */
+export async function createSessions(
+  infra: Infrastructure,
+  interactions: Interactions,
+  scaleOut: ScaleOut | null,
+  onLoad: ((knowledgeWorkerId: string, activeSessions: number) => void) | null,
+): Promise<Sessions> {
+  const { logger } = infra;
+  const load = new SessionLoad(infra.database, (id, active) => onLoad?.(id, active));
+  const refresh = (ids: readonly string[] | null) => {
+    load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
+  };
+  interactions.commands.onCommitted((info) => {
+    // Replicas each commit part of the commands: the database is the truth of who is in a session.
+    if (scaleOut) {
+      if (info.sessionsChanged.length > 0) refresh(info.sessionsChanged);
+    } else load.observe(info.interactions);
+  });
+  scaleOut?.signals.on('sessions', refresh);
+  await load.seed();
+  return { name: 'sessions', load };
+}

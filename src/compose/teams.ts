@@ -1,0 +1,132 @@
+/**
+ * The Teams feature: who can be reached in Teams (with proactive install through Graph when the app's catalog id is
+ * configured), the bot at `POST /api/messages`, and the knowledge workers' channel, which carries their effects to
+ * Teams through the rate-limited sender on durable conversation references.
+ */
+import type { Logger } from 'pino';
+import { SqlUnreachableStore } from '../adapters/store/sql-reach-stores.js';
+import {
+  createSqlActiveSessionStore,
+  createSqlCardActivityStore,
+  createSqlConversationReferenceStore,
+} from '../adapters/store/sql-teams-stores.js';
+import { createBotAdapter, createBotRouter } from '../adapters/teams/bot-endpoint.js';
+import { ConnectorBot } from '../adapters/teams/connector-bot.js';
+import type { ConversationReferenceStore } from '../adapters/teams/conversation-reference-store.js';
+import { isLocalMode, LOCAL_MODE_WARNING } from '../adapters/teams/local-mode.js';
+import { createGraphInstaller } from '../adapters/teams/proactive-installer.js';
+import { createRateLimitedSender, type SenderStats } from '../adapters/teams/rate-limited-sender.js';
+import { TeamsChannel } from '../adapters/teams/teams-channel.js';
+import { TeamsMessenger } from '../adapters/teams/teams-messenger.js';
+import type { TeamsOptions } from '../adapters/teams/teams-options.js';
+import { TeamsReach } from '../adapters/teams/teams-reach.js';
+import type { InteractionCommands } from '../ports/interaction-commands.js';
+import type { ParticipantChannel } from '../ports/participant-channel.js';
+import type { Feature, Infrastructure } from './feature.js';
+import type { GraphAccess } from './graph.js';
+
+/** Retries of a Graph call made while routing waits (429 and 5xx are still honoured, briefly). */
+const INSTALL_CALL_RETRIES = 2;
+
+/** The built Teams feature. */
+export interface Teams extends Feature {
+  /** Who can be reached (routing asks before offering work; admins and agents see the marks). */
+  readonly reach: TeamsReach;
+  /** The knowledge workers' channel. */
+  readonly channel: ParticipantChannel;
+  /** The Teams sender's counters (for `/metrics`). */
+  readonly sendStats: SenderStats;
+  /** Subscribes to each Teams send as it settles: its duration and whether it went through (for metrics). */
+  onSendSettled(listener: SendSettledListener): void;
+}
+
+/** Told of each Teams send as it settles. */
+export type SendSettledListener = (durationMs: number, outcome: 'sent' | 'failed') => void;
+
+/** What the Teams feature is built from besides its settings. */
+export interface TeamsParts {
+  readonly commands: InteractionCommands;
+  /** Graph, for proactive install; null without the `presence` section. */
+  readonly graph: GraphAccess | null;
+}
+
+/** Conversation references whose storing (Teams told the bot about the user) clears an unreachable mark. */
+function clearingMarks(references: ConversationReferenceStore, reach: TeamsReach): ConversationReferenceStore {
+  return {
+    get: (userId) => references.get(userId),
+    delete: (userId) => references.delete(userId),
+    async put(ref) {
+      await references.put(ref);
+      await reach.clear(ref.userId);
+    },
+  };
+}
+
+/** Builds who can be reached in Teams, with the marks stored so far loaded. */
+async function createReach(options: TeamsOptions, infra: Infrastructure, graph: GraphAccess | null, logger: Logger) {
+  const catalogId = options.teamsCatalogAppId;
+  const installer =
+    graph && catalogId
+      ? createGraphInstaller(
+          (method, path, body) =>
+            graph.client.request(method, path, body, undefined, { maxRetries: INSTALL_CALL_RETRIES }),
+          {
+            teamsCatalogAppId: catalogId,
+            tenantId: graph.tenantId,
+            botAppId: options.botAppId,
+            serviceUrl: options.defaultServiceUrl,
+            now: () => infra.clock.now(),
+          },
+        )
+      : undefined;
+  const reach = new TeamsReach({
+    store: new SqlUnreachableStore(infra.database),
+    references: createSqlConversationReferenceStore(infra.database),
+    installer,
+    now: () => infra.clock.now(),
+    retryAfterMs: options.unreachableRetryMs,
+    logger,
+  });
+  await reach.load();
+  logger.info({ proactiveInstall: installer !== undefined }, 'Teams reachability ready');
+  return reach;
+}
+
+/** Builds the Teams feature. */
+export async function createTeams(options: TeamsOptions, infra: Infrastructure, parts: TeamsParts): Promise<Teams> {
+  const reach = await createReach(options, infra, parts.graph, infra.logger.child({ part: 'teams-reach' }));
+  const logger = infra.logger.child({ part: 'teams' });
+  const stored = createSqlConversationReferenceStore(infra.database);
+  const references = clearingMarks(stored, reach);
+  const cards = createSqlCardActivityStore(infra.database);
+  const sessions = createSqlActiveSessionStore(infra.database);
+  const adapter = createBotAdapter(options, logger);
+  const settled: SendSettledListener[] = [];
+  const sender = createRateLimitedSender(options.send, {
+    onSettled: (durationMs, outcome) => {
+      for (const listener of settled) listener(durationMs, outcome);
+    },
+  });
+  const bot = new ConnectorBot({ commands: parts.commands, references, sessions, options, logger });
+  const messenger = new TeamsMessenger({
+    adapter,
+    botAppId: options.botAppId,
+    references: stored,
+    cards,
+    sessions,
+    sender,
+    interactions: parts.commands,
+    caseInfoFields: options.caseInfoFields,
+  });
+  const channel = new TeamsChannel({ messenger, commands: parts.commands, references: stored, reach, logger });
+  const localMode = isLocalMode(options);
+  if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
+  return {
+    name: 'teams',
+    mounts: [{ router: createBotRouter({ adapter, bot, logger, localMode }) }],
+    reach,
+    channel,
+    sendStats: sender.stats,
+    onSendSettled: (listener) => settled.push(listener),
+  };
+}
