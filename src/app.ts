@@ -16,6 +16,7 @@ import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import type { AppendedSignal } from './adapters/store/event-log.js';
 import { LeaseStore } from './adapters/store/lease-store.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
+import { createSqlActiveSessions } from './adapters/store/sql-active-sessions.js';
 import { createSqlInteractionStore } from './adapters/store/sql-interaction-store.js';
 import type { SenderStats } from './adapters/teams/rate-limited-sender.js';
 import type { TeamsReach } from './adapters/teams/teams-reach.js';
@@ -151,7 +152,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
           graph: presence && config.presence ? { client: presence.client, tenantId: config.presence.tenantId } : null,
         })
       : null;
-  const load = new SessionLoad(database, (id, active) => presence?.setLoad(id, active));
+  const load = new SessionLoad(createSqlActiveSessions(database), (id, active) => presence?.setLoad(id, active));
   await load.seed();
   const stateOf: AgentStateView = presence
     ? presence.stateOf

@@ -7,15 +7,11 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { GraphClient } from './adapters/graph/graph-client.js';
 import type { OpenDatabase } from './adapters/store/open-database.js';
+import { createSqlActiveSessions } from './adapters/store/sql-active-sessions.js';
 import { SqlUnreachableStore } from './adapters/store/sql-reach-stores.js';
-import {
-  createSqlActiveSessionStore,
-  createSqlCardActivityStore,
-  createSqlConversationReferenceStore,
-} from './adapters/store/sql-teams-stores.js';
+import { createSqlCardActivityStore, createSqlConversationReferenceStore } from './adapters/store/sql-teams-stores.js';
 import { createBotAdapter, createBotRouter } from './adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from './adapters/teams/connector-bot.js';
-import type { ConversationReferenceStore } from './adapters/teams/conversation-reference-store.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from './adapters/teams/local-mode.js';
 import { createGraphInstaller } from './adapters/teams/proactive-installer.js';
 import { createRateLimitedSender, type SenderStats } from './adapters/teams/rate-limited-sender.js';
@@ -27,6 +23,7 @@ import type { Clock } from './ports/clock.js';
 import type { InteractionCommands } from './ports/interaction-commands.js';
 import type { ParticipantChannel } from './ports/participant-channel.js';
 import type { UnreachableMark } from './ports/reachability.js';
+import type { ConversationReferenceStore } from './ports/teams/conversation-reference-store.js';
 
 /** Retries of a Graph call made while routing waits (429 and 5xx are still honoured, briefly). */
 const INSTALL_CALL_RETRIES = 2;
@@ -131,7 +128,7 @@ export function wireTeams(
   const stored = createSqlConversationReferenceStore(deps.database);
   const references = clearingMarks(stored, deps.reach);
   const cards = createSqlCardActivityStore(deps.database);
-  const sessions = createSqlActiveSessionStore(deps.database);
+  const sessions = createSqlActiveSessions(deps.database);
   const adapter = createBotAdapter(options, logger);
   const sender = createRateLimitedSender(options.send, deps.onSendSettled ? { onSettled: deps.onSendSettled } : {});
   const bot = new ConnectorBot({ commands: deps.commands, references, sessions, options, logger });
@@ -140,7 +137,6 @@ export function wireTeams(
     botAppId: options.botAppId,
     references: stored,
     cards,
-    sessions,
     sender,
     interactions: deps.commands,
     caseInfoFields: options.caseInfoFields,
