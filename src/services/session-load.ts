@@ -20,6 +20,10 @@ export class SessionLoad {
   #everyone = false;
   #reading: Promise<void> = Promise.resolve();
 
+  /**
+   * @param sessions the active-sessions read model: what {@link SessionLoad.seed} and {@link SessionLoad.refresh} read
+   * @param onChange told when a knowledge worker's count of active sessions changes
+   */
   constructor(
     private readonly sessions: ActiveSessions,
     private readonly onChange: (knowledgeWorkerId: string, activeSessions: number) => void,
