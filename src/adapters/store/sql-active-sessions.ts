@@ -1,6 +1,8 @@
 /**
  * The active-sessions read model on the database: a query on the interactions and parties tables (both dialects),
- * so "who is connected where" is derived from the committed interaction state and never stored twice.
+ * so "who is connected where" is derived from the committed interaction state and never stored twice. The rule is
+ * the engine's own (`activeKnowledgeWorkers` in `domain/interaction/active-sessions.ts`, which judges one interaction
+ * in memory): knowledge-worker parties `connected` to an interaction whose `ended_at` is null.
  */
 import type { ActiveSession, ActiveSessions } from '../../ports/active-sessions.js';
 import type { OpenDatabase } from './open-database.js';
