@@ -4,14 +4,14 @@
  * the Teams limits. Target: at least 0.9 × the per-tenant limit, zero 429s, no conversation over its own limits.
  */
 
-import { InMemoryActiveSessionStore } from '../src/adapters/teams/active-session-store.js';
 import { createBotAdapter } from '../src/adapters/teams/bot-endpoint.js';
-import { InMemoryCardActivityStore } from '../src/adapters/teams/card-activity-store.js';
-import { InMemoryConversationReferenceStore } from '../src/adapters/teams/conversation-reference-store.js';
 import { createRateLimitedSender } from '../src/adapters/teams/rate-limited-sender.js';
 import { TeamsMessenger } from '../src/adapters/teams/teams-messenger.js';
 import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import type { Deliver } from '../src/domain/interaction/effects.js';
+import { createLogger } from '../src/logger.js';
+import { InMemoryCardActivityStore } from '../src/ports/teams/card-activity-store.js';
+import { InMemoryConversationReferenceStore } from '../src/ports/teams/conversation-reference-store.js';
 import { expertReference } from './support/expert-reference.js';
 
 export const name = 'teams-send';
@@ -26,12 +26,13 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   const references = new InMemoryConversationReferenceStore();
   const sender = createRateLimitedSender({ perTenant: [{ limit: TENANT_LIMIT, windowMs: 1000 }] });
   const messenger = new TeamsMessenger({
-    adapter: createBotAdapter({ botAppId: '', botAppPassword: '', botAppType: 'MultiTenant' }),
+    adapter: createBotAdapter({ botAppId: '', botAppPassword: '', botAppType: 'MultiTenant' }, createLogger('silent')),
     botAppId: '',
     references,
     cards: new InMemoryCardActivityStore(),
-    sessions: new InMemoryActiveSessionStore(),
     sender,
+    // Only lines are sent here: no card is built from an interaction's state.
+    interactions: { get: async () => undefined },
   });
   for (let i = 0; i < CONVERSATIONS; i++) await references.put(expertReference(i, TENANT, emulator.serviceUrl));
   const started = performance.now();

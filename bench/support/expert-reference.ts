@@ -1,5 +1,5 @@
 /** The stored 1:1 conversation reference of benchmark expert `kw-<i>`, as an installation would have left it. */
-import type { StoredConversationReference } from '../../src/adapters/teams/conversation-reference-store.js';
+import type { StoredConversationReference } from '../../src/ports/teams/conversation-reference-store.js';
 
 /** Expert `kw-<i>`'s reference in `tenantId`, served by the Bot Connector at `serviceUrl`. */
 export function expertReference(i: number, tenantId: string, serviceUrl: string): StoredConversationReference {

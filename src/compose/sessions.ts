@@ -4,6 +4,7 @@
  * database is the truth, and the knowledge workers whose sessions changed, here or on another replica, are re-read.
  * Each change in a count is handed to `onLoad` (the presence engine turns "at the session limit" into Busy).
  */
+import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.js';
 import { SessionLoad } from '../services/session-load.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { Interactions } from './interactions.js';
@@ -22,7 +23,7 @@ export async function createSessions(
   onLoad: ((knowledgeWorkerId: string, activeSessions: number) => void) | null,
 ): Promise<Sessions> {
   const { logger } = infra;
-  const load = new SessionLoad(infra.database, (id, active) => onLoad?.(id, active));
+  const load = new SessionLoad(createSqlActiveSessions(infra.database), (id, active) => onLoad?.(id, active));
   const refresh = (ids: readonly string[] | null) => {
     load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
   };

@@ -4,15 +4,11 @@
  * Teams through the rate-limited sender on durable conversation references.
  */
 import type { Logger } from 'pino';
+import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.js';
 import { SqlUnreachableStore } from '../adapters/store/sql-reach-stores.js';
-import {
-  createSqlActiveSessionStore,
-  createSqlCardActivityStore,
-  createSqlConversationReferenceStore,
-} from '../adapters/store/sql-teams-stores.js';
+import { createSqlCardActivityStore, createSqlConversationReferenceStore } from '../adapters/store/sql-teams-stores.js';
 import { createBotAdapter, createBotRouter } from '../adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from '../adapters/teams/connector-bot.js';
-import type { ConversationReferenceStore } from '../adapters/teams/conversation-reference-store.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from '../adapters/teams/local-mode.js';
 import { createGraphInstaller } from '../adapters/teams/proactive-installer.js';
 import { createRateLimitedSender, type SenderStats } from '../adapters/teams/rate-limited-sender.js';
@@ -22,6 +18,7 @@ import type { TeamsOptions } from '../adapters/teams/teams-options.js';
 import { TeamsReach } from '../adapters/teams/teams-reach.js';
 import type { InteractionCommands } from '../ports/interaction-commands.js';
 import type { ParticipantChannel } from '../ports/participant-channel.js';
+import type { ConversationReferenceStore } from '../ports/teams/conversation-reference-store.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { GraphAccess } from './graph.js';
 
@@ -99,7 +96,7 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
   const stored = createSqlConversationReferenceStore(infra.database);
   const references = clearingMarks(stored, reach);
   const cards = createSqlCardActivityStore(infra.database);
-  const sessions = createSqlActiveSessionStore(infra.database);
+  const sessions = createSqlActiveSessions(infra.database);
   const adapter = createBotAdapter(options, logger);
   const settled: SendSettledListener[] = [];
   const sender = createRateLimitedSender(options.send, {
@@ -113,7 +110,6 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
     botAppId: options.botAppId,
     references: stored,
     cards,
-    sessions,
     sender,
     interactions: parts.commands,
     caseInfoFields: options.caseInfoFields,

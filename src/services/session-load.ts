@@ -6,12 +6,12 @@
  * One process (SQLite) feeds it every committed command ({@link SessionLoad.observe}). Replicas on one database
  * (PostgreSQL) each commit only part of the commands, so there the database is the truth: after a command that
  * began or ended a session, on whichever replica, every replica re-reads those knowledge workers' sessions
- * ({@link SessionLoad.refresh}). Re-reads run one at a time, so a later read never lands before an earlier one.
+ * ({@link SessionLoad.refresh}) through the {@link ActiveSessions} read model. Re-reads run one at a time, so a later
+ * read never lands before an earlier one.
  */
-import { sql } from 'kysely';
-import type { OpenDatabase } from '../adapters/store/open-database.js';
 import { activeKnowledgeWorkers } from '../domain/interaction/active-sessions.js';
 import type { Interaction } from '../domain/interaction/types.js';
+import type { ActiveSession, ActiveSessions } from '../ports/active-sessions.js';
 
 /** Counts active sessions per knowledge worker. */
 export class SessionLoad {
@@ -20,8 +20,12 @@ export class SessionLoad {
   #everyone = false;
   #reading: Promise<void> = Promise.resolve();
 
+  /**
+   * @param sessions the active-sessions read model: what {@link SessionLoad.seed} and {@link SessionLoad.refresh} read
+   * @param onChange told when a knowledge worker's count of active sessions changes
+   */
   constructor(
-    private readonly database: OpenDatabase,
+    private readonly sessions: ActiveSessions,
     private readonly onChange: (knowledgeWorkerId: string, activeSessions: number) => void,
   ) {}
 
@@ -43,7 +47,7 @@ export class SessionLoad {
 
   /** Loads the sessions that were active when the connector stopped. */
   async seed(): Promise<void> {
-    for (const r of await this.#read(null)) this.#set(r.person_id, r.interaction_id, true);
+    for (const r of await this.sessions.list(null)) this.#set(r.knowledgeWorkerId, r.interactionId, true);
   }
 
   /**
@@ -62,42 +66,32 @@ export class SessionLoad {
     if (this.#everyone) {
       this.#everyone = false;
       this.#stale.clear();
-      let rows: { person_id: string; interaction_id: string }[];
+      let rows: ActiveSession[];
       try {
-        rows = await this.#read(null);
+        rows = await this.sessions.list(null);
       } catch (error) {
         this.#everyone = true;
         throw error;
       }
       const live = new Map([...this.#active.keys()].map((id) => [id, new Set<string>()]));
-      for (const r of rows) live.set(r.person_id, (live.get(r.person_id) ?? new Set()).add(r.interaction_id));
+      for (const r of rows)
+        live.set(r.knowledgeWorkerId, (live.get(r.knowledgeWorkerId) ?? new Set()).add(r.interactionId));
       for (const [id, sessions] of live) this.#replace(id, sessions);
       return;
     }
     if (this.#stale.size === 0) return;
     const ids = [...this.#stale];
     this.#stale.clear();
-    let rows: { person_id: string; interaction_id: string }[];
+    let rows: ActiveSession[];
     try {
-      rows = await this.#read(ids);
+      rows = await this.sessions.list(ids);
     } catch (error) {
       for (const id of ids) this.#stale.add(id);
       throw error;
     }
     const live = new Map(ids.map((id) => [id, new Set<string>()]));
-    for (const r of rows) live.get(r.person_id)?.add(r.interaction_id);
+    for (const r of rows) live.get(r.knowledgeWorkerId)?.add(r.interactionId);
     for (const [id, sessions] of live) this.#replace(id, sessions);
-  }
-
-  async #read(ids: readonly string[] | null): Promise<{ person_id: string; interaction_id: string }[]> {
-    if (ids !== null && ids.length === 0) return [];
-    const only = ids === null ? sql`` : sql`and p.person_id in (${sql.join(ids)})`;
-    const rows = await sql<{ person_id: string; interaction_id: string }>`
-      select p.person_id, p.interaction_id from parties p join interactions i on i.id = p.interaction_id
-      where p.person_kind = 'knowledge-worker' and p.status = 'connected' and i.ended_at is null ${only}`.execute(
-      this.database.db,
-    );
-    return rows.rows;
   }
 
   #replace(kw: string, sessions: Set<string>): void {

@@ -1,10 +1,12 @@
 /**
- * The Teams ports on the database: conversation references, sent preview cards, and each user's current session
- * (derived from the parties table: the interaction they joined last and have not left).
+ * The Teams ports on the database: conversation references and sent preview cards. (Each user's current session is
+ * the active-sessions read model's: `sql-active-sessions.ts`.)
  */
-import type { ActiveSessionStore } from '../teams/active-session-store.js';
-import type { CardActivityStore, SentCard } from '../teams/card-activity-store.js';
-import type { ConversationReferenceStore, StoredConversationReference } from '../teams/conversation-reference-store.js';
+import type { CardActivityStore, SentCard } from '../../ports/teams/card-activity-store.js';
+import type {
+  ConversationReferenceStore,
+  StoredConversationReference,
+} from '../../ports/teams/conversation-reference-store.js';
 import type { OpenDatabase } from './open-database.js';
 
 /** Conversation references, durable. */
@@ -99,27 +101,5 @@ export function createSqlCardActivityStore({ db }: OpenDatabase): CardActivitySt
         .execute();
       return rows.map(toCard);
     },
-  };
-}
-
-/** A user's current session: the live interaction they were connected to last. Nothing is stored twice. */
-export function createSqlActiveSessionStore({ db }: OpenDatabase): ActiveSessionStore {
-  return {
-    async current(userId) {
-      const r = await db
-        .selectFrom('parties')
-        .innerJoin('interactions', 'interactions.id', 'parties.interaction_id')
-        .select('parties.interaction_id')
-        .where('parties.person_id', '=', userId)
-        .where('parties.status', '=', 'connected')
-        .where('interactions.ended_at', 'is', null)
-        .orderBy('parties.connected_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      return r?.interaction_id;
-    },
-    // The parties table already records joining and leaving.
-    async open() {},
-    async close() {},
   };
 }

@@ -11,16 +11,16 @@ import {
   type TurnContext,
 } from 'botbuilder';
 import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { ConnectorBot } from './connector-bot.js';
 import { localModeRefusal } from './local-mode.js';
-import { describeError, silentLogger, type TeamsLogger } from './teams-logger.js';
 import type { TeamsOptions } from './teams-options.js';
 
 /** Builds the CloudAdapter for the bot's credentials, with the turn error boundary installed. */
 export function createBotAdapter(
   options: Pick<TeamsOptions, 'botAppId' | 'botAppPassword' | 'botAppType' | 'botTenantId'>,
-  logger: TeamsLogger = silentLogger,
+  logger: Logger,
 ): CloudAdapter {
   const auth: ConfigurationBotFrameworkAuthenticationOptions = {
     MicrosoftAppId: options.botAppId,
@@ -68,7 +68,7 @@ const activitySchema = z.object({
 export interface BotRequestHandlerDeps {
   readonly adapter: CloudAdapter;
   readonly bot: ConnectorBot;
-  readonly logger?: TeamsLogger;
+  readonly logger: Logger;
   /**
    * Local mode (no app id, so botbuilder checks no tokens): only activities from a loopback peer naming a loopback
    * service URL are let through; others get a 401. False: botbuilder authenticates every activity. Always pass
@@ -82,7 +82,7 @@ export interface BotRequestHandlerDeps {
  * @example app.post('/api/messages', express.json({ limit: '1mb' }), createBotRequestHandler({ adapter, bot }))
  */
 export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHandler {
-  const logger = deps.logger ?? silentLogger;
+  const logger = deps.logger;
   return async (req, res, next) => {
     const parsed = activitySchema.safeParse(req.body);
     if (!parsed.success) {
@@ -132,4 +132,13 @@ export function createBotRouter(deps: BotRequestHandlerDeps): Router {
   };
   router.post('/api/messages', express.json({ limit: '1mb' }), badJson, createBotRequestHandler(deps));
   return router;
+}
+
+/** What may be logged of an error: its name, status and message, never its request (which carries tokens). */
+function describeError(err: unknown): { name: string; message: string; status?: number } {
+  if (!(err instanceof Error)) return { name: 'NonError', message: String(err) };
+  const status = (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number'
+    ? { name: err.name, message: err.message, status }
+    : { name: err.name, message: err.message };
 }

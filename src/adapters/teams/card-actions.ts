@@ -7,11 +7,9 @@ import { z } from 'zod';
 import type { PreviewOutcome } from '../../domain/interaction/effects.js';
 import type { Interaction, Invitation } from '../../domain/interaction/types.js';
 import type { CommandResult, InteractionCommands } from '../../ports/interaction-commands.js';
-import type { ActiveSessionStore } from './active-session-store.js';
 import { type AdaptiveCard, VERBS } from './cards/card-kit.js';
-import { noticeCard, outcomeCard } from './cards/outcome-cards.js';
-import { previewHeadline } from './cards/preview-card.js';
-import { summarise, summaryCard } from './cards/summary-card.js';
+import { previewOutcomeCard, sessionEndedCard, sessionSummaryCard } from './cards/interaction-cards.js';
+import { noticeCard } from './cards/outcome-cards.js';
 
 /** The data our buttons carry, validated. */
 export const cardActionDataSchema = z.object({
@@ -41,7 +39,6 @@ export type CardActionResult =
 /** Dependencies of {@link handleCardAction}. */
 export interface CardActionDeps {
   readonly commands: InteractionCommands;
-  readonly sessions: ActiveSessionStore;
 }
 
 const ENDED_AS: Record<string, PreviewOutcome> = {
@@ -78,8 +75,7 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
   const ix = await interactionOf(result, interactionId, deps.commands);
   const inv = ix?.invitations.find((i) => i.id === invitationId);
   if (result.ok) {
-    if (accept) await deps.sessions.open(action.userId, interactionId);
-    return card(replacement(ix, inv, accept ? 'accepted' : 'declined'), true);
+    return card(previewOutcomeCard(ix, invitationId, accept ? 'accepted' : 'declined'), true);
   }
   const { refusal } = result;
   if (refusal.code === 'not-invitee') {
@@ -87,7 +83,7 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
     return card(noticeCard(`This request was sent to ${name}`, 'Only they can answer it; nothing was changed.'));
   }
   if (refusal.code === 'invitation-ended' && inv) {
-    return card(replacement(ix, inv, endedOutcome(ix, inv)));
+    return card(previewOutcomeCard(ix, invitationId, endedOutcome(ix, inv)));
   }
   if (refusal.code === 'unknown-interaction' || refusal.code === 'unknown-invitation') {
     return card(noticeCard('This request no longer exists', 'Nothing was changed.'));
@@ -98,12 +94,10 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
 async function end(interactionId: string, userId: string, deps: CardActionDeps): Promise<CardActionResult> {
   const result = await deps.commands.execute({ type: 'End', interactionId, by: userId });
   const ix = await interactionOf(result, interactionId, deps.commands);
-  const headline = ix ? headlineOf(ix, undefined) : 'Session';
   if (result.ok || result.refusal.code === 'interaction-ended' || result.refusal.code === 'party-left') {
-    await deps.sessions.close(userId, interactionId);
-    const ended = outcomeCard({ headline, outcome: 'ended', interactionId });
+    const ended = sessionEndedCard(ix, userId, interactionId);
     if (!result.ok || !ix) return card(ended);
-    const followUp = summaryCard(summarise(ix, userId, headline, nameOf(ix, userId)));
+    const followUp = sessionSummaryCard(ix, userId, nameOf(ix, userId));
     return { kind: 'card', card: ended, changed: true, followUp };
   }
   if (result.refusal.code === 'unknown-interaction') {
@@ -138,21 +132,4 @@ function endedOutcome(ix: Interaction | undefined, inv: Invitation): PreviewOutc
   }
   if (inv.state === 'accepted' && ix?.endedAt !== null && ix?.endedAt !== undefined) return 'ended';
   return ENDED_AS[inv.state] ?? 'ended';
-}
-
-function replacement(ix: Interaction | undefined, inv: Invitation | undefined, outcome: PreviewOutcome): AdaptiveCard {
-  const headline = ix ? headlineOf(ix, inv) : 'Request';
-  const interactionId = ix?.id ?? '';
-  const inviter = ix?.parties.find((p) => p.id === inv?.inviterPartyId)?.person.name ?? null;
-  let by: string | null = inviter;
-  if (outcome === 'taken' && ix && inv) {
-    const winner = ix.invitations.find((i) => i.requestId === inv.requestId && i.state === 'accepted');
-    by = winner?.target.name ?? null;
-  }
-  return outcomeCard({ headline, outcome, interactionId, by });
-}
-
-function headlineOf(ix: Interaction, inv: Invitation | undefined): string {
-  const inviter = ix.parties.find((p) => p.id === inv?.inviterPartyId)?.person ?? null;
-  return previewHeadline({ origin: ix.origin, kind: inv?.kind ?? 'route', from: inviter });
 }

@@ -6,25 +6,26 @@
 
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, InvokeResponse } from 'botbuilder';
 import { type Activity, ActivityTypes, CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import { type ActiveSessions, currentSession } from '../../ports/active-sessions.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
-import type { ActiveSessionStore } from './active-session-store.js';
+import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
 import { type CardActionResult, handleCardAction } from './card-actions.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { noticeCard } from './cards/outcome-cards.js';
-import type { ConversationReferenceStore } from './conversation-reference-store.js';
-import { silentLogger, type TeamsLogger } from './teams-logger.js';
 import type { TeamsOptions } from './teams-options.js';
 
 /** Dependencies of {@link ConnectorBot}. */
 export interface ConnectorBotDeps {
   readonly commands: InteractionCommands;
   readonly references: ConversationReferenceStore;
-  readonly sessions: ActiveSessionStore;
+  /** Who is connected where: a knowledge worker's messages go to their current session. */
+  readonly sessions: ActiveSessions;
   readonly options: Pick<TeamsOptions, 'allowedTenants' | 'invokeDeadlineMs'>;
   /** Time for stored references (default Date.now). */
   readonly now?: () => number;
-  readonly logger?: TeamsLogger;
+  readonly logger: Logger;
 }
 
 /** The texts the bot says. */
@@ -44,12 +45,12 @@ const invokeValueSchema = z.object({
 /** The Teams bot. Run it with `adapter.process(req, res, (ctx) => bot.run(ctx))`. */
 export class ConnectorBot extends TeamsActivityHandler {
   private readonly deps: ConnectorBotDeps;
-  private readonly log: TeamsLogger;
+  private readonly log: Logger;
 
   constructor(deps: ConnectorBotDeps) {
     super();
     this.deps = deps;
-    this.log = deps.logger ?? silentLogger;
+    this.log = deps.logger;
     this.onInstallationUpdateAdd(async (ctx, next) => {
       await this.remember(ctx);
       await ctx.sendActivity(BOT_TEXT.welcome);
@@ -123,7 +124,7 @@ export class ConnectorBot extends TeamsActivityHandler {
       return;
     }
     const text = (ctx.activity.text ?? '').trim();
-    const interactionId = await this.deps.sessions.current(userId);
+    const interactionId = await currentSession(this.deps.sessions, userId);
     if (!interactionId) {
       await ctx.sendActivity(BOT_TEXT.noSession);
       return;
@@ -140,7 +141,6 @@ export class ConnectorBot extends TeamsActivityHandler {
     const result = await this.deps.commands.execute({ type: 'SendMessage', interactionId, from: userId, text });
     if (result.ok) return;
     if (['interaction-ended', 'party-left', 'unknown-interaction'].includes(result.refusal.code)) {
-      await this.deps.sessions.close(userId, interactionId);
       await ctx.sendActivity(BOT_TEXT.sessionEnded);
       return;
     }

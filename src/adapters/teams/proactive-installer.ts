@@ -6,8 +6,9 @@
  * conversation reference from the chat's id, so the bot can write first without waiting for Teams' own
  * `conversationUpdate`. Calls go through the one throttled Graph client, with few retries: routing waits for it.
  */
+
+import type { StoredConversationReference } from '../../ports/teams/conversation-reference-store.js';
 import { GraphApiError, GraphAuthError, GraphNetworkError } from '../graph/graph-errors.js';
-import type { StoredConversationReference } from './conversation-reference-store.js';
 
 /** One Graph call (the throttled GraphClient's `request`): resolves with the JSON body or throws a Graph error. */
 export type GraphRequest = <T>(method: 'GET' | 'POST', path: string, body?: unknown) => Promise<T>;

@@ -10,7 +10,7 @@ import type { SendPreview } from '../../domain/interaction/effects.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ParticipantChannel, PersonEffect } from '../../ports/participant-channel.js';
 import type { UnreachableMark } from '../../ports/reachability.js';
-import type { ConversationReferenceStore } from './conversation-reference-store.js';
+import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
 import type { TeamsMessenger } from './teams-messenger.js';
 import { describeUnreachable, type TeamsReach } from './teams-reach.js';
 

@@ -3,7 +3,7 @@
  * the rate-limited sender: previews (remembering each card's activity id), card replacements, relayed lines
  * ("Kate Lewis: …"), transcript replays and notices, with a session summary at the end.
  */
-import { type Activity, ActivityTypes, CardFactory, type CloudAdapter } from 'botbuilder';
+import { type Activity, ActivityTypes, CardFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
 import type {
   Deliver,
   Effect,
@@ -15,13 +15,14 @@ import type {
 import type { PersonRef, TranscriptEntry } from '../../domain/interaction/types.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { UnreachableReason } from '../../ports/reachability.js';
-import type { ActiveSessionStore } from './active-session-store.js';
-import type { CardActivityStore, SentCard } from './card-activity-store.js';
+import type { CardActivityStore, SentCard } from '../../ports/teams/card-activity-store.js';
+import type {
+  ConversationReferenceStore,
+  StoredConversationReference,
+} from '../../ports/teams/conversation-reference-store.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
-import { outcomeCard } from './cards/outcome-cards.js';
+import { previewOutcomeCard, sessionEndedCard, sessionSummaryCard } from './cards/interaction-cards.js';
 import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadline } from './cards/preview-card.js';
-import { summarise, summaryCard } from './cards/summary-card.js';
-import type { ConversationReferenceStore, StoredConversationReference } from './conversation-reference-store.js';
 import type { RateLimitedSender } from './rate-limited-sender.js';
 import { BotConnectorError, bodyTextOf, statusOf } from './send-errors.js';
 
@@ -44,10 +45,9 @@ export interface TeamsMessengerDeps {
   readonly botAppId: string;
   readonly references: ConversationReferenceStore;
   readonly cards: CardActivityStore;
-  readonly sessions: ActiveSessionStore;
   readonly sender: RateLimitedSender;
-  /** Reads an interaction for the end-of-session summary; without it no summary is sent. */
-  readonly interactions?: Pick<InteractionCommands, 'get'>;
+  /** Reads an interaction's committed state, which replacement cards and the session summary are built from. */
+  readonly interactions: Pick<InteractionCommands, 'get'>;
   readonly caseInfoFields?: readonly CaseInfoField[];
 }
 
@@ -121,9 +121,8 @@ export class TeamsMessenger {
     e: UpdatePreview,
     sent: SentCard,
   ): Promise<MessengerOutcome> {
-    if (e.outcome === 'accepted') await this.deps.sessions.open(e.to.id, e.interactionId);
-    const by = e.outcome === 'taken' ? (e.by?.name ?? null) : sent.fromName;
-    const card = outcomeCard({ headline: sent.headline, outcome: e.outcome, interactionId: e.interactionId, by });
+    const ix = await this.deps.interactions.get(e.interactionId);
+    const card = previewOutcomeCard(ix, e.invitationId, e.outcome);
     const done = await this.update(ref, sent.activityId, card);
     return 'status' in done ? done : { status: 'done' };
   }
@@ -143,22 +142,16 @@ export class TeamsMessenger {
   private async notify(ref: StoredConversationReference, e: Notify): Promise<MessengerOutcome> {
     const n = e.notice;
     if (n.kind === 'interaction-ended' || n.kind === 'removed-from-conference') {
-      await this.deps.sessions.close(e.to.id, e.interactionId);
       const cards = await this.deps.cards.listFor(e.interactionId, e.to.id);
-      const headline = cards[0]?.headline ?? 'Session';
+      const ix = await this.deps.interactions.get(e.interactionId);
       // The accepted card carried the End button: replace it so no stale button remains.
       for (const c of cards) {
-        const done = await this.update(
-          ref,
-          c.activityId,
-          outcomeCard({ headline, outcome: 'ended', interactionId: e.interactionId }),
-        );
+        const done = await this.update(ref, c.activityId, sessionEndedCard(ix, e.to.id, e.interactionId));
         if ('status' in done) return done;
       }
-      const ix = await this.deps.interactions?.get(e.interactionId);
       const by = n.kind === 'interaction-ended' ? (n.endedBy?.name ?? null) : n.by.name;
       const activity = ix
-        ? cardActivity(summaryCard(summarise(ix, e.to.id, headline, by)))
+        ? cardActivity(sessionSummaryCard(ix, e.to.id, by))
         : textActivity(
             n.kind === 'removed-from-conference' ? `${by} removed you from the conference.` : 'The session has ended.',
           );
@@ -199,7 +192,9 @@ export class TeamsMessenger {
         // Errors inside a proactive turn would go to adapter.onTurnError; carry them out to the sender instead,
         // so it can retry them and the caller sees what failed.
         let failure: { error: unknown } | undefined;
-        await this.deps.adapter.continueConversationAsync(this.deps.botAppId, ref.reference, async (ctx) => {
+        // The port keeps the reference opaque; it is what botbuilder gave the bot on install.
+        const reference = ref.reference as Partial<ConversationReference>;
+        await this.deps.adapter.continueConversationAsync(this.deps.botAppId, reference, async (ctx) => {
           try {
             out = await work(ctx);
           } catch (error) {

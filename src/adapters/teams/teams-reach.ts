@@ -10,7 +10,7 @@
 import type { Logger } from 'pino';
 import type { PersonRef } from '../../domain/interaction/types.js';
 import type { Reachability, UnreachableMark, UnreachableReason, UnreachableStore } from '../../ports/reachability.js';
-import type { ConversationReferenceStore } from './conversation-reference-store.js';
+import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
 import type { ProactiveInstaller } from './proactive-installer.js';
 
 /** What {@link TeamsReach} needs. */

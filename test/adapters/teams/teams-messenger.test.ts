@@ -1,7 +1,12 @@
-/** The Messenger against the Bot Connector emulator: retries, unreachable users. */
+/**
+ * The knowledge workers' channel the connector builds (the Messenger behind it) against the Bot Connector emulator:
+ * retries, unreachable users, effects that are not Teams business. Effects are handed to the channel the outbox
+ * hands them to; what Teams received is read at the emulator, and who is unreachable from the connector's marks.
+ */
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import type { Deliver } from '../../../src/domain/interaction/effects.js';
-import { type Harness, JIM, KATE, startHarness } from './bot-harness.js';
+import type { Deliver, Effect } from '../../../src/domain/interaction/effects.js';
+import type { PersonEffect } from '../../../src/ports/participant-channel.js';
+import { JIM, KATE, startTeamsWorld, type TeamsWorld } from '../../support/teams-world.js';
 
 const line = (text: string, to = JIM): Deliver => ({
   type: 'Deliver',
@@ -10,24 +15,30 @@ const line = (text: string, to = JIM): Deliver => ({
   to,
   entry: { seq: 1, at: 0, kind: 'message', partyId: 'p-0', name: KATE.name, text, audience: 'all', event: null },
 });
+const stranger = { id: 'kw-nobody', name: 'No Body', kind: 'knowledge-worker' as const };
 
 describe('messenger and the Bot Connector', () => {
-  let h: Harness;
+  let w: TeamsWorld;
+  let n = 0;
+  /** Hands an effect to the connector's knowledge-worker channel, as the outbox does. */
+  const send = (effect: Effect) => w.app.channels['knowledge-worker'].send(`ix-1/1/${++n}`, effect as PersonEffect);
+  const marks = async () => (await w.app.reach?.list()) ?? [];
+
   beforeEach(async () => {
-    h = await startHarness();
-    await h.install(JIM);
+    w = await startTeamsWorld();
+    await w.install(JIM);
   });
   afterEach(async () => {
-    await h.close();
+    await w.close();
   });
 
   test('a 429 with Retry-After is retried: the message arrives once, after the one before it', async () => {
-    h.emulator.inject({ status: 429, retryAfterSeconds: 0, conversationId: `a:${JIM.id}` });
-    await Promise.all([h.messenger.execute(line('one')), h.messenger.execute(line('two'))]);
-    const statuses = h.emulator.requests.filter((r) => r.conversationId === `a:${JIM.id}`).map((r) => r.status);
+    w.emulator.inject({ status: 429, retryAfterSeconds: 0, conversationId: `a:${JIM.id}` });
+    await Promise.all([send(line('one')), send(line('two'))]);
+    const statuses = w.emulator.requests.filter((r) => r.conversationId === `a:${JIM.id}`).map((r) => r.status);
     expect(statuses.slice(1)).toEqual([429, 201, 201]);
     expect(
-      h
+      w
         .chat(JIM)
         .slice(1)
         .map((a) => a.text),
@@ -35,58 +46,59 @@ describe('messenger and the Bot Connector', () => {
   });
 
   test.each([412, 502, 504] as const)('%i is retried and the message arrives once', async (status) => {
-    h.emulator.inject({ status, count: 1 });
-    expect(await h.messenger.execute(line('hello'))).toEqual({ status: 'done' });
+    w.emulator.inject({ status, count: 1 });
+    await send(line('hello'));
     expect(
-      h
+      w
         .chat(JIM)
         .slice(1)
         .map((a) => a.text),
     ).toEqual(['Kate Lewis: hello']);
+    expect(await marks()).toEqual([]);
   });
 
   test('403 MessageWritesBlocked: unreachable, blocked', async () => {
-    h.emulator.inject({ status: 403, code: 'MessageWritesBlocked' });
-    expect(await h.messenger.execute(line('hello'))).toEqual({
-      status: 'unreachable',
-      reason: 'blocked',
-      detail: 'the Bot Connector answered 403 MessageWritesBlocked',
-    });
+    w.emulator.inject({ status: 403, code: 'MessageWritesBlocked' });
+    await send(line('hello'));
+    expect(await marks()).toEqual([
+      expect.objectContaining({
+        userId: JIM.id,
+        reason: 'blocked',
+        detail: 'the Bot Connector answered 403 MessageWritesBlocked',
+      }),
+    ]);
   });
 
   test('no conversation reference: unreachable, not installed', async () => {
-    const stranger = { id: 'kw-nobody', name: 'No Body', kind: 'knowledge-worker' as const };
-    expect(await h.messenger.execute(line('hello', stranger))).toMatchObject({
-      status: 'unreachable',
-      reason: 'not-installed',
-    });
+    await send(line('hello', stranger));
+    expect(await marks()).toEqual([expect.objectContaining({ userId: stranger.id, reason: 'not-installed' })]);
   });
 
   test('effects for agents and customers are not Teams business', async () => {
-    expect(await h.messenger.execute(line('hello', KATE))).toEqual({
-      status: 'skipped',
-      reason: 'not-a-knowledge-worker',
-    });
+    const before = w.emulator.requests.length;
+    await send(line('hello', KATE));
+    expect(w.emulator.requests.length).toBe(before);
+    expect(await marks()).toEqual([]);
   });
 
   test('ReplayTranscript: the conversation so far, attributed, in one message', async () => {
     const entry = (seq: number, name: string, text: string) =>
       ({ seq, at: 0, kind: 'message', partyId: 'p', name, text, audience: 'all', event: null }) as const;
-    await h.messenger.execute({
+    await send({
       type: 'ReplayTranscript',
       interactionId: 'ix-1',
       partyId: 'p-1',
       to: JIM,
       entries: [entry(1, 'Customer', 'My TV is broken.'), entry(2, KATE.name, 'Let me ask an expert.')],
     });
-    expect(h.chat(JIM).at(-1)?.text).toBe(
+    expect(w.chat(JIM).at(-1)?.text).toBe(
       '**The conversation so far:**\n\nCustomer: My TV is broken.\n\nKate Lewis: Let me ask an expert.',
     );
   });
 
   test('UpdatePreview for a card never sent: no-card, nothing sent', async () => {
-    const before = h.emulator.requests.length;
-    const out = await h.messenger.execute({
+    const before = w.emulator.requests.length;
+    await send({
       type: 'UpdatePreview',
       interactionId: 'ix-unknown',
       invitationId: 'inv-unknown',
@@ -94,15 +106,14 @@ describe('messenger and the Bot Connector', () => {
       outcome: 'expired',
       by: null,
     });
-    expect(out).toEqual({ status: 'no-card' });
-    expect(h.emulator.requests.length).toBe(before);
+    expect(w.emulator.requests.length).toBe(before);
+    expect(await marks()).toEqual([]);
   });
 
   test('UpdatePreview of an undeliverable preview to someone without a conversation: no-card, not unreachable', async () => {
     // Their preview could not be delivered, so there is no card: nothing to reach them for, no mark to overwrite.
-    const stranger = { id: 'kw-nobody', name: 'No Body', kind: 'knowledge-worker' as const };
-    const before = h.emulator.requests.length;
-    const out = await h.messenger.execute({
+    const before = w.emulator.requests.length;
+    await send({
       type: 'UpdatePreview',
       interactionId: 'ix-1',
       invitationId: 'v1',
@@ -110,7 +121,7 @@ describe('messenger and the Bot Connector', () => {
       outcome: 'undeliverable',
       by: null,
     });
-    expect(out).toEqual({ status: 'no-card' });
-    expect(h.emulator.requests.length).toBe(before);
+    expect(w.emulator.requests.length).toBe(before);
+    expect(await marks()).toEqual([]);
   });
 });

@@ -2,7 +2,12 @@
  * The port that keeps each Teams user's conversation reference (stored on install, used for proactive sends),
  * keyed by the user's Entra object id, with an in-memory implementation that doubles as the test fake.
  */
-import type { ConversationReference } from 'botbuilder';
+
+/**
+ * A Bot Framework conversation reference as JSON (botbuilder's `Partial<ConversationReference>`): the port keeps it
+ * opaque, so that it needs no Bot Framework types; the Teams adapter reads it back as botbuilder's.
+ */
+export type ConversationReferenceJson = object;
 
 /** A user's 1:1 conversation with the bot, as stored on install. */
 export interface StoredConversationReference {
@@ -12,11 +17,11 @@ export interface StoredConversationReference {
   readonly serviceUrl: string;
   readonly conversationId: string;
   /** The full reference botbuilder's continueConversationAsync takes. */
-  readonly reference: Partial<ConversationReference>;
+  readonly reference: ConversationReferenceJson;
   readonly updatedAt: number;
 }
 
-/** Stores conversation references; the lead's store implements it durably (`conversation_refs`). */
+/** Stores conversation references; the SQL store implements it durably (`conversation_refs`). */
 export interface ConversationReferenceStore {
   get(userId: string): Promise<StoredConversationReference | undefined>;
   put(ref: StoredConversationReference): Promise<void>;
