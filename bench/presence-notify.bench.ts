@@ -35,6 +35,7 @@ import { EmulatorIdentity } from '../src/dev/graph-emulator/emulator-identity.js
 import { encryptContent, publicKeyOfCertificate } from '../src/dev/graph-emulator/encrypt-content.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../src/domain/presence/presence-tracker.js';
+import { systemClock } from '../src/ports/clock.js';
 import { type InboxEntry, MemoryNotificationInbox } from '../src/ports/presence/notification-inbox.js';
 
 export const name = 'presence-notify';
@@ -132,7 +133,7 @@ function processor(
 ) {
   return new NotificationProcessor(
     { appId: APP, tenantId: TENANT, privateKeys: new Map([['cert-1', key]]) },
-    { inbox, tracker, jwks, clock: Date.now, onChanges: () => {}, warn, decrypt },
+    { inbox, tracker, jwks, clock: systemClock, onChanges: () => {}, warn, decrypt },
   );
 }
 
@@ -163,7 +164,13 @@ async function latencyRun(
     '/graph',
     createNotificationRouter(
       {},
-      { inbox, clientStateOf: (id) => (id === SUB ? STATE : undefined), onLifecycle: () => {}, clock: Date.now, warn },
+      {
+        inbox,
+        clientStateOf: (id) => (id === SUB ? STATE : undefined),
+        onLifecycle: () => {},
+        clock: systemClock,
+        warn,
+      },
     ),
   );
   const server = app.listen(0, '127.0.0.1');

@@ -132,7 +132,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
   const holder = new PresenceShardHolder({
     shards: planShards(deps.userIds, options.usersPerShard),
     tracker,
-    clock: now,
+    clock,
     coordination,
     publication: coordination
       ? new ShardPublication({ snapshotsOf: (ids) => history.snapshotsOf(ids), tracker })
@@ -167,7 +167,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     {
       client,
       tracker,
-      clock: now,
+      clock,
       onChanges,
       onObserved: holder.onObserved,
       users: () => holder.users(),
@@ -191,7 +191,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         authorityBaseUrl: options.authorityBaseUrl,
         cacheKeyBase64: s.tokenCacheKey,
       },
-      new SqlTokenCacheStore(database, now),
+      new SqlTokenCacheStore(database, clock),
     );
     const signedIn = delegated;
     const inbox = new MemoryNotificationInbox();
@@ -219,7 +219,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         client,
         tokensFor: (account) => signedIn.tokenSource(account),
         store: new SqlSubscriptionStore(database),
-        clock: now,
+        clock,
         onShardLost: (ids) => {
           for (const id of ids) presencePoller.markDue(id);
         },
@@ -237,7 +237,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
             .lifecycle(item)
             .catch((err: unknown) => log.warn({ err: String(err) }, 'lifecycle notification failed'));
         },
-        clock: now,
+        clock,
         warn,
       },
     );
@@ -247,7 +247,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         inbox,
         tracker,
         jwks: createRemoteJWKSet(new URL(options.jwksUrl)),
-        clock: now,
+        clock,
         onChanges,
         onObserved: holder.onObserved,
         onBasic: (ids) => {

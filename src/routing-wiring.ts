@@ -76,7 +76,7 @@ export class RoutingDirectory {
       {
         client: presence.client,
         store: new SqlGroupMembershipStore(this.deps.database),
-        now: () => this.deps.clock.now(),
+        clock: this.deps.clock,
         logger: this.deps.logger.child({ part: 'entra-groups' }),
         onChange: () => this.#rebuild(),
       },

@@ -58,7 +58,7 @@ export async function wireTeamsReach(options: TeamsOptions, deps: TeamsReachWiri
             tenantId: graph.tenantId,
             botAppId: options.botAppId,
             serviceUrl: options.defaultServiceUrl,
-            now: () => deps.clock.now(),
+            clock: deps.clock,
           },
         )
       : undefined;
@@ -66,7 +66,7 @@ export async function wireTeamsReach(options: TeamsOptions, deps: TeamsReachWiri
     store: new SqlUnreachableStore(deps.database),
     references: createSqlConversationReferenceStore(deps.database),
     installer,
-    now: () => deps.clock.now(),
+    clock: deps.clock,
     retryAfterMs: options.unreachableRetryMs,
     logger,
   });

@@ -10,6 +10,7 @@ import type { PresenceObservation } from '../domain/presence/agent-state.js';
 import type { PresenceShard } from '../domain/presence/presence-shards.js';
 import type { PresenceTracker } from '../domain/presence/presence-tracker.js';
 import type { StateChange } from '../domain/presence/state-change.js';
+import type { Clock } from '../ports/clock.js';
 import type { ForwardedLifecycle, PresenceCoordination } from '../ports/presence/presence-coordination.js';
 import type { ShardPublication } from './shard-publication.js';
 
@@ -28,7 +29,7 @@ export interface ShardSubscriptions {
 export interface PresenceShardHolderDeps {
   readonly shards: readonly PresenceShard[];
   readonly tracker: PresenceTracker;
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** Null alone: every shard is held here. */
   readonly coordination: PresenceCoordination | null;
   /** Null alone; with replicas, what decides which changes this one publishes. */
@@ -169,7 +170,7 @@ export class PresenceShardHolder {
   }
 
   #applyShared(observations: readonly PresenceObservation[]): void {
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     const changes: StateChange[] = [];
     for (const o of observations) {
       const r = this.deps.tracker.apply(o, now);

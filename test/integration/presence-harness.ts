@@ -19,6 +19,7 @@ import { sampleDirectory } from '../../src/dev/graph-emulator/sample-directory.j
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../../src/domain/presence/presence-tracker.js';
 import type { StateChange } from '../../src/domain/presence/state-change.js';
+import type { Clock } from '../../src/ports/clock.js';
 import { MemoryNotificationInbox } from '../../src/ports/presence/notification-inbox.js';
 import { MemorySubscriptionStore } from '../../src/ports/presence/subscription-store.js';
 import { MemoryTokenCacheStore } from '../../src/ports/presence/token-cache-store.js';
@@ -39,12 +40,12 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
   const emu: GraphEmulator = await startGraphEmulator({ tenantId: TENANT });
   for (const u of sampleDirectory) emu.seedUsers([u.id], u.availability, u.activity);
   const clockOffset = { ms: 0 };
-  const clock = () => Date.now() + clockOffset.ms;
+  const clock: Clock = { now: () => Date.now() + clockOffset.ms };
   const tracker = new PresenceTracker({
     rules: compileMappingRules(DEFAULT_MAPPING_RULES),
     staleAfterMs: opts.staleAfterMs ?? 60_000,
   });
-  for (const u of users) tracker.track(u, clock());
+  for (const u of users) tracker.track(u, clock.now());
   const changes: StateChange[] = [];
   const warnings: string[] = [];
   const warn = (m: string) => void warnings.push(m);

@@ -11,6 +11,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import type { Clock } from '../../ports/clock.js';
 import type { NotificationInbox } from '../../ports/presence/notification-inbox.js';
 
 /** Schema of {@link NotificationEndpointOptions}. */
@@ -41,7 +42,7 @@ export interface NotificationEndpointDeps {
   /** Receives checked lifecycle items (after the 202 is sent). */
   readonly onLifecycle: (item: LifecycleItem) => void;
   /** Epoch ms. */
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** Warn-level log of refused input (called once per cause and subscription). */
   readonly warn: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -124,7 +125,7 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
         await deps.inbox.enqueue({
           items: checked.accepted,
           validationTokens: checked.validationTokens,
-          receivedAt: deps.clock(),
+          receivedAt: deps.clock.now(),
         });
       } catch (err) {
         warnOnce('inbox unavailable', 'inbox', { error: (err as Error).name });

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { Clock } from '../../ports/clock.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../ports/presence/subscription-store.js';
 import type { TokenSource } from './app-token.js';
 import type { GraphClient } from './graph-client.js';
@@ -46,7 +47,7 @@ export interface SubscriptionManagerDeps {
   /** Delegated token source per subscriber account (see `DelegatedTokens.tokenSource`). */
   readonly tokensFor: (account: string) => TokenSource;
   readonly store: SubscriptionStore;
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** Called with the users of a shard that lost its subscription (poll them now). */
   readonly onShardLost?: (userIds: readonly string[]) => void;
   readonly warn: (message: string, detail: Record<string, unknown>) => void;
@@ -82,7 +83,7 @@ export class SubscriptionManager {
   isSubscribed(userId: string): boolean {
     const s = this.#shardOf.get(userId);
     if (!s?.healthy || !s.record) return false;
-    return s.record.expiresAt > this.#d.clock();
+    return s.record.expiresAt > this.#d.clock.now();
   }
 
   /**
@@ -92,13 +93,13 @@ export class SubscriptionManager {
   clientStateOf(subscriptionId: string): string | undefined | Promise<string | undefined> {
     const held = this.#byId.get(subscriptionId)?.record?.clientState;
     if (held !== undefined) return held;
-    const now = this.#d.clock();
+    const now = this.#d.clock.now();
     const known = this.#others.get(subscriptionId);
     if (known && 'clientState' in known && known.expiresAt > now) return known.clientState;
     if (known && 'unknownUntil' in known && known.unknownUntil > now) return undefined;
     return this.#d.store.get(subscriptionId).then((r) => {
       if (this.#others.size > 10_000) this.#others.clear();
-      const now = this.#d.clock();
+      const now = this.#d.clock.now();
       const live = r && r.expiresAt > now;
       this.#others.set(
         subscriptionId,
@@ -170,7 +171,7 @@ export class SubscriptionManager {
       const stored = (await this.#d.store.list()).find((r) => r.account === s.account);
       const same =
         stored && stored.userIds.length === s.userIds.length && stored.userIds.every((u, k) => u === s.userIds[k]);
-      const live = same && stored.expiresAt > this.#d.clock();
+      const live = same && stored.expiresAt > this.#d.clock.now();
       if (stored && !live) await this.#delete(s.account, stored);
       if (!s.held) return;
       s.record = live ? stored : undefined;
@@ -213,8 +214,8 @@ export class SubscriptionManager {
       this.#shards.map(async (s) => {
         if (!s.held) return;
         try {
-          if (!s.record || s.record.expiresAt <= this.#d.clock()) await this.#create(s);
-          else if (s.record.expiresAt - this.#d.clock() < this.#o.renewBeforeMs) await this.#renew(s);
+          if (!s.record || s.record.expiresAt <= this.#d.clock.now()) await this.#create(s);
+          else if (s.record.expiresAt - this.#d.clock.now() < this.#o.renewBeforeMs) await this.#renew(s);
         } catch (err) {
           this.#lost(s, err);
         }
@@ -251,7 +252,7 @@ export class SubscriptionManager {
 
   async #create(s: Shard): Promise<void> {
     const clientState = randomBytes(24).toString('base64url');
-    const expiresAt = this.#d.clock() + this.#o.lifetimeMs - 60_000;
+    const expiresAt = this.#d.clock.now() + this.#o.lifetimeMs - 60_000;
     const filter = s.userIds.map((u) => `'${u}'`).join(',');
     const created = await this.#d.client.request<{ id: string; expirationDateTime: string }>(
       'POST',
@@ -286,7 +287,7 @@ export class SubscriptionManager {
   async #renew(s: Shard): Promise<void> {
     const current = s.record;
     if (!current) return this.#create(s);
-    const expiresAt = this.#d.clock() + this.#o.lifetimeMs - 60_000;
+    const expiresAt = this.#d.clock.now() + this.#o.lifetimeMs - 60_000;
     try {
       await this.#d.client.request(
         'PATCH',

@@ -6,6 +6,8 @@
  * conversation reference from the chat's id, so the bot can write first without waiting for Teams' own
  * `conversationUpdate`. Calls go through the one throttled Graph client, with few retries: routing waits for it.
  */
+
+import { type Clock, systemClock } from '../../ports/clock.js';
 import { GraphApiError, GraphAuthError, GraphNetworkError } from '../graph/graph-errors.js';
 import type { StoredConversationReference } from './conversation-reference-store.js';
 
@@ -31,7 +33,8 @@ export interface GraphInstallerOptions {
   readonly botAppId: string;
   /** The Bot Connector service URL for the tenant's region. */
   readonly serviceUrl: string;
-  readonly now?: () => number;
+  /** Time for the stored reference (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /** What a failed call says, for admins (status and Graph's error code; never a token). */
@@ -81,7 +84,7 @@ export function createGraphInstaller(graph: GraphRequest, options: GraphInstalle
           tenantId: options.tenantId,
           serviceUrl: options.serviceUrl,
           conversationId: chatId,
-          updatedAt: (options.now ?? Date.now)(),
+          updatedAt: (options.clock ?? systemClock).now(),
           reference: {
             channelId: 'msteams',
             serviceUrl: options.serviceUrl,

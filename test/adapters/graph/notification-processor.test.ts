@@ -15,6 +15,7 @@ import { describeState } from '../../../src/domain/presence/agent-state.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../../../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../../../src/domain/presence/presence-tracker.js';
 import type { StateChange } from '../../../src/domain/presence/state-change.js';
+import { systemClock } from '../../../src/ports/clock.js';
 import { type InboxEntry, MemoryNotificationInbox } from '../../../src/ports/presence/notification-inbox.js';
 
 const TENANT = '00000000-0000-0000-0000-00000000e1e1';
@@ -52,7 +53,7 @@ async function start(privateKeys: ReadonlyMap<string, KeyObject>, decrypt?: Decr
       inbox,
       tracker,
       jwks: createLocalJWKSet(await identity.jwks()),
-      clock: Date.now,
+      clock: systemClock,
       onChanges: (c) => void changes.push(...c),
       onBasic: (ids) => void polled.push(...ids),
       warn: (m) => void warnings.push(m),

@@ -228,7 +228,7 @@ describe('/metrics of the parts', () => {
         jwks: async () => {
           throw new Error('no keys needed for basic notifications');
         },
-        clock: () => now,
+        clock: { now: () => now },
         onChanges: () => {},
         warn: () => {},
       },
