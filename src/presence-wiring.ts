@@ -125,7 +125,6 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
       })
       .catch((err: unknown) => log.error({ err }, 'could not record or publish presence changes'));
   };
-  const warn = (message: string, detail: Record<string, unknown>) => log.warn(detail, message);
   const coordination = deps.coordination ?? null;
   let subscriptions: SubscriptionManager | null = null;
   let poller: PresencePoller | undefined;
@@ -201,7 +200,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
     ]);
     const processes =
       s.decryptionProcesses > 0
-        ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { warn })
+        ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { logger: log })
         : null;
     decryption = processes;
     const base = `${s.notificationBaseUrl}${graphNotificationsMount}`;
@@ -223,7 +222,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         onShardLost: (ids) => {
           for (const id of ids) presencePoller.markDue(id);
         },
-        warn,
+        logger: log,
       },
     );
     subscriptions = manager;
@@ -238,7 +237,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
             .catch((err: unknown) => log.warn({ err: String(err) }, 'lifecycle notification failed'));
         },
         clock,
-        warn,
+        logger: log,
       },
     );
     processor = new NotificationProcessor(
@@ -253,7 +252,7 @@ export function wirePresence(options: PresenceOptions, deps: PresenceWiringDeps)
         onBasic: (ids) => {
           for (const id of ids) presencePoller.markDue(id);
         },
-        warn,
+        logger: log,
         decrypt: processes ? (items) => processes.decrypt(items) : undefined,
       },
     );

@@ -23,6 +23,7 @@ import type { Clock } from '../../src/ports/clock.js';
 import { MemoryNotificationInbox } from '../../src/ports/presence/notification-inbox.js';
 import { MemorySubscriptionStore } from '../../src/ports/presence/subscription-store.js';
 import { MemoryTokenCacheStore } from '../../src/ports/presence/token-cache-store.js';
+import { captureLogs } from '../support/log-capture.js';
 
 const fixtures = new URL('../fixtures/graph/', import.meta.url);
 /** The test certificate (base64 DER) and its private key. */
@@ -47,8 +48,8 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
   });
   for (const u of users) tracker.track(u, clock.now());
   const changes: StateChange[] = [];
-  const warnings: string[] = [];
-  const warn = (m: string) => void warnings.push(m);
+  const logs = captureLogs('warn');
+  const logger = logs.logger;
   const onChanges = (c: readonly StateChange[]) => void changes.push(...c);
   const slept: number[] = [];
   const sleep = (ms: number) => {
@@ -87,7 +88,7 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
         clientStateOf: (id) => manager?.clientStateOf(id),
         onLifecycle: (item) => void manager?.handleLifecycle(item),
         clock,
-        warn,
+        logger,
       },
     ),
   );
@@ -112,12 +113,12 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
       onShardLost: (ids) => {
         for (const id of ids) poller?.markDue(id);
       },
-      warn,
+      logger,
     },
   );
   const processor = new NotificationProcessor(
     { appId: APP_ID, tenantId: TENANT, privateKeys: new Map([['cert-1', privateKey]]) },
-    { inbox, tracker, jwks: createRemoteJWKSet(new URL(emu.jwksUrl)), clock, onChanges, warn },
+    { inbox, tracker, jwks: createRemoteJWKSet(new URL(emu.jwksUrl)), clock, onChanges, logger },
   );
   const subscriptionManager = manager;
   poller = new PresencePoller(
@@ -135,7 +136,10 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
     poller,
     inbox,
     changes,
-    warnings,
+    /** The messages logged at warn level (refused notifications, failing subscriptions). */
+    get warnings() {
+      return logs.messages();
+    },
     slept,
     clock,
     clockOffset,

@@ -5,8 +5,10 @@
  * Basic (unencrypted) items carry no state: their users are handed to `onBasic` (poll them now).
  * Refused input is dropped and logged once per cause; nothing here crashes the loop.
  */
+
 import type { KeyObject } from 'node:crypto';
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
 import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
@@ -39,7 +41,8 @@ export interface NotificationProcessorDeps {
   readonly onObserved?: (observations: readonly PresenceObservation[]) => void;
   /** Users named by basic notifications (no resource data): poll them. */
   readonly onBasic?: (userIds: readonly string[]) => void;
-  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  /** Warns of refused notifications, once per cause. */
+  readonly logger: Logger;
   /**
    * Decrypts a batch of contents elsewhere (e.g. {@link DecryptionProcesses}); default: on this thread with
    * `privateKeys`, in slices.
@@ -90,7 +93,7 @@ export class NotificationProcessor {
     this.stats.refused++;
     if (this.#logged.has(cause)) return;
     this.#logged.add(cause);
-    this.deps.warn(`refused change notification: ${cause}`, detail);
+    this.deps.logger.warn({ ...detail }, `refused change notification: ${cause}`);
   }
 
   /** True when every token verifies (cached per token until it expires). */

@@ -9,7 +9,9 @@
  * the subscription its previous holder stored (renewing it, so a subscription that is gone is recreated), and any
  * replica accepts notifications of any stored subscription (its clientState is read from the store).
  */
+
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../ports/presence/subscription-store.js';
@@ -50,7 +52,8 @@ export interface SubscriptionManagerDeps {
   readonly clock: Clock;
   /** Called with the users of a shard that lost its subscription (poll them now). */
   readonly onShardLost?: (userIds: readonly string[]) => void;
-  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  /** Warns of too few subscriber accounts and of failing subscriptions (account and error name; never a token). */
+  readonly logger: Logger;
 }
 
 interface Shard {
@@ -145,10 +148,10 @@ export class SubscriptionManager {
         held: false,
       });
     if (sorted.length > shards.length * size) {
-      this.#d.warn('not enough subscriber accounts: some users are polled only', {
-        users: sorted.length,
-        covered: shards.length * size,
-      });
+      this.#d.logger.warn(
+        { users: sorted.length, covered: shards.length * size },
+        'not enough subscriber accounts: some users are polled only',
+      );
     }
     this.#shards = shards;
     this.#index();
@@ -319,10 +322,10 @@ export class SubscriptionManager {
   #lost(s: Shard, err: unknown): void {
     const wasHealthy = s.healthy;
     s.healthy = false;
-    this.#d.warn('presence subscription failing; its users are polled', {
-      account: s.account,
-      error: (err as Error).name,
-    });
+    this.#d.logger.warn(
+      { account: s.account, error: (err as Error).name },
+      'presence subscription failing; its users are polled',
+    );
     if (wasHealthy) this.#d.onShardLost?.(s.userIds);
   }
 
@@ -332,7 +335,7 @@ export class SubscriptionManager {
       await this.#d.client.request('DELETE', `/subscriptions/${r.id}`, undefined, this.#d.tokensFor(account));
     } catch (err) {
       if (!(err instanceof GraphApiError && err.status === 404))
-        this.#d.warn('could not delete a presence subscription', { account, error: (err as Error).name });
+        this.#d.logger.warn({ account, error: (err as Error).name }, 'could not delete a presence subscription');
     }
   }
 }

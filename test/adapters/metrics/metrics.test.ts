@@ -230,7 +230,7 @@ describe('/metrics of the parts', () => {
         },
         clock: { now: () => now },
         onChanges: () => {},
-        warn: () => {},
+        logger: createLogger('silent'),
       },
     );
     now += 2_500;
