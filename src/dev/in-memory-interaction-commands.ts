@@ -1,6 +1,6 @@
 /**
  * An in-memory InteractionCommands over the real interaction engine, for local mode and tests: it keeps the
- * state in a map, runs `reduce` with an injected clock, and hands every effect to a sink (the Messenger, a list).
+ * state in a map, runs `reduce` with an injected clock, and hands every effect to a sink (the `ParticipantChannel`s, a list).
  * The lead's interaction service replaces it with the durable one (store + outbox).
  */
 import type { Command } from '../domain/interaction/commands.js';
