@@ -1,6 +1,7 @@
 /**
  * The interaction service: loads the interactions a command touches, runs the engine, and commits the new state,
- * its resource facts and its outbox effects in one transaction. Implements the InteractionCommands port.
+ * its resource facts, its outbox effects and (for the agent API) the owner of the interaction it creates in one
+ * transaction. Implements the InteractionCommands port.
  */
 import type { Logger } from 'pino';
 import { sessionChanges } from '../domain/interaction/active-sessions.js';

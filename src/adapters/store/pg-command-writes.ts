@@ -2,10 +2,10 @@
  * A command's reads and writes on PostgreSQL in as few round trips as they can take: the interactions it touches are
  * loaded in one query (every table's rows as JSON, one `union all`), and everything it changes (the interaction, its
  * parties, invitations and transcript, its facts, its outbox effects, the owner of an interaction it created) is
- * written in one statement, whose writes
- * all depend on the interaction's stored revision still being the one that was loaded. When it is not, nothing is
- * written and the command is retried (optimistic concurrency, as in the transaction it replaces). A command that
- * changes several interactions writes one such statement per interaction inside one transaction.
+ * written in one statement, whose writes all depend on the interaction's stored revision still being the one that
+ * was loaded. When it is not, nothing is written and the command is retried (optimistic concurrency, as in the
+ * transaction it replaces). A command that changes several interactions writes one such statement per interaction
+ * inside one transaction.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
