@@ -1,7 +1,8 @@
 /**
  * An in-memory InteractionCommands over the real interaction engine, for local mode and tests: it keeps the
  * state in a map, runs `reduce` with an injected clock, and hands every effect to a sink (the `ParticipantChannel`s, a list).
- * The lead's interaction service replaces it with the durable one (store + outbox).
+ * The lead's interaction service replaces it with the durable one (store + outbox). It records no owners
+ * (`execute`'s `owner`): the agent API runs only on the durable service.
  */
 import type { Command } from '../domain/interaction/commands.js';
 import type { Effect } from '../domain/interaction/effects.js';
