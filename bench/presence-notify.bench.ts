@@ -35,6 +35,8 @@ import { EmulatorIdentity } from '../src/dev/graph-emulator/emulator-identity.js
 import { encryptContent, publicKeyOfCertificate } from '../src/dev/graph-emulator/encrypt-content.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../src/domain/presence/presence-tracker.js';
+import { createLogger } from '../src/logger.js';
+import { systemClock } from '../src/ports/clock.js';
 import { type InboxEntry, MemoryNotificationInbox } from '../src/ports/presence/notification-inbox.js';
 
 export const name = 'presence-notify';
@@ -49,7 +51,7 @@ const STATE = 'client-state-secret';
 const USERS = 1000;
 const RATE = 2000;
 const LOAD_SECONDS = 10;
-const warn = () => {};
+const logger = createLogger('silent');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (x: number) => Math.round(x * 10) / 10;
 const load1 = () => round(loadavg()[0] ?? 0);
@@ -132,7 +134,7 @@ function processor(
 ) {
   return new NotificationProcessor(
     { appId: APP, tenantId: TENANT, privateKeys: new Map([['cert-1', key]]) },
-    { inbox, tracker, jwks, clock: Date.now, onChanges: () => {}, warn, decrypt },
+    { inbox, tracker, jwks, clock: systemClock, onChanges: () => {}, logger, decrypt },
   );
 }
 
@@ -156,14 +158,20 @@ async function latencyRun(
   const b = setup();
   const inbox = new MemoryNotificationInbox();
   const decryption =
-    mode === 'process' ? new DecryptionProcesses(new Map([['cert-1', key]]), { size: 1 }, { warn }) : null;
+    mode === 'process' ? new DecryptionProcesses(new Map([['cert-1', key]]), { size: 1 }, { logger }) : null;
   const proc = processor(b.tracker, inbox, jwks, decryption ? (items) => decryption.decrypt(items) : undefined);
   const app = express();
   app.use(
     '/graph',
     createNotificationRouter(
       {},
-      { inbox, clientStateOf: (id) => (id === SUB ? STATE : undefined), onLifecycle: () => {}, clock: Date.now, warn },
+      {
+        inbox,
+        clientStateOf: (id) => (id === SUB ? STATE : undefined),
+        onLifecycle: () => {},
+        clock: systemClock,
+        logger,
+      },
     ),
   );
   const server = app.listen(0, '127.0.0.1');
@@ -244,7 +252,7 @@ export async function run() {
   const byProcesses: Record<string, unknown> = {};
   for (const size of [1, 2]) {
     const c = setup();
-    const decryption = new DecryptionProcesses(new Map([['cert-1', key]]), { size }, { warn });
+    const decryption = new DecryptionProcesses(new Map([['cert-1', key]]), { size }, { logger });
     const inbox = new MemoryNotificationInbox();
     const procC = processor(c.tracker, inbox, jwks, (batch) => decryption.decrypt(batch));
     await procC.process(entries[0] as InboxEntry); // processes started, JWT cached

@@ -10,6 +10,7 @@ import { PresencePoller } from '../src/adapters/graph/presence-poller.js';
 import { startGraphEmulator } from '../src/dev/graph-emulator/graph-emulator.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../src/domain/presence/presence-tracker.js';
+import { systemClock } from '../src/ports/clock.js';
 
 export const name = 'presence-sweep';
 
@@ -35,7 +36,7 @@ export async function run() {
   );
   const poller = new PresencePoller(
     { fastIntervalMs: 0, tickMs: 0 },
-    { client, tracker, clock: Date.now, onChanges: () => {} },
+    { client, tracker, clock: systemClock, onChanges: () => {} },
   );
   const periods: number[] = [];
   const started = performance.now();

@@ -47,7 +47,7 @@ export async function createDirectory(
       {
         client: graph.client,
         store,
-        now: () => infra.clock.now(),
+        clock: infra.clock,
         logger: infra.logger.child({ part: 'entra-groups' }),
         onChange: () => directory.rebuild(),
       },

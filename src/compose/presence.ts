@@ -104,7 +104,6 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
 
   const history = new SqlPresenceHistoryStore(database);
   const recorder = new PresenceRecorder(history, log);
-  const warn = (message: string, detail: Record<string, unknown>) => log.warn(detail, message);
   const coordination = parts.scaleOut?.coordinatePresence() ?? null;
   const client = parts.graph.client;
 
@@ -117,7 +116,7 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
           authorityBaseUrl: options.authorityBaseUrl,
           cacheKeyBase64: s.tokenCacheKey,
         },
-        new SqlTokenCacheStore(database, now),
+        new SqlTokenCacheStore(database, clock),
       )
     : null;
   const base = s ? `${s.notificationBaseUrl}${graphNotificationsMount}` : '';
@@ -137,11 +136,11 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
             client,
             tokensFor: (account) => delegated.tokenSource(account),
             store: new SqlSubscriptionStore(database),
-            clock: now,
+            clock,
             onShardLost: (ids) => {
               for (const id of ids) poller.markDue(id);
             },
-            warn,
+            logger: log,
           },
         )
       : null;
@@ -149,7 +148,7 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
   const holder = new PresenceShardHolder({
     shards: planShards(parts.userIds, options.usersPerShard),
     tracker,
-    clock: now,
+    clock,
     coordination,
     publication: coordination
       ? new ShardPublication({ snapshotsOf: (ids) => history.snapshotsOf(ids), tracker })
@@ -167,7 +166,7 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
     {
       client,
       tracker,
-      clock: now,
+      clock,
       onChanges: holder.onChanges,
       onObserved: holder.onObserved,
       users: () => holder.users(),
@@ -189,7 +188,7 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
     ]);
     decryption =
       s.decryptionProcesses > 0
-        ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { warn })
+        ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { logger: log })
         : null;
     const processes = decryption;
     mounts.push({
@@ -204,8 +203,8 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
               .lifecycle(item)
               .catch((err: unknown) => log.warn({ err: String(err) }, 'lifecycle notification failed'));
           },
-          clock: now,
-          warn,
+          clock,
+          logger: log,
         },
       ),
     });
@@ -215,13 +214,13 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
         inbox,
         tracker,
         jwks: createRemoteJWKSet(new URL(options.jwksUrl)),
-        clock: now,
+        clock,
         onChanges: holder.onChanges,
         onObserved: holder.onObserved,
         onBasic: (ids) => {
           for (const id of ids) poller.markDue(id);
         },
-        warn,
+        logger: log,
         decrypt: processes ? (items) => processes.decrypt(items) : undefined,
       },
     );

@@ -72,7 +72,7 @@ async function createReach(options: TeamsOptions, infra: Infrastructure, graph: 
             tenantId: graph.tenantId,
             botAppId: options.botAppId,
             serviceUrl: options.defaultServiceUrl,
-            now: () => infra.clock.now(),
+            clock: infra.clock,
           },
         )
       : undefined;
@@ -80,7 +80,7 @@ async function createReach(options: TeamsOptions, infra: Infrastructure, graph: 
     store: new SqlUnreachableStore(infra.database),
     references: createSqlConversationReferenceStore(infra.database),
     installer,
-    now: () => infra.clock.now(),
+    clock: infra.clock,
     retryAfterMs: options.unreachableRetryMs,
     logger,
   });

@@ -12,9 +12,22 @@ export type CommandResult =
   | { readonly ok: true; readonly interactions: readonly Interaction[] }
   | { readonly ok: false; readonly refusal: Refusal };
 
+/**
+ * Who an interaction belongs to: the contact center that created it through the agent API (its agents and its
+ * platform see it; events about it go to its streams and webhooks).
+ */
+export interface InteractionOwner {
+  readonly contactCenter: string;
+}
+
 /** Executes commands against the durable interaction state. */
 export interface InteractionCommands {
-  execute(command: Command): Promise<CommandResult>;
+  /**
+   * Runs `command` and commits what it changed in one transaction. With `owner`, the interaction the command creates
+   * (`command.interactionId`, when it did not exist before) is recorded as the owner's in that same transaction: a
+   * refused command records nothing, and an owner recorded earlier for the id stays.
+   */
+  execute(command: Command, owner?: InteractionOwner): Promise<CommandResult>;
   /** Reads one interaction, or undefined when unknown. */
   get(interactionId: string): Promise<Interaction | undefined>;
 }

@@ -5,6 +5,7 @@
 import type { Effect } from '../domain/interaction/effects.js';
 import type { Interaction } from '../domain/interaction/types.js';
 import type { ResourceFact } from '../domain/reporting/resource-fact.js';
+import type { InteractionOwner } from './interaction-commands.js';
 
 /** An effect waiting in the outbox. `id` is stable: ports use it as the idempotency key. */
 export interface OutboxItem {
@@ -44,6 +45,11 @@ export interface InteractionTx {
   save(before: Interaction | undefined, after: Interaction): Promise<void>;
   recordFacts(facts: readonly ResourceFact[]): Promise<void>;
   enqueue(entries: readonly OutboxEntry[], now: number): Promise<void>;
+  /**
+   * Records the owner of an interaction this command created, committed with the rest of the command; an owner
+   * already recorded for the id is kept.
+   */
+  recordOwner(interactionId: string, owner: InteractionOwner): Promise<void>;
 }
 
 /** Filters for reading resource facts. */

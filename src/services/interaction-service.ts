@@ -1,6 +1,7 @@
 /**
  * The interaction service: loads the interactions a command touches, runs the engine, and commits the new state,
- * its resource facts and its outbox effects in one transaction. Implements the InteractionCommands port.
+ * its resource facts, its outbox effects and (for the agent API) the owner of the interaction it creates in one
+ * transaction. Implements the InteractionCommands port.
  *
  * It is the spine of the connector: after every commit it emits a typed `committed` event
  * ({@link InteractionService.onCommitted}), to which the outbox, the time-outs, the session load, the metrics and the
@@ -13,7 +14,7 @@ import type { Effect } from '../domain/interaction/effects.js';
 import { reduce } from '../domain/interaction/engine.js';
 import type { Interaction } from '../domain/interaction/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { CommandResult, InteractionCommands } from '../ports/interaction-commands.js';
+import type { CommandResult, InteractionCommands, InteractionOwner } from '../ports/interaction-commands.js';
 import { type InteractionStore, type OutboxEntry, RevisionConflictError } from '../ports/interaction-store.js';
 
 /** Options for {@link InteractionService}. */
@@ -75,7 +76,7 @@ export class InteractionService implements InteractionCommands {
     }
   }
 
-  async execute(command: Command): Promise<CommandResult> {
+  async execute(command: Command, owner?: InteractionOwner): Promise<CommandResult> {
     const { store, clock, logger } = this.options;
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
@@ -95,6 +96,9 @@ export class InteractionService implements InteractionCommands {
             };
           const changed = result.changed.map((id) => result.state.interactions[id]).filter((ix) => ix !== undefined);
           for (const ix of changed) await tx.save(loaded[ix.id], ix);
+          // The owner is recorded only for the interaction this command created, in its transaction.
+          const created = changed.some((ix) => ix.id === command.interactionId && loaded[ix.id] === undefined);
+          if (owner && created) await tx.recordOwner(command.interactionId, owner);
           await tx.recordFacts(result.effects.flatMap((e) => (e.type === 'RecordFact' ? [e.fact] : [])));
           await tx.enqueue(outboxEntries(result.effects, result.state.interactions), clock.now());
           return {

@@ -1,6 +1,6 @@
 /**
  * Carries out the effects committed to the outbox: routing requests through the router, everything addressed to a
- * person through that person's channel. Effects of one interaction run in order; a failure is retried with
+ * person through the `ParticipantChannel` of that person's kind. Effects of one interaction run in order; a failure is retried with
  * exponential backoff and holds back the interaction's later effects until it succeeds or is given up.
  * Claims are leased and, on PostgreSQL, taken with `FOR UPDATE SKIP LOCKED`, so replicas share the outbox and each
  * effect runs once; a crash between commit and execution re-executes (the lease runs out); ports dedupe by effect id.

@@ -11,6 +11,7 @@ import type { MappingRuleSet } from '../domain/presence/mapping-rules.js';
 import type { PresenceShard } from '../domain/presence/presence-shards.js';
 import type { PresenceTracker } from '../domain/presence/presence-tracker.js';
 import type { StateChange } from '../domain/presence/state-change.js';
+import type { Clock } from '../ports/clock.js';
 import type { ForwardedLifecycle, PresenceCoordination } from '../ports/presence/presence-coordination.js';
 import type { ShardPublication } from './shard-publication.js';
 
@@ -31,7 +32,7 @@ export interface ShardSubscriptions {
 export interface PresenceShardHolderDeps {
   readonly shards: readonly PresenceShard[];
   readonly tracker: PresenceTracker;
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** Null alone: every shard is held here. */
   readonly coordination: PresenceCoordination | null;
   /** Null alone; with replicas, what decides which changes this one publishes. */
@@ -104,7 +105,7 @@ export class PresenceShardHolder {
     const { tracker, logger } = this.deps;
     const ids = [...knowledgeWorkerIds];
     const before = tracker.size;
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     for (const id of ids) tracker.track(id, now);
     if (tracker.size === before) return;
     logger.info({ users: tracker.size }, 'presence tracks more knowledge workers');
@@ -118,13 +119,13 @@ export class PresenceShardHolder {
 
   /** Records the connector's own load: a knowledge worker at their session limit is Busy for routing. */
   setLoad(knowledgeWorkerId: string, activeSessions: number): void {
-    const change = this.deps.tracker.setLoad(knowledgeWorkerId, activeSessions, this.deps.clock());
+    const change = this.deps.tracker.setLoad(knowledgeWorkerId, activeSessions, this.deps.clock.now());
     if (change) this.onChanges([change]);
   }
 
   /** Replaces the mapping rules (a reloaded rules file); the states that change are published. */
   setRules(rules: MappingRuleSet): number {
-    const changes = this.deps.tracker.setRules(rules, this.deps.clock());
+    const changes = this.deps.tracker.setRules(rules, this.deps.clock.now());
     this.onChanges(changes);
     return changes.length;
   }
@@ -208,7 +209,7 @@ export class PresenceShardHolder {
   }
 
   #applyShared(observations: readonly PresenceObservation[]): void {
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     const changes: StateChange[] = [];
     for (const o of observations) {
       const r = this.deps.tracker.apply(o, now);

@@ -36,7 +36,7 @@ const item = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 const validToken = () => h.emu.identity.validationToken(APP_ID, Date.now());
-const stateOf = () => describeState(h.tracker.stateFor(megan, h.clock()));
+const stateOf = () => describeState(h.tracker.stateFor(megan, h.clock.now()));
 
 describe('the notification endpoint', () => {
   test('echoes the URL-decoded validation token as text/plain on both URLs', async () => {

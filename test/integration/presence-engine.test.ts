@@ -11,7 +11,7 @@ afterEach(async () => {
   await h.close();
 });
 
-const stateOf = (id: string) => describeState(h.tracker.stateFor(id, h.clock()));
+const stateOf = (id: string) => describeState(h.tracker.stateFor(id, h.clock.now()));
 
 describe('polling against the emulator', () => {
   test('one sweep maps every sample user; a presence change shows after the next sweep', async () => {
@@ -24,7 +24,7 @@ describe('polling against the emulator', () => {
       'NotReady(Presenting)',
       'LoggedOut',
     ]);
-    expect(h.tracker.snapshot(megan, h.clock())?.source).toBe('poll');
+    expect(h.tracker.snapshot(megan, h.clock.now())?.source).toBe('poll');
     await h.emu.setPresence(megan, 'Busy', 'InAMeeting');
     h.poller.markDue(megan);
     await h.poller.pollOnce();
@@ -50,7 +50,7 @@ describe('polling against the emulator', () => {
     const failing = await startHarnessLessPoll(h);
     expect(failing.failedCalls).toBeGreaterThan(0);
     expect(stateOf(megan)).toBe('Unknown');
-    expect(h.tracker.isRoutable(megan, h.clock())).toBe(false);
+    expect(h.tracker.isRoutable(megan, h.clock.now())).toBe(false);
     h.emu.setOutage(false);
     await h.poller.pollOnce();
     expect(stateOf(megan)).toBe('Ready');
@@ -89,13 +89,13 @@ describe('change notifications against the emulator', () => {
   test('a subscription is created with a delegated token, and its users are polled slowly', () => {
     expect(h.manager.subscriptions()).toHaveLength(1);
     expect(h.manager.isSubscribed(megan)).toBe(true);
-    expect(h.poller.dueUsers(h.clock() + 20_000)).toEqual([]);
+    expect(h.poller.dueUsers(h.clock.now() + 20_000)).toEqual([]);
   });
 
   test('a presence change reaches the agent state through an encrypted notification', async () => {
     await h.emu.setPresence(megan, 'DoNotDisturb', 'Presenting');
     await vi.waitFor(() => expect(stateOf(megan)).toBe('NotReady(Presenting)'));
-    expect(h.tracker.snapshot(megan, h.clock())?.source).toBe('notification');
+    expect(h.tracker.snapshot(megan, h.clock.now())?.source).toBe('notification');
     expect(h.changes.at(-1)).toMatchObject({ userId: megan, cause: 'notification' });
   });
 
@@ -125,7 +125,7 @@ describe('change notifications against the emulator', () => {
     await h.manager.maintain();
     const [fresh] = h.manager.subscriptions();
     expect(fresh?.id).not.toBe(old?.id);
-    expect(h.poller.dueUsers(h.clock())).toEqual(expect.arrayContaining(users));
+    expect(h.poller.dueUsers(h.clock.now())).toEqual(expect.arrayContaining(users));
     await h.poller.pollOnce();
     expect(stateOf(megan)).toBe('NotReady(Away)');
     await h.emu.setPresence(megan, 'Available', 'Available');

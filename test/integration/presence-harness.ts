@@ -19,9 +19,11 @@ import { sampleDirectory } from '../../src/dev/graph-emulator/sample-directory.j
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../../src/domain/presence/presence-tracker.js';
 import type { StateChange } from '../../src/domain/presence/state-change.js';
+import type { Clock } from '../../src/ports/clock.js';
 import { MemoryNotificationInbox } from '../../src/ports/presence/notification-inbox.js';
 import { MemorySubscriptionStore } from '../../src/ports/presence/subscription-store.js';
 import { MemoryTokenCacheStore } from '../../src/ports/presence/token-cache-store.js';
+import { captureLogs } from '../support/log-capture.js';
 
 const fixtures = new URL('../fixtures/graph/', import.meta.url);
 /** The test certificate (base64 DER) and its private key. */
@@ -39,15 +41,15 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
   const emu: GraphEmulator = await startGraphEmulator({ tenantId: TENANT });
   for (const u of sampleDirectory) emu.seedUsers([u.id], u.availability, u.activity);
   const clockOffset = { ms: 0 };
-  const clock = () => Date.now() + clockOffset.ms;
+  const clock: Clock = { now: () => Date.now() + clockOffset.ms };
   const tracker = new PresenceTracker({
     rules: compileMappingRules(DEFAULT_MAPPING_RULES),
     staleAfterMs: opts.staleAfterMs ?? 60_000,
   });
-  for (const u of users) tracker.track(u, clock());
+  for (const u of users) tracker.track(u, clock.now());
   const changes: StateChange[] = [];
-  const warnings: string[] = [];
-  const warn = (m: string) => void warnings.push(m);
+  const logs = captureLogs('warn');
+  const logger = logs.logger;
   const onChanges = (c: readonly StateChange[]) => void changes.push(...c);
   const slept: number[] = [];
   const sleep = (ms: number) => {
@@ -86,7 +88,7 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
         clientStateOf: (id) => manager?.clientStateOf(id),
         onLifecycle: (item) => void manager?.handleLifecycle(item),
         clock,
-        warn,
+        logger,
       },
     ),
   );
@@ -111,12 +113,12 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
       onShardLost: (ids) => {
         for (const id of ids) poller?.markDue(id);
       },
-      warn,
+      logger,
     },
   );
   const processor = new NotificationProcessor(
     { appId: APP_ID, tenantId: TENANT, privateKeys: new Map([['cert-1', privateKey]]) },
-    { inbox, tracker, jwks: createRemoteJWKSet(new URL(emu.jwksUrl)), clock, onChanges, warn },
+    { inbox, tracker, jwks: createRemoteJWKSet(new URL(emu.jwksUrl)), clock, onChanges, logger },
   );
   const subscriptionManager = manager;
   poller = new PresencePoller(
@@ -134,7 +136,10 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
     poller,
     inbox,
     changes,
-    warnings,
+    /** The messages logged at warn level (refused notifications, failing subscriptions). */
+    get warnings() {
+      return logs.messages();
+    },
     slept,
     clock,
     clockOffset,

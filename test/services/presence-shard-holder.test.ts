@@ -14,7 +14,7 @@ function aloneHolder() {
   const holder = new PresenceShardHolder({
     shards: planShards(['u1', 'u2', 'u3'], 2),
     tracker: new PresenceTracker({ rules: compileMappingRules(DEFAULT_MAPPING_RULES), staleAfterMs: 600_000 }),
-    clock: () => 0,
+    clock: { now: () => 0 },
     coordination: null,
     publication: null,
     subscriptions: null,

@@ -1,6 +1,7 @@
 /**
- * The agent and customer channels of the outbox worker: every effect addressed to an agent or a customer becomes
- * an event in the durable event log (agents' streams, the platform's stream, webhooks). Idempotent by effect id.
+ * The agent and customer `ParticipantChannel` of the outbox worker: every effect addressed to an agent or a customer
+ * becomes an event in the durable event log (agents' streams, the platform's stream, webhooks). Idempotent by
+ * effect id.
  */
 
 import type { ParticipantChannel, PersonEffect } from '../../ports/participant-channel.js';

@@ -7,9 +7,11 @@
  * (the oldest it held: a process answers its batches in order) is given up after {@link MAX_ATTEMPTS} tries, so one
  * poisonous batch cannot keep killing it.
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
 import type { KeyObject } from 'node:crypto';
 import { setPriority } from 'node:os';
+import type { Logger } from 'pino';
 import type { DecryptResult, EncryptedContent } from './decrypt-content.js';
 import type { DecryptionChildMessage, DecryptionParentMessage } from './decryption-protocol.js';
 
@@ -43,8 +45,8 @@ export interface DecryptionProcessOptions {
 
 /** What the processes report. */
 export interface DecryptionProcessDeps {
-  /** Warn-level log: a process died and was restarted, a batch was given up, the priority could not be lowered. */
-  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  /** Warns when a process died and was restarted, a batch was given up, or the priority could not be lowered. */
+  readonly logger: Logger;
 }
 
 interface Batch {
@@ -175,7 +177,7 @@ export class DecryptionProcesses {
       try {
         setPriority(p.pid, this.options.niceness ?? 10);
       } catch (err) {
-        this.deps.warn('could not lower the priority of the decryption process', { error: (err as Error).name });
+        this.deps.logger.warn({ error: (err as Error).name }, 'could not lower the priority of the decryption process');
       }
     }
     p.send({ type: 'keys', keys: this.#keys } satisfies DecryptionParentMessage);
@@ -199,7 +201,7 @@ export class DecryptionProcesses {
     p.on('error', (err: NodeJS.ErrnoException) => {
       // A send to a process that just died (its exit follows), or a failed spawn (which may have no exit event).
       if (p.pid === undefined) end(`spawn failed (${err.code ?? err.name})`);
-      else if (!warned) this.deps.warn('decryption process error', { error: err.code ?? err.name });
+      else if (!warned) this.deps.logger.warn({ error: err.code ?? err.name }, 'decryption process error');
       warned = true;
     });
     p.once('exit', (code, signal) => end(signal ?? `exit code ${code}`));
@@ -222,11 +224,10 @@ export class DecryptionProcesses {
       givenUp = suspect.items.length;
       suspect.reject(new DecryptionCrashError(exit));
     }
-    this.deps.warn('a decryption process died; restarted, its batches sent again', {
-      exit,
-      batches: child.batches.size,
-      itemsGivenUp: givenUp,
-    });
+    this.deps.logger.warn(
+      { exit, batches: child.batches.size, itemsGivenUp: givenUp },
+      'a decryption process died; restarted, its batches sent again',
+    );
     // The batches it held (and any posted meanwhile) go to its replacement. Dying again and again without answering
     // backs off: 50 ms, 100 ms, … up to 5 s.
     const restart = () => {

@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { EntraUser } from '../../domain/routing/group-directory.js';
+import type { Clock } from '../../ports/clock.js';
 import type { GroupMembershipStore, GroupSnapshot } from '../../ports/group-membership-store.js';
 import type { GraphClient } from './graph-client.js';
 import { GraphApiError, GraphAuthError, GraphNetworkError } from './graph-errors.js';
@@ -34,7 +35,7 @@ export interface GroupSyncOptions {
 export interface GroupSyncDeps {
   readonly client: Pick<GraphClient, 'request'>;
   readonly store: GroupMembershipStore;
-  readonly now: () => number;
+  readonly clock: Clock;
   readonly logger: Logger;
   /** Told after a group's membership changed (or was first read), with every group's current members. */
   readonly onChange: () => void;
@@ -133,7 +134,7 @@ export class GroupSync {
 
   /** Syncs one group; resolves with whether its membership changed. Rejects only when the database fails. */
   async #syncGroup(groupId: string): Promise<boolean> {
-    const at = this.deps.now();
+    const at = this.deps.clock.now();
     let members: EntraUser[];
     try {
       members = await this.#read(groupId);

@@ -8,9 +8,12 @@
  * - Garbage JSON or a malformed envelope: 400. Forged items: dropped, logged once per cause and subscription, and the
  *   collection still gets 202, as Graph expects. Nothing here throws past the router.
  */
+
 import { timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Clock } from '../../ports/clock.js';
 import type { NotificationInbox } from '../../ports/presence/notification-inbox.js';
 
 /** Where the notification endpoint is mounted; Graph posts to `<base>/api/graph/notifications` and `/lifecycle`. */
@@ -44,9 +47,9 @@ export interface NotificationEndpointDeps {
   /** Receives checked lifecycle items (after the 202 is sent). */
   readonly onLifecycle: (item: LifecycleItem) => void;
   /** Epoch ms. */
-  readonly clock: () => number;
-  /** Warn-level log of refused input (called once per cause and subscription). */
-  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  readonly clock: Clock;
+  /** Warns of refused input, once per cause and subscription. */
+  readonly logger: Logger;
 }
 
 const envelopeSchema = z.object({
@@ -72,7 +75,7 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
     if (logged.has(k)) return;
     if (logged.size > 10_000) logged.clear();
     logged.add(k);
-    deps.warn(`refused change notification: ${cause}`, detail);
+    deps.logger.warn({ ...detail }, `refused change notification: ${cause}`);
   };
 
   const handshake = (req: Request, res: Response, next: NextFunction) => {
@@ -127,7 +130,7 @@ export function createNotificationRouter(options: NotificationEndpointOptions, d
         await deps.inbox.enqueue({
           items: checked.accepted,
           validationTokens: checked.validationTokens,
-          receivedAt: deps.clock(),
+          receivedAt: deps.clock.now(),
         });
       } catch (err) {
         warnOnce('inbox unavailable', 'inbox', { error: (err as Error).name });

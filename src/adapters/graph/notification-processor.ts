@@ -5,11 +5,14 @@
  * Basic (unencrypted) items carry no state: their users are handed to `onBasic` (poll them now).
  * Refused input is dropped and logged once per cause; nothing here crashes the loop.
  */
+
 import type { KeyObject } from 'node:crypto';
 import { type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Logger } from 'pino';
 import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
+import type { Clock } from '../../ports/clock.js';
 import type { InboxEntry, NotificationInbox } from '../../ports/presence/notification-inbox.js';
 import { type DecryptResult, decryptContent, type EncryptedContent } from './decrypt-content.js';
 
@@ -32,13 +35,14 @@ export interface NotificationProcessorDeps {
   readonly tracker: PresenceTracker;
   /** Key set of the validation tokens, e.g. `createRemoteJWKSet(new URL(jwksUrl))` from jose. */
   readonly jwks: JWTVerifyGetKey;
-  readonly clock: () => number;
+  readonly clock: Clock;
   readonly onChanges: (changes: readonly StateChange[]) => void;
   /** Receives the observations that changed a presence (shared with other replicas). */
   readonly onObserved?: (observations: readonly PresenceObservation[]) => void;
   /** Users named by basic notifications (no resource data): poll them. */
   readonly onBasic?: (userIds: readonly string[]) => void;
-  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  /** Warns of refused notifications, once per cause. */
+  readonly logger: Logger;
   /**
    * Decrypts a batch of contents elsewhere (e.g. {@link DecryptionProcesses}); default: on this thread with
    * `privateKeys`, in slices.
@@ -89,13 +93,13 @@ export class NotificationProcessor {
     this.stats.refused++;
     if (this.#logged.has(cause)) return;
     this.#logged.add(cause);
-    this.deps.warn(`refused change notification: ${cause}`, detail);
+    this.deps.logger.warn({ ...detail }, `refused change notification: ${cause}`);
   }
 
   /** True when every token verifies (cached per token until it expires). */
   async #tokensValid(tokens: readonly string[]): Promise<boolean> {
     if (tokens.length === 0) return false;
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     for (const t of tokens) {
       const exp = this.#verified.get(t);
       if (exp !== undefined && exp > now) continue;
@@ -167,7 +171,7 @@ export class NotificationProcessor {
 
   /** Applies an entry's items in order (decrypted contents in `decrypted`, in item order). */
   #apply(entry: InboxEntry, decrypted: readonly DecryptResult[] | null): void {
-    const lag = Math.max(0, this.deps.clock() - entry.receivedAt);
+    const lag = Math.max(0, this.deps.clock.now() - entry.receivedAt);
     this.stats.entries++;
     this.stats.lastLagMs = lag;
     this.stats.lagMsTotal += lag;
@@ -177,7 +181,7 @@ export class NotificationProcessor {
     const observed: PresenceObservation[] = [];
     const basic: string[] = [];
     let next = 0;
-    const now = this.deps.clock();
+    const now = this.deps.clock.now();
     for (const item of entry.items) {
       const content = item.encryptedContent as EncryptedContent | undefined;
       const resourceId = (item.resourceData as { id?: unknown } | undefined)?.id;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
+import type { Clock } from '../../ports/clock.js';
 import type { GraphClient } from './graph-client.js';
 
 /** Schema of {@link PresencePollerOptions}. */
@@ -30,7 +31,7 @@ export interface PresencePollerDeps {
   readonly client: GraphClient;
   readonly tracker: PresenceTracker;
   /** Epoch ms. */
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** Receives every state change (publish, record history). */
   readonly onChanges: (changes: readonly StateChange[]) => void;
   /** The users this poller polls (with replicas: those of the shards this one holds). Default: every tracked user. */
@@ -88,14 +89,14 @@ export class PresencePoller {
 
   /** Runs one cycle: polls every due user, applies results, expires unconfirmed users. */
   async pollOnce(): Promise<PollCycleResult> {
-    const due = this.dueUsers(this.#d.clock());
+    const due = this.dueUsers(this.#d.clock.now());
     const batches: string[][] = [];
     for (let i = 0; i < due.length; i += this.#o.batchSize) batches.push(due.slice(i, i + this.#o.batchSize));
     let failedCalls = 0;
     let changes = 0;
     await Promise.all(
       batches.map(async (ids) => {
-        const requestedAt = this.#d.clock();
+        const requestedAt = this.#d.clock.now();
         try {
           const res = await this.#d.client.request<{ value?: GraphPresence[] }>(
             'POST',
@@ -104,7 +105,7 @@ export class PresencePoller {
           );
           const batchChanges: StateChange[] = [];
           const observed: PresenceObservation[] = [];
-          const now = this.#d.clock();
+          const now = this.#d.clock.now();
           for (const p of res?.value ?? []) {
             if (typeof p.id !== 'string' || !p.availability) continue;
             this.#lastPolled.set(p.id, requestedAt);
@@ -129,7 +130,7 @@ export class PresencePoller {
         }
       }),
     );
-    const expired = this.#d.tracker.expire(this.#d.clock());
+    const expired = this.#d.tracker.expire(this.#d.clock.now());
     if (expired.length > 0) this.#d.onChanges(expired);
     return { polledUsers: due.length, calls: batches.length, failedCalls, changes: changes + expired.length };
   }

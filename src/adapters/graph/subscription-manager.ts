@@ -9,8 +9,11 @@
  * the subscription its previous holder stored (renewing it, so a subscription that is gone is recreated), and any
  * replica accepts notifications of any stored subscription (its clientState is read from the store).
  */
+
 import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Clock } from '../../ports/clock.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../ports/presence/subscription-store.js';
 import type { TokenSource } from './app-token.js';
 import type { GraphClient } from './graph-client.js';
@@ -46,10 +49,11 @@ export interface SubscriptionManagerDeps {
   /** Delegated token source per subscriber account (see `DelegatedTokens.tokenSource`). */
   readonly tokensFor: (account: string) => TokenSource;
   readonly store: SubscriptionStore;
-  readonly clock: () => number;
+  readonly clock: Clock;
   /** Called with the users of a shard that lost its subscription (poll them now). */
   readonly onShardLost?: (userIds: readonly string[]) => void;
-  readonly warn: (message: string, detail: Record<string, unknown>) => void;
+  /** Warns of too few subscriber accounts and of failing subscriptions (account and error name; never a token). */
+  readonly logger: Logger;
 }
 
 interface Shard {
@@ -82,7 +86,7 @@ export class SubscriptionManager {
   isSubscribed(userId: string): boolean {
     const s = this.#shardOf.get(userId);
     if (!s?.healthy || !s.record) return false;
-    return s.record.expiresAt > this.#d.clock();
+    return s.record.expiresAt > this.#d.clock.now();
   }
 
   /**
@@ -92,13 +96,13 @@ export class SubscriptionManager {
   clientStateOf(subscriptionId: string): string | undefined | Promise<string | undefined> {
     const held = this.#byId.get(subscriptionId)?.record?.clientState;
     if (held !== undefined) return held;
-    const now = this.#d.clock();
+    const now = this.#d.clock.now();
     const known = this.#others.get(subscriptionId);
     if (known && 'clientState' in known && known.expiresAt > now) return known.clientState;
     if (known && 'unknownUntil' in known && known.unknownUntil > now) return undefined;
     return this.#d.store.get(subscriptionId).then((r) => {
       if (this.#others.size > 10_000) this.#others.clear();
-      const now = this.#d.clock();
+      const now = this.#d.clock.now();
       const live = r && r.expiresAt > now;
       this.#others.set(
         subscriptionId,
@@ -144,10 +148,10 @@ export class SubscriptionManager {
         held: false,
       });
     if (sorted.length > shards.length * size) {
-      this.#d.warn('not enough subscriber accounts: some users are polled only', {
-        users: sorted.length,
-        covered: shards.length * size,
-      });
+      this.#d.logger.warn(
+        { users: sorted.length, covered: shards.length * size },
+        'not enough subscriber accounts: some users are polled only',
+      );
     }
     this.#shards = shards;
     this.#index();
@@ -170,7 +174,7 @@ export class SubscriptionManager {
       const stored = (await this.#d.store.list()).find((r) => r.account === s.account);
       const same =
         stored && stored.userIds.length === s.userIds.length && stored.userIds.every((u, k) => u === s.userIds[k]);
-      const live = same && stored.expiresAt > this.#d.clock();
+      const live = same && stored.expiresAt > this.#d.clock.now();
       if (stored && !live) await this.#delete(s.account, stored);
       if (!s.held) return;
       s.record = live ? stored : undefined;
@@ -210,7 +214,9 @@ export class SubscriptionManager {
   startMaintenance(everyMs: number): void {
     this.stopMaintenance();
     this.#maintenance = setInterval(() => {
-      this.maintain().catch((err: unknown) => this.#d.warn('subscription maintenance failed', { err: String(err) }));
+      this.maintain().catch((err: unknown) =>
+        this.#d.logger.warn({ err: String(err) }, 'subscription maintenance failed'),
+      );
     }, everyMs);
     this.#maintenance.unref();
   }
@@ -230,8 +236,8 @@ export class SubscriptionManager {
       this.#shards.map(async (s) => {
         if (!s.held) return;
         try {
-          if (!s.record || s.record.expiresAt <= this.#d.clock()) await this.#create(s);
-          else if (s.record.expiresAt - this.#d.clock() < this.#o.renewBeforeMs) await this.#renew(s);
+          if (!s.record || s.record.expiresAt <= this.#d.clock.now()) await this.#create(s);
+          else if (s.record.expiresAt - this.#d.clock.now() < this.#o.renewBeforeMs) await this.#renew(s);
         } catch (err) {
           this.#lost(s, err);
         }
@@ -268,7 +274,7 @@ export class SubscriptionManager {
 
   async #create(s: Shard): Promise<void> {
     const clientState = randomBytes(24).toString('base64url');
-    const expiresAt = this.#d.clock() + this.#o.lifetimeMs - 60_000;
+    const expiresAt = this.#d.clock.now() + this.#o.lifetimeMs - 60_000;
     const filter = s.userIds.map((u) => `'${u}'`).join(',');
     const created = await this.#d.client.request<{ id: string; expirationDateTime: string }>(
       'POST',
@@ -303,7 +309,7 @@ export class SubscriptionManager {
   async #renew(s: Shard): Promise<void> {
     const current = s.record;
     if (!current) return this.#create(s);
-    const expiresAt = this.#d.clock() + this.#o.lifetimeMs - 60_000;
+    const expiresAt = this.#d.clock.now() + this.#o.lifetimeMs - 60_000;
     try {
       await this.#d.client.request(
         'PATCH',
@@ -335,10 +341,10 @@ export class SubscriptionManager {
   #lost(s: Shard, err: unknown): void {
     const wasHealthy = s.healthy;
     s.healthy = false;
-    this.#d.warn('presence subscription failing; its users are polled', {
-      account: s.account,
-      error: (err as Error).name,
-    });
+    this.#d.logger.warn(
+      { account: s.account, error: (err as Error).name },
+      'presence subscription failing; its users are polled',
+    );
     if (wasHealthy) this.#d.onShardLost?.(s.userIds);
   }
 
@@ -348,7 +354,7 @@ export class SubscriptionManager {
       await this.#d.client.request('DELETE', `/subscriptions/${r.id}`, undefined, this.#d.tokensFor(account));
     } catch (err) {
       if (!(err instanceof GraphApiError && err.status === 404))
-        this.#d.warn('could not delete a presence subscription', { account, error: (err as Error).name });
+        this.#d.logger.warn({ account, error: (err as Error).name }, 'could not delete a presence subscription');
     }
   }
 }

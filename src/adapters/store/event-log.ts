@@ -204,25 +204,9 @@ export class EventLog extends EventEmitter {
   }
 
   /**
-   * Records the contact center of an interaction created through the API; true when recorded now, false when it
-   * was already recorded (then it belongs to whichever contact center created it).
+   * The contact center of an interaction created through the API (recorded by the interaction store in the
+   * command's transaction, see `InteractionTx.recordOwner`).
    */
-  async claimInteraction(interactionId: string, contactCenter: string): Promise<boolean> {
-    const row = await this.db
-      .insertInto('api_interactions')
-      .values({ interaction_id: interactionId, contact_center: contactCenter })
-      .onConflict((oc) => oc.column('interaction_id').doNothing())
-      .returning('interaction_id')
-      .executeTakeFirst();
-    return row !== undefined;
-  }
-
-  /** Forgets a claim made for a command that was refused (nothing is half-applied). */
-  async releaseInteraction(interactionId: string): Promise<void> {
-    await this.db.deleteFrom('api_interactions').where('interaction_id', '=', interactionId).execute();
-  }
-
-  /** The contact center of an interaction created through the API. */
   async contactCenterOf(interactionId: string): Promise<string | undefined> {
     const row = await this.db
       .selectFrom('api_interactions')

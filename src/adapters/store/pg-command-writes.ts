@@ -1,10 +1,11 @@
 /**
  * A command's reads and writes on PostgreSQL in as few round trips as they can take: the interactions it touches are
  * loaded in one query (every table's rows as JSON, one `union all`), and everything it changes (the interaction, its
- * parties, invitations and transcript, its facts, its outbox effects) is written in one statement, whose writes
- * all depend on the interaction's stored revision still being the one that was loaded. When it is not, nothing is
- * written and the command is retried (optimistic concurrency, as in the transaction it replaces). A command that
- * changes several interactions writes one such statement per interaction inside one transaction.
+ * parties, invitations and transcript, its facts, its outbox effects, the owner of an interaction it created) is
+ * written in one statement, whose writes all depend on the interaction's stored revision still being the one that
+ * was loaded. When it is not, nothing is written and the command is retried (optimistic concurrency, as in the
+ * transaction it replaces). A command that changes several interactions writes one such statement per interaction
+ * inside one transaction.
  */
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
@@ -43,11 +44,19 @@ export async function loadInOneQuery(
   return out;
 }
 
+/** An `api_interactions` row: the contact center that owns an interaction created through the agent API. */
+export type OwnerRow = {
+  readonly interaction_id: string;
+  readonly contact_center: string;
+};
+
 /** What one command writes. */
 export interface CommandWrites {
   readonly saves: readonly { readonly before: Interaction | undefined; readonly after: Interaction }[];
   readonly facts: readonly ResourceFact[];
   readonly outbox: readonly OutboxEntry[];
+  /** Owners of interactions the command created, each written with its interaction (an existing owner stays). */
+  readonly owners: readonly OwnerRow[];
   readonly now: number;
 }
 
@@ -60,7 +69,14 @@ export async function writeCommand(db: Kysely<Database>, writes: CommandWrites):
   const statements =
     changes.length === 0
       ? [statementFor(null, facts, outbox)]
-      : changes.map((c, n) => statementFor(c, n === 0 ? facts : [], n === 0 ? outbox : []));
+      : changes.map((c, n) =>
+          statementFor(
+            c,
+            n === 0 ? facts : [],
+            n === 0 ? outbox : [],
+            writes.owners.filter((o) => o.interaction_id === c.interaction.id),
+          ),
+        );
   if (statements.length === 1) return run(db, statements[0] as Statement);
   await db.transaction().execute(async (trx) => {
     for (const s of statements) await run(trx, s);
@@ -80,20 +96,26 @@ async function run(db: Kysely<Database>, statement: Statement): Promise<void> {
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '""')}"`);
 const columnsOf = (row: Row) => Object.keys(row);
 
+/** What an insert does with a row whose key exists: replaces its other columns, or keeps the existing row. */
+type OnConflict = { readonly keys: readonly string[]; readonly action: 'update' | 'nothing' } | null;
+
 /**
  * `insert into t (cols) select … where exists (select 1 from ix)` for rows passed as one JSON array: the table's
- * own row type gives each column its type (`jsonb_populate_recordset`), and rows go in in array order. With `keys`,
- * an upsert on them.
+ * own row type gives each column its type (`jsonb_populate_recordset`), and rows go in in array order. With
+ * `conflict`, an upsert on its keys, or an insert that keeps existing rows.
  */
-function conditionalInsert(table: string, rows: readonly Row[], keys: readonly string[] | null): RawBuilder<unknown> {
+function conditionalInsert(table: string, rows: readonly Row[], conflict: OnConflict): RawBuilder<unknown> {
   const cols = [...new Set(rows.flatMap(columnsOf))];
   const names = sql.join(cols.map(ident));
+  const keys = conflict?.keys ?? [];
   const upsert =
-    keys === null
+    conflict === null
       ? sql``
-      : sql`on conflict (${sql.join(keys.map(ident))}) do update set ${sql.join(
-          cols.filter((c) => !keys.includes(c)).map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
-        )}`;
+      : conflict.action === 'nothing'
+        ? sql`on conflict (${sql.join(keys.map(ident))}) do nothing`
+        : sql`on conflict (${sql.join(keys.map(ident))}) do update set ${sql.join(
+            cols.filter((c) => !keys.includes(c)).map((c) => sql`${ident(c)} = excluded.${ident(c)}`),
+          )}`;
   return sql`insert into ${ident(table)} (${names}) select ${names} from jsonb_populate_recordset(null::${ident(
     table,
   )}, ${JSON.stringify(rows)}::jsonb) where exists (select 1 from ix) ${upsert}`;
@@ -103,7 +125,12 @@ function conditionalInsert(table: string, rows: readonly Row[], keys: readonly s
  * One statement: the interaction's insert or revision-checked update (`ix`), then every other write depending on it
  * (with no interaction changed, facts and effects alone, unconditionally).
  */
-function statementFor(c: RowChanges | null, facts: readonly Row[], outbox: readonly Row[]): Statement {
+function statementFor(
+  c: RowChanges | null,
+  facts: readonly Row[],
+  outbox: readonly Row[],
+  owners: readonly Row[] = [],
+): Statement {
   const row = (c?.interaction ?? {}) as Row;
   const id = String(row.id ?? '');
   const ix = !c
@@ -117,16 +144,18 @@ function statementFor(c: RowChanges | null, facts: readonly Row[], outbox: reado
             .filter((k) => k !== 'id')
             .map((k) => sql`${ident(k)} = ${row[k] ?? null}`),
         )} where id = ${id} and revision = ${c.expectedRevision} returning id`;
-  const tables: [string, readonly Row[], readonly string[] | null][] = [
-    ['parties', (c?.parties ?? []) as Row[], ['interaction_id', 'id']],
-    ['invitations', (c?.invitations ?? []) as Row[], ['interaction_id', 'id']],
+  const upsertOn = (keys: readonly string[]): OnConflict => ({ keys, action: 'update' });
+  const tables: [string, readonly Row[], OnConflict][] = [
+    ['parties', (c?.parties ?? []) as Row[], upsertOn(['interaction_id', 'id'])],
+    ['invitations', (c?.invitations ?? []) as Row[], upsertOn(['interaction_id', 'id'])],
     ['transcript_entries', (c?.entries ?? []) as Row[], null],
     ['resource_facts', facts, null],
     ['outbox', outbox, null],
+    ['api_interactions', owners, { keys: ['interaction_id'], action: 'nothing' }],
   ];
   const writes = tables
     .filter(([, rows]) => rows.length > 0)
-    .map(([table, rows, keys]) => conditionalInsert(table, rows, keys));
+    .map(([table, rows, conflict]) => conditionalInsert(table, rows, conflict));
   const ctes = writes.map((w, n) => sql`, ${sql.raw(`w${n}`)} as (${w})`);
   return {
     interactionId: id,

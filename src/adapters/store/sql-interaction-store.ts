@@ -6,6 +6,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
+import type { InteractionOwner } from '../../ports/interaction-commands.js';
 import {
   type DueInvitation,
   type FactQuery,
@@ -14,10 +15,11 @@ import {
   type OutboxEntry,
   RevisionConflictError,
 } from '../../ports/interaction-store.js';
+import type { AgentApiTables } from './agent-api-schema.js';
 import { factFromRow, factRow, interactionFromRows, outboxRow, rowChanges } from './interaction-rows.js';
 import type { OpenDatabase } from './open-database.js';
 import { claimOutboxInTransaction, claimOutboxPostgres } from './outbox-claims.js';
-import { type CommandWrites, loadInOneQuery, writeCommand } from './pg-command-writes.js';
+import { type CommandWrites, loadInOneQuery, type OwnerRow, writeCommand } from './pg-command-writes.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -91,6 +93,15 @@ class SqlTx implements InteractionTx {
         .values(entries.map((e) => outboxRow(e, now)))
         .execute();
   }
+
+  async recordOwner(interactionId: string, owner: InteractionOwner): Promise<void> {
+    await this.trx
+      .withTables<Pick<AgentApiTables, 'api_interactions'>>()
+      .insertInto('api_interactions')
+      .values({ interaction_id: interactionId, contact_center: owner.contactCenter })
+      .onConflict((oc) => oc.column('interaction_id').doNothing())
+      .execute();
+  }
 }
 
 /** A command's work on PostgreSQL: reads at once, writes gathered and written in one statement at the end. */
@@ -98,6 +109,7 @@ class PgTx implements InteractionTx {
   readonly saves: { before: Interaction | undefined; after: Interaction }[] = [];
   readonly facts: ResourceFact[] = [];
   readonly outbox: OutboxEntry[] = [];
+  readonly owners: OwnerRow[] = [];
   now = 0;
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -119,8 +131,12 @@ class PgTx implements InteractionTx {
     this.now = now;
   }
 
+  async recordOwner(interactionId: string, owner: InteractionOwner): Promise<void> {
+    this.owners.push({ interaction_id: interactionId, contact_center: owner.contactCenter });
+  }
+
   writes(): CommandWrites {
-    return { saves: this.saves, facts: this.facts, outbox: this.outbox, now: this.now };
+    return { saves: this.saves, facts: this.facts, outbox: this.outbox, owners: this.owners, now: this.now };
   }
 }
 

@@ -5,6 +5,7 @@
 import type { ColumnType, Kysely, Selectable } from 'kysely';
 import type { AgentState } from '../../domain/presence/agent-state.js';
 import type { StateHistoryRecord } from '../../domain/presence/state-change.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
 import type { PresenceHistoryStore, PresenceSnapshotRecord } from '../../ports/presence/presence-history-store.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../ports/presence/subscription-store.js';
 import type { TokenCacheStore } from '../../ports/presence/token-cache-store.js';
@@ -158,7 +159,7 @@ export class SqlTokenCacheStore implements TokenCacheStore {
   readonly #db: Kysely<PresenceTables>;
   constructor(
     database: OpenDatabase,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.#db = presenceDb(database);
   }
@@ -171,7 +172,7 @@ export class SqlTokenCacheStore implements TokenCacheStore {
     return r?.sealed;
   }
   async set(account: string, encrypted: string): Promise<void> {
-    const now = this.clock();
+    const now = this.clock.now();
     await this.#db
       .insertInto('presence_token_caches')
       .values({ account, sealed: encrypted, updated_at: now })

@@ -7,6 +7,7 @@
  * `conversationUpdate`. Calls go through the one throttled Graph client, with few retries: routing waits for it.
  */
 
+import { type Clock, systemClock } from '../../ports/clock.js';
 import type { StoredConversationReference } from '../../ports/teams/conversation-reference-store.js';
 import { GraphApiError, GraphAuthError, GraphNetworkError } from '../graph/graph-errors.js';
 
@@ -32,7 +33,8 @@ export interface GraphInstallerOptions {
   readonly botAppId: string;
   /** The Bot Connector service URL for the tenant's region. */
   readonly serviceUrl: string;
-  readonly now?: () => number;
+  /** Time for the stored reference (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /** What a failed call says, for admins (status and Graph's error code; never a token). */
@@ -82,7 +84,7 @@ export function createGraphInstaller(graph: GraphRequest, options: GraphInstalle
           tenantId: options.tenantId,
           serviceUrl: options.serviceUrl,
           conversationId: chatId,
-          updatedAt: (options.now ?? Date.now)(),
+          updatedAt: (options.clock ?? systemClock).now(),
           reference: {
             channelId: 'msteams',
             serviceUrl: options.serviceUrl,

@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { PersonRef } from '../../domain/interaction/types.js';
+import type { Clock } from '../../ports/clock.js';
 import type { Reachability, UnreachableMark, UnreachableReason, UnreachableStore } from '../../ports/reachability.js';
 import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
 import type { ProactiveInstaller } from './proactive-installer.js';
@@ -19,7 +20,7 @@ export interface TeamsReachDeps {
   readonly references: ConversationReferenceStore;
   /** Installs the app for users without a conversation; without it such users are `not-installed`. */
   readonly installer?: ProactiveInstaller | undefined;
-  readonly now: () => number;
+  readonly clock: Clock;
   /** After how long a failed install is tried again (ms). */
   readonly retryAfterMs: number;
   readonly logger: Logger;
@@ -77,7 +78,7 @@ export class TeamsReach implements Reachability {
       const detail = 'no conversation with the bot yet, and proactive install is off';
       return describeUnreachable(mark ?? (await this.mark(id, 'not-installed', detail)));
     }
-    if (mark?.reason === 'install-failed' && this.deps.now() - mark.since < this.deps.retryAfterMs)
+    if (mark?.reason === 'install-failed' && this.deps.clock.now() - mark.since < this.deps.retryAfterMs)
       return describeUnreachable(mark);
     const installed = await installer.install(id);
     if (!installed.ok) return describeUnreachable(await this.mark(id, 'install-failed', installed.detail));
@@ -89,7 +90,7 @@ export class TeamsReach implements Reachability {
 
   /** Marks a knowledge worker unreachable (logged when the reason is new). */
   async mark(userId: string, reason: UnreachableReason, detail: string): Promise<UnreachableMark> {
-    const made: UnreachableMark = { userId, reason, detail, since: this.deps.now() };
+    const made: UnreachableMark = { userId, reason, detail, since: this.deps.clock.now() };
     const before = this.#marks.get(userId);
     await this.deps.store.put(made);
     this.#marks.set(userId, made);

@@ -80,7 +80,7 @@ export interface Timeout {
 }
 
 /**
- * The invited person's preview could not be delivered: their channel refused it (in Teams: the app is not installed
+ * The invited person's preview could not be delivered: their `ParticipantChannel` refused it (in Teams: the app is not installed
  * for them, it could not be installed, or they blocked the bot). The invitation ends at once and the request moves
  * on exactly as after a time-out. Refused when the invitation has already ended, so a repeat changes nothing.
  */

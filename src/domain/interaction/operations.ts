@@ -3,6 +3,7 @@
  * parties (with their facts), invitations, requests and whole interactions.
  */
 import { factForMediation, factForParty } from '../reporting/facts-for-party.js';
+import type { FactOutcome } from '../reporting/resource-fact.js';
 import type { Draft } from './draft.js';
 import type { Notice, PreviewOutcome } from './effects.js';
 import { joinedLine, leftLine } from './transcript-lines.js';
@@ -11,7 +12,6 @@ import type {
   Interaction,
   Invitation,
   Party,
-  PartyExit,
   PersonRef,
   RevokeCause,
   SystemEvent,
@@ -96,7 +96,7 @@ export function notify(d: Draft, ix: Interaction, party: Party, notice: Notice):
 }
 
 /** Ends a party's participation and records its resource fact. */
-export function endParty(d: Draft, ix: Interaction, party: Party, exit: PartyExit): void {
+export function endParty(d: Draft, ix: Interaction, party: Party, exit: FactOutcome): void {
   if (party.status === 'ended') return;
   party.status = 'ended';
   party.endedAt = d.now;
@@ -107,7 +107,10 @@ export function endParty(d: Draft, ix: Interaction, party: Party, exit: PartyExi
 }
 
 /** The exit a party takes when its invitation ends without acceptance. */
-function exitFor(outcome: Exclude<Invitation['state'], 'pending' | 'accepted'>, cause: RevokeCause | null): PartyExit {
+function exitFor(
+  outcome: Exclude<Invitation['state'], 'pending' | 'accepted'>,
+  cause: RevokeCause | null,
+): FactOutcome {
   switch (outcome) {
     case 'rejected':
       return 'declined';

@@ -4,6 +4,7 @@
  * Pure data: no I/O, no clocks. Times are epoch milliseconds handed in by the caller.
  * Words follow the seed documents (Genesys Workspace and Info Mart) and ARCHITECTURE.md's glossary.
  */
+import type { FactOutcome } from '../reporting/resource-fact.js';
 
 /** The media of an interaction: an internal instant message, or a customer chat. */
 export type Media = 'im' | 'chat';
@@ -58,18 +59,6 @@ export type RevokeCause = 'withdrawn' | 'taken_by_other' | 'interaction_ended';
 /** A party's Info Mart role for its participation (Customer: the customer, who gets no resource fact). */
 export type PartyRole = 'Customer' | 'Initiated' | 'RoutedTo' | 'ReceivedTransfer' | 'InConference' | 'ReceivedConsult';
 
-/** How a party left, beyond its connection status; feeds the finer outcome of its resource fact. */
-export type PartyExit =
-  | 'ended'
-  | 'transferred_away'
-  | 'removed'
-  | 'declined'
-  | 'timed_out'
-  | 'unreachable'
-  | 'withdrawn'
-  | 'taken_by_other'
-  | 'customer_left';
-
 /** One participation of one person in one interaction. A person invited twice is two parties. */
 export interface Party {
   readonly id: string;
@@ -84,7 +73,8 @@ export interface Party {
   readonly invitedAt: number;
   connectedAt: number | null;
   endedAt: number | null;
-  exit: PartyExit | null;
+  /** How the party left (the finer outcome of its resource fact); null while it takes part. */
+  exit: FactOutcome | null;
 }
 
 /** An offer of the interaction to one person; ends exactly once. */

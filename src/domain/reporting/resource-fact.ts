@@ -22,7 +22,8 @@ export type FactReason = 'Revoked' | 'AbandonedWhileQueued' | 'AbandonedWhileRin
 
 /**
  * The finer outcome Info Mart folds away: declines, time-outs, previews that could not be delivered (`unreachable`)
- * and withdrawals kept apart for supervisors.
+ * and withdrawals kept apart for supervisors (reference/infomart-flows.md). It is also how a party left: the engine
+ * sets it on the party when its participation ends, and the party's resource fact carries it.
  */
 export type FactOutcome =
   | 'ended'

@@ -12,6 +12,7 @@ import {
   DecryptionProcesses,
 } from '../../../src/adapters/graph/decryption-process.js';
 import { encryptContent, publicKeyOfCertificate } from '../../../src/dev/graph-emulator/encrypt-content.js';
+import { captureLogs } from '../../support/log-capture.js';
 
 const fixtures = new URL('../../fixtures/graph/', import.meta.url);
 const cert = readFileSync(new URL('notification-cert.pem', fixtures), 'utf8').replace(/-----[^-]+-----|\s+/g, '');
@@ -26,19 +27,17 @@ const idsOf = (results: readonly { ok: boolean; json?: unknown; reason?: string 
   results.map((r) => (r.ok ? (r.json as { id: string }).id : r.reason));
 
 let processes: DecryptionProcesses | undefined;
-const warnings: { message: string; detail: Record<string, unknown> }[] = [];
+let logs = captureLogs('warn');
+/** What the processes logged at warn level. */
+const warnings = () => logs.records.filter((r) => r.level === 40);
 const open = (size = 1) => {
-  processes = new DecryptionProcesses(
-    keys,
-    { size },
-    { warn: (message, detail) => warnings.push({ message, detail }) },
-  );
+  processes = new DecryptionProcesses(keys, { size }, { logger: logs.logger });
   return processes;
 };
 afterEach(async () => {
   await processes?.close();
   processes = undefined;
-  warnings.length = 0;
+  logs = captureLogs('warn');
 });
 
 /** Resolves once the processes' pids differ from `before` (a dead one was replaced). */
@@ -101,8 +100,8 @@ describe('DecryptionProcesses', () => {
     expect(idsOf(await pending)).toEqual(items.map((_, i) => `user-${i}`));
     expect(p.restarts).toBe(1);
     expect(p.pids()).not.toEqual([pid]);
-    expect(warnings.map((w) => w.message)).toEqual(['a decryption process died; restarted, its batches sent again']);
-    expect(warnings[0]?.detail).toMatchObject({ exit: 'SIGKILL', batches: 1, itemsGivenUp: 0 });
+    expect(warnings().map((w) => w.msg)).toEqual(['a decryption process died; restarted, its batches sent again']);
+    expect(warnings()[0]).toMatchObject({ exit: 'SIGKILL', batches: 1, itemsGivenUp: 0 });
   });
 
   test('a batch the process dies on twice is given up with a log line; the next batch is decrypted', async () => {
@@ -114,7 +113,7 @@ describe('DecryptionProcesses', () => {
     const second = await replaced(p, first);
     process.kill(second[0] ?? 0, 'SIGKILL');
     await expect(pending).rejects.toBeInstanceOf(DecryptionCrashError);
-    expect(warnings.at(-1)?.detail).toMatchObject({ exit: 'SIGKILL', batches: 0, itemsGivenUp: 400 });
+    expect(warnings().at(-1)).toMatchObject({ exit: 'SIGKILL', batches: 0, itemsGivenUp: 400 });
     expect(idsOf(await p.decrypt(presences(3)))).toEqual(['user-0', 'user-1', 'user-2']);
     expect(p.restarts).toBe(2);
   });

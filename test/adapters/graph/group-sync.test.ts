@@ -56,7 +56,7 @@ function sync(store: GroupMembershipStore, logs: string[], onChange = () => {}) 
   });
   return new GroupSync(
     { groupIds: ['g-1'], intervalMs: 60_000, graphBaseUrl: `${graph}/v1.0` },
-    { client, store, now: () => 1_000, logger: createLogger('debug', sink), onChange },
+    { client, store, clock: { now: () => 1_000 }, logger: createLogger('debug', sink), onChange },
   );
 }
 

@@ -15,7 +15,10 @@ import { describeState } from '../../../src/domain/presence/agent-state.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../../../src/domain/presence/mapping-rules.js';
 import { PresenceTracker } from '../../../src/domain/presence/presence-tracker.js';
 import type { StateChange } from '../../../src/domain/presence/state-change.js';
+import { createLogger } from '../../../src/logger.js';
+import { systemClock } from '../../../src/ports/clock.js';
 import { type InboxEntry, MemoryNotificationInbox } from '../../../src/ports/presence/notification-inbox.js';
+import { captureLogs } from '../../support/log-capture.js';
 
 const TENANT = '00000000-0000-0000-0000-00000000e1e1';
 const APP = '11111111-2222-3333-4444-555555555555';
@@ -44,7 +47,7 @@ async function start(privateKeys: ReadonlyMap<string, KeyObject>, decrypt?: Decr
   for (const id of ['megan', 'alex']) tracker.track(id, Date.now());
   const inbox = new MemoryNotificationInbox();
   const changes: StateChange[] = [];
-  const warnings: string[] = [];
+  const logs = captureLogs('warn');
   const polled: string[] = [];
   processor = new NotificationProcessor(
     { appId: APP, tenantId: TENANT, privateKeys },
@@ -52,15 +55,25 @@ async function start(privateKeys: ReadonlyMap<string, KeyObject>, decrypt?: Decr
       inbox,
       tracker,
       jwks: createLocalJWKSet(await identity.jwks()),
-      clock: Date.now,
+      clock: systemClock,
       onChanges: (c) => void changes.push(...c),
       onBasic: (ids) => void polled.push(...ids),
-      warn: (m) => void warnings.push(m),
+      logger: logs.logger,
       decrypt: decrypt ? (items) => decrypt.decrypt(items) : undefined,
     },
   );
   processor.start();
-  return { tracker, inbox, changes, warnings, polled, processor };
+  return {
+    tracker,
+    inbox,
+    changes,
+    /** The messages the processor logged at warn level. */
+    get warnings() {
+      return logs.messages();
+    },
+    polled,
+    processor,
+  };
 }
 
 /** One collection of one encrypted presence. */
@@ -91,7 +104,11 @@ async function until(done: () => boolean): Promise<void> {
 
 describe('NotificationProcessor with decryption processes', () => {
   test('entries are applied in the order received, though two processes decrypt them in parallel', async () => {
-    processes = new DecryptionProcesses(new Map([['cert-1', twoPrimes.key]]), { size: 2 }, { warn: () => {} });
+    processes = new DecryptionProcesses(
+      new Map([['cert-1', twoPrimes.key]]),
+      { size: 2 },
+      { logger: createLogger('silent') },
+    );
     const p = await start(new Map([['cert-1', twoPrimes.key]]), processes);
     const cycle = ['Away', 'Available', 'Busy', 'Available'];
     const sent: string[] = [];
@@ -118,7 +135,7 @@ describe('NotificationProcessor with decryption processes', () => {
   });
 
   test('a batch that cannot be decrypted is dropped with one log line and its users are polled instead', async () => {
-    processes = new DecryptionProcesses(new Map([['cert-1', twoPrimes.key]]), {}, { warn: () => {} });
+    processes = new DecryptionProcesses(new Map([['cert-1', twoPrimes.key]]), {}, { logger: createLogger('silent') });
     await processes.close();
     const p = await start(new Map([['cert-1', twoPrimes.key]]), processes);
     await p.inbox.enqueue(await entry('megan', 'Away', 1));
@@ -134,7 +151,7 @@ describe('NotificationProcessor with decryption processes', () => {
       ['cert-1', twoPrimes.key],
       ['cert-3p', threePrimes.key],
     ]);
-    processes = new DecryptionProcesses(keys, {}, { warn: () => {} });
+    processes = new DecryptionProcesses(keys, {}, { logger: createLogger('silent') });
     const inProcess = await start(keys, processes);
     await inProcess.inbox.enqueue(await entry('megan', 'Busy', 1, threePrimes.cert, 'cert-3p'));
     await inProcess.inbox.enqueue(await entry('alex', 'Away', 2, twoPrimes.cert, 'cert-1'));

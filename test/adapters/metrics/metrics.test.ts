@@ -228,9 +228,9 @@ describe('/metrics of the parts', () => {
         jwks: async () => {
           throw new Error('no keys needed for basic notifications');
         },
-        clock: () => now,
+        clock: { now: () => now },
         onChanges: () => {},
-        warn: () => {},
+        logger: createLogger('silent'),
       },
     );
     now += 2_500;

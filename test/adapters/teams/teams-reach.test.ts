@@ -59,10 +59,10 @@ describe.each(databases)('Teams reach on $name', (d) => {
             tenantId: TENANT,
             botAppId: 'bot-1',
             serviceUrl: 'http://127.0.0.1:9/',
-            now: () => now,
+            clock: { now: () => now },
           })
         : undefined,
-      now: () => now,
+      clock: { now: () => now },
       retryAfterMs: HOUR,
       logger: createLogger('silent'),
     });

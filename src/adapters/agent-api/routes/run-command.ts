@@ -1,12 +1,20 @@
 /** Runs an engine command for a route: a refusal becomes its problem document; nothing is applied on refusal. */
 import type { Command } from '../../../domain/interaction/commands.js';
 import type { Interaction, Target } from '../../../domain/interaction/types.js';
+import type { InteractionOwner } from '../../../ports/interaction-commands.js';
 import { ProblemError, problem } from '../../http/problem.js';
 import { type AgentApiContext, personById, refusalProblem } from '../api-context.js';
 
-/** Executes a command; returns the interaction it names, as changed. */
-export async function runCommand(ctx: AgentApiContext, command: Command): Promise<Interaction> {
-  const result = await ctx.commands.execute(command);
+/**
+ * Executes a command; returns the interaction it names, as changed. With `owner`, an interaction the command creates
+ * is recorded as the owner's in the command's own transaction.
+ */
+export async function runCommand(
+  ctx: AgentApiContext,
+  command: Command,
+  owner?: InteractionOwner,
+): Promise<Interaction> {
+  const result = await ctx.commands.execute(command, owner);
   if (!result.ok) throw refusalProblem(result.refusal);
   const ix =
     result.interactions.find((i) => i.id === command.interactionId) ?? (await ctx.commands.get(command.interactionId));
@@ -15,21 +23,12 @@ export async function runCommand(ctx: AgentApiContext, command: Command): Promis
 }
 
 /**
- * Runs the command that creates interaction `command.interactionId` for a contact center: the id is claimed for the
- * contact center first, and released again when the command is refused, so a refused start leaves nothing behind.
+ * Runs the command that creates interaction `command.interactionId` for a contact center: the interaction is
+ * recorded as the contact center's in the command's own transaction, so a refused start leaves nothing behind (and
+ * an id some contact center already owns stays its).
  */
-export async function runStartCommand(
-  ctx: AgentApiContext,
-  contactCenter: string,
-  command: Command,
-): Promise<Interaction> {
-  const fresh = await ctx.log.claimInteraction(command.interactionId, contactCenter);
-  try {
-    return await runCommand(ctx, command);
-  } catch (error) {
-    if (fresh) await ctx.log.releaseInteraction(command.interactionId);
-    throw error;
-  }
+export function runStartCommand(ctx: AgentApiContext, contactCenter: string, command: Command): Promise<Interaction> {
+  return runCommand(ctx, command, { contactCenter });
 }
 
 /** The engine target for an API target; an unknown id is a 404 naming the field (`field`, default `body.target.id`). */
