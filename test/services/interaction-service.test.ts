@@ -97,6 +97,27 @@ describe('InteractionService committed event', () => {
     expect(heard[3]?.interactions[0]).toEqual(await commands.get('im-1'));
   });
 
+  test('a command that only records facts queues nothing for the outbox workers', async () => {
+    const { commands } = await service();
+    const heard: CommittedInfo[] = [];
+    commands.onCommitted((info) => heard.push(info));
+    await commands.execute({
+      type: 'StartIm',
+      interactionId: 'im-1',
+      initiator: kateLewis,
+      target: billing,
+      text: 'Hello',
+    });
+    // Kate withdraws the request before anyone was offered it: a fact is recorded, nothing is sent.
+    const cancelled = await commands.execute({ type: 'Cancel', interactionId: 'im-1', by: kateLewis.id });
+    expect(cancelled.ok).toBe(true);
+    expect(heard.map((h) => [h.effects, h.emitted.map((e) => e.type)])).toEqual([
+      [true, ['RouteRequest']],
+      [false, ['RecordFact']],
+    ]);
+    expect(heard[1]).toMatchObject({ timeouts: false, nextTimeoutAt: null, sessionsChanged: [] });
+  });
+
   test('listeners are told before execute resolves', async () => {
     const { commands } = await service();
     const heard: string[] = [];

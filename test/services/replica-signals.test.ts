@@ -98,7 +98,9 @@ describe('ReplicaSignals between two replicas', () => {
     const { hub, a, heardA, heardB } = twoReplicas();
     a.committed({ nextTimeoutAt: T0 + 30_000, sessionsChanged: ['kw-ann'] });
     a.committed({ nextTimeoutAt: T0 + 10_000, sessionsChanged: ['kw-leo', 'kw-ann'] });
+    await Promise.resolve(); // a commit resolved in between: still the same turn
     a.committed({ nextTimeoutAt: null, sessionsChanged: ['kw-eve'] });
+    await Promise.resolve();
     a.committed({ nextTimeoutAt: T0 + 20_000, sessionsChanged: [] });
 
     await vi.waitFor(() => expect(heardB.sessions).toHaveLength(1));
