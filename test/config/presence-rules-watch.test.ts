@@ -12,7 +12,7 @@ import { type RulesFileRead, watchRulesFile } from '../../src/config/presence-ru
 import { notReady, READY } from '../../src/domain/presence/agent-state.js';
 import { type MappingRuleSet, mapPresence } from '../../src/domain/presence/mapping-rules.js';
 import { parseRulesFile } from '../../src/domain/presence/rules-file.js';
-import { logLines } from '../support/log-lines.js';
+import { captureLogs } from '../support/log-capture.js';
 
 const INTERVAL_MS = 10;
 
@@ -77,7 +77,7 @@ describe('watchRulesFile', () => {
       { timeout: 5_000, interval: 5 },
     );
 
-    const { logger, lines } = logLines();
+    const { logger, records: lines } = captureLogs();
     const handed: MappingRuleSet[] = [];
     const stop = watchRulesFile({
       path: file,
@@ -110,7 +110,7 @@ describe('watchRulesFile', () => {
     expect(mapPresence(rules, 'Busy', 'Presenting')).toEqual(notReady('Presenting'));
     await vi.waitFor(() =>
       expect(lines.filter((l) => l.msg === 'presence rules reloaded')).toEqual([
-        expect.objectContaining({ level: 'info', path: file, changes: 3 }),
+        expect.objectContaining({ level: 30, path: file, changes: 3 }),
       ]),
     );
   });
@@ -119,11 +119,11 @@ describe('watchRulesFile', () => {
     const { file, lines, handed } = await watched();
     save(file, invalid);
 
-    await vi.waitFor(() => expect(lines.filter((l) => l.level === 'error')).toHaveLength(1), {
+    await vi.waitFor(() => expect(lines.filter((l) => l.level === 50)).toHaveLength(1), {
       timeout: 5_000,
       interval: 5,
     });
-    const [error] = lines.filter((l) => l.level === 'error');
+    const [error] = lines.filter((l) => l.level === 50);
     expect(error).toMatchObject({ path: file, line: 3 });
     expect(error?.msg).toMatch(/^presence rules not reloaded: line 3: .*state.*; the current rules stay$/);
     expect(handed).toEqual([]);
@@ -140,7 +140,7 @@ describe('watchRulesFile', () => {
 
     await vi.waitFor(
       () =>
-        expect(lines.filter((l) => l.level === 'error')).toEqual([
+        expect(lines.filter((l) => l.level === 50)).toEqual([
           expect.objectContaining({
             msg: 'the presence rules file cannot be read; the current rules stay',
             path: file,
@@ -160,7 +160,7 @@ describe('watchRulesFile', () => {
     await editSeen(`${original}  - availability: Offline\n    state: LoggedOut\n`);
     await editSeen(invalid);
     expect(handed).toHaveLength(1);
-    expect(lines.filter((l) => l.level === 'error')).toEqual([]);
+    expect(lines.filter((l) => l.level === 50)).toEqual([]);
     expect(lines.filter((l) => l.msg === 'presence rules reloaded')).toHaveLength(1);
   });
 });

@@ -14,7 +14,7 @@ import { createSqlInteractionStore } from '../../src/adapters/store/sql-interact
 import type { MediationRef, PersonRef } from '../../src/domain/interaction/types.js';
 import { type CommittedInfo, InteractionService } from '../../src/services/interaction-service.js';
 import { billingExpert, kateLewis, legalExpert } from '../support/engine-world.js';
-import { logLines } from '../support/log-lines.js';
+import { captureLogs } from '../support/log-capture.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 const billing: MediationRef = { kind: 'routing-point', id: 'rp-billing', name: 'Billing Experts' };
@@ -32,7 +32,7 @@ describe('InteractionService committed event', () => {
       migrations: connectorMigrations,
     });
     const clock = { at: T0, now: () => clock.at };
-    const { logger, lines } = logLines();
+    const { logger, records: lines } = captureLogs();
     const commands = new InteractionService({ store: createSqlInteractionStore(db), clock, logger });
     return { commands, clock, lines };
   }
@@ -175,7 +175,7 @@ describe('InteractionService committed event', () => {
     const failures = lines.filter((l) => l.msg === 'a committed-event listener failed');
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({
-      level: 'error',
+      level: 50,
       err: expect.objectContaining({ message: 'metrics exploded' }),
     });
   });

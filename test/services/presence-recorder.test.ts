@@ -12,7 +12,7 @@ import {
   type PresenceSnapshotRecord,
 } from '../../src/ports/presence/presence-history-store.js';
 import { PresenceRecorder } from '../../src/services/presence-recorder.js';
-import { logLines } from '../support/log-lines.js';
+import { captureLogs } from '../support/log-capture.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 
@@ -55,7 +55,7 @@ class FailingHistoryStore extends MemoryPresenceHistoryStore {
 describe('PresenceRecorder', () => {
   test('a batch is recorded, then published to every listener, change by change, as agent states', async () => {
     const history = new MemoryPresenceHistoryStore();
-    const { logger } = logLines();
+    const { logger } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const heard: Heard = [];
     const historyAtPublish: number[] = [];
@@ -94,7 +94,7 @@ describe('PresenceRecorder', () => {
 
   test('a batch queued while a listener is still busy with an earlier one waits for it: order is kept', async () => {
     const history = new MemoryPresenceHistoryStore();
-    const recorder = new PresenceRecorder(history, logLines().logger);
+    const recorder = new PresenceRecorder(history, captureLogs().logger);
     const slow = gate();
     const heard: Heard = [];
     recorder.onStateChange(async (id, state, at) => {
@@ -136,7 +136,7 @@ describe('PresenceRecorder', () => {
 
   test('a failing history write is logged and later batches are still recorded and published', async () => {
     const history = new FailingHistoryStore();
-    const { logger, lines } = logLines();
+    const { logger, records: lines } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const heard: Heard = [];
     recorder.onStateChange(async (id, state, at) => {
@@ -153,14 +153,14 @@ describe('PresenceRecorder', () => {
     const errors = lines.filter((l) => l.msg === 'could not record or publish presence changes');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({
-      level: 'error',
+      level: 50,
       err: expect.objectContaining({ message: 'database is locked' }),
     });
   });
 
   test('a failing listener is logged and later batches still go through', async () => {
     const history = new MemoryPresenceHistoryStore();
-    const { logger, lines } = logLines();
+    const { logger, records: lines } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const heard: Heard = [];
     recorder.onStateChange(async (id, _state, at) => {
@@ -179,7 +179,7 @@ describe('PresenceRecorder', () => {
 
   test('settled() resolves only after everything queued is recorded and published', async () => {
     const history = new MemoryPresenceHistoryStore();
-    const recorder = new PresenceRecorder(history, logLines().logger);
+    const recorder = new PresenceRecorder(history, captureLogs().logger);
     await recorder.settled(); // nothing queued: resolves at once
     const slow = gate();
     const heard: string[] = [];

@@ -112,7 +112,7 @@ function holderWith(options: { coordination?: PresenceCoordination } = {}) {
   const holder = new PresenceShardHolder({
     shards: planShards(['u1', 'u2', 'u3'], 2),
     tracker,
-    clock: () => clock.at,
+    clock: { now: () => clock.at },
     coordination: options.coordination ?? null,
     publication: null,
     subscriptions,
