@@ -2,7 +2,8 @@
  * Records and publishes presence state changes strictly in the order they happened: each batch is written to the
  * presence history (closed periods and snapshots, for time-in-state reports) and then published, change by change,
  * to every subscriber (the agent side's `knowledge-worker.state` events). A batch waits for the one before it; a
- * failing write or subscriber is logged and the chain goes on.
+ * failing write is logged and the chain goes on with the next batch; a subscriber failing on one change is logged and
+ * the other subscribers and changes still get theirs.
  */
 import type { Logger } from 'pino';
 import { toRoutingState } from '../domain/presence/routing-state.js';
@@ -38,9 +39,16 @@ export class PresenceRecorder {
           changes.map((c) => ({ userId: c.userId, state: c.to, since: c.at })),
         );
         for (const c of changes)
-          for (const listener of this.#listeners) await listener(c.userId, toRoutingState(c.to), c.at);
+          for (const listener of this.#listeners) {
+            try {
+              await listener(c.userId, toRoutingState(c.to), c.at);
+            } catch (err) {
+              // One subscriber failing on one change costs neither the others nor the later changes.
+              this.logger.error({ err, knowledgeWorkerId: c.userId }, 'could not publish a presence change');
+            }
+          }
       })
-      .catch((err: unknown) => this.logger.error({ err }, 'could not record or publish presence changes'));
+      .catch((err: unknown) => this.logger.error({ err }, 'could not record presence changes'));
   }
 
   /** Resolves when every change queued so far is recorded and published. */

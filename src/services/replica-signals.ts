@@ -85,13 +85,7 @@ export class ReplicaSignals {
     bus.on(
       'sessions',
       this.#fromOther((body) => {
-        let ids: string[] | null;
-        try {
-          ids = JSON.parse(body) as string[];
-        } catch {
-          ids = null;
-        }
-        this.#fire('sessions', ids);
+        this.#fire('sessions', sessionIdsOf(body));
       }),
     );
     bus.onReconnect(() => {
@@ -141,7 +135,13 @@ export class ReplicaSignals {
   }
 
   #fire<K extends keyof ReplicaSignalHandlers>(signal: K, ...args: Parameters<ReplicaSignalHandlers[K]>): void {
-    for (const handler of this.#handlers[signal]) (handler as (...a: unknown[]) => void)(...args);
+    for (const handler of this.#handlers[signal]) {
+      try {
+        (handler as (...a: unknown[]) => void)(...args);
+      } catch (err) {
+        this.options.logger.error({ err, signal }, 'a replica signal handler failed');
+      }
+    }
   }
 
   #wakeAll(): void {
@@ -181,19 +181,34 @@ export class ReplicaSignals {
   }
 }
 
-/** Splits ids into lists whose JSON fits one notification. */
+/** The ids of a `sessions` body: a JSON list of strings; anything else (null) means anyone's may have changed. */
+function sessionIdsOf(body: string): string[] | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return Array.isArray(parsed) && parsed.every((id) => typeof id === 'string') ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Splits ids into lists whose JSON fits one notification, counted in UTF-8 bytes as PostgreSQL counts its payload.
+ * An id too long for any notification is left out (its knowledge worker is re-read at the next recheck).
+ */
 export function chunks(ids: readonly string[], maxBody = MAX_BODY): string[][] {
   const out: string[][] = [];
   let current: string[] = [];
   let size = 2;
   for (const id of ids) {
-    if (current.length > 0 && size + id.length + 3 > maxBody) {
+    const bytes = Buffer.byteLength(JSON.stringify(id)) + 1;
+    if (2 + bytes > maxBody) continue;
+    if (current.length > 0 && size + bytes > maxBody) {
       out.push(current);
       current = [];
       size = 2;
     }
     current.push(id);
-    size += id.length + 3;
+    size += bytes;
   }
   if (current.length > 0) out.push(current);
   return out;

@@ -150,7 +150,7 @@ describe('PresenceRecorder', () => {
 
     expect(heard.at(-1)).toBe('kw-leo Ready@2000');
     expect(history.history.map((h) => h.userId)).toEqual(['kw-leo']);
-    const errors = lines.filter((l) => l.msg === 'could not record or publish presence changes');
+    const errors = lines.filter((l) => l.msg === 'could not record presence changes');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({
       level: 50,
@@ -174,7 +174,33 @@ describe('PresenceRecorder', () => {
 
     expect(heard).toEqual(['kw-ann@2000']);
     expect(history.history).toHaveLength(2);
-    expect(lines.filter((l) => l.msg === 'could not record or publish presence changes')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'could not publish a presence change')).toHaveLength(1);
+  });
+
+  test('a listener failing on one change costs neither the other listeners nor the rest of the batch', async () => {
+    const history = new MemoryPresenceHistoryStore();
+    const { logger, records: lines } = captureLogs();
+    const recorder = new PresenceRecorder(history, logger);
+    const first: string[] = [];
+    const second: string[] = [];
+    recorder.onStateChange(async (id) => {
+      if (id === 'kw-ann') throw new Error('event log unavailable');
+      first.push(id);
+    });
+    recorder.onStateChange(async (id) => {
+      second.push(id);
+    });
+
+    recorder.record([
+      change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000),
+      change('kw-leo', UNKNOWN, READY, T0, T0 + 1_000),
+    ]);
+    await recorder.settled();
+
+    expect(first).toEqual(['kw-leo']);
+    expect(second).toEqual(['kw-ann', 'kw-leo']);
+    const failures = lines.filter((l) => l.msg === 'could not publish a presence change');
+    expect(failures.map((l) => l.knowledgeWorkerId)).toEqual(['kw-ann']);
   });
 
   test('settled() resolves only after everything queued is recorded and published', async () => {

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import type { NotificationBus } from '../../src/ports/notification-bus.js';
 import { chunks, ReplicaSignals } from '../../src/services/replica-signals.js';
+import { captureLogs } from '../support/log-capture.js';
 
 /** One database's notification channel: every bus attached hears every notification (the sender's included). */
 class MemoryHub {
@@ -170,6 +171,30 @@ describe('ReplicaSignals between two replicas', () => {
     expect(heardB.sessions).toEqual([null]);
   });
 
+  test('a sessions body that is JSON but not a list of ids makes the other replica re-read everyone’s load', async () => {
+    const { busA, heardB } = twoReplicas();
+    await busA.notify('sessions', 'replica-a\n{"kw":1}');
+    await busA.notify('sessions', 'replica-a\n"kw-ann"');
+    await busA.notify('sessions', 'replica-a\n[1,null]');
+    expect(heardB.sessions).toEqual([null, null, null]);
+  });
+
+  test('a handler that throws is logged and the handlers after it still run', async () => {
+    const hub = new MemoryHub();
+    const { logger, records } = captureLogs();
+    const signals = new ReplicaSignals({ bus: hub.bus(), replicaId: 'replica-b', logger });
+    let after = 0;
+    signals.on('events', () => {
+      throw new Error('stream gone');
+    });
+    signals.on('events', () => {
+      after++;
+    });
+    await hub.bus().notify('events', 'replica-a\n');
+    expect(after).toBe(1);
+    expect(records.filter((r) => r.msg === 'a replica signal handler failed')).toHaveLength(1);
+  });
+
   test('a time-out body that is not a time makes the other replica re-read', async () => {
     const { busA, heardB } = twoReplicas();
     await busA.notify('timeouts', 'replica-a\nsoon');
@@ -231,6 +256,13 @@ describe('chunks', () => {
     // ["a1","a2"] is 11 characters and ["a1","a2","a3"] 16; chunks keeps one character to spare.
     expect(chunks(['a1', 'a2', 'a3', 'a4', 'a5'], 12)).toEqual([['a1', 'a2'], ['a3', 'a4'], ['a5']]);
     expect(chunks(['a1', 'a2', 'a3'], 17)).toEqual([['a1', 'a2', 'a3']]);
+  });
+
+  test('counts UTF-8 bytes, as PostgreSQL counts its payload, and leaves out an id no body can hold', () => {
+    const ids = ['ü'.repeat(10), 'é'.repeat(10), 'x'.repeat(100)];
+    const cut = chunks(ids, 40);
+    expect(cut).toEqual([['ü'.repeat(10)], ['é'.repeat(10)]]);
+    for (const chunk of cut) expect(Buffer.byteLength(JSON.stringify(chunk))).toBeLessThanOrEqual(40);
   });
 
   test('no ids, no bodies', () => {
