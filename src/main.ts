@@ -68,7 +68,7 @@ async function runConfigured(env: NodeJS.ProcessEnv, dotEnvPath: string | null):
       {
         port: config.server.port,
         database: app.database.location,
-        knowledgeWorkers: config.file.directory.knowledgeWorkers.length,
+        knowledgeWorkers: config.directory.knowledgeWorkers.length,
       },
       `Teams UC Connector listening on http://localhost:${config.server.port}`,
     );

@@ -32,7 +32,7 @@ Options:
 
 /** Contact centers the configuration knows: the default one and those listed in agentApi.contactCenters. */
 function contactCentersOf(config: Config): string[] {
-  const api = config.file.agentApi;
+  const api = config.agentApi;
   return [...new Set([api.defaultContactCenter, ...api.contactCenters.map((c) => c.id)])];
 }
 
@@ -121,8 +121,8 @@ export async function runApiKeyCommand(args: readonly string[], io: CliIo): Prom
     if (contactCenter === undefined) return usage('create needs --contact-center <id>.');
     const agentId = typeof values.agent === 'string' ? values.agent.trim() : null;
     if (agentId !== null) {
-      const agent = config.file.directory.agents.find((a) => a.id === agentId);
-      const ccOfAgent = contactCenterOfAgent(config.file.agentApi)(agentId);
+      const agent = config.directory.agents.find((a) => a.id === agentId);
+      const ccOfAgent = contactCenterOfAgent(config.agentApi)(agentId);
       if (!agent || ccOfAgent !== contactCenter) {
         io.stderr.write(
           `uc-connector api-key: "${agentId}" is not an agent of contact center "${contactCenter}". ` +
