@@ -12,7 +12,7 @@ import { openDatabase } from '../adapters/store/open-database.js';
 import type { Config } from '../config/read-config.js';
 import { systemClock } from '../ports/clock.js';
 import { type CliIo, exitCodes } from './cli-io.js';
-import { loadConfig } from './load-config.js';
+import { readCliConfig } from './read-cli-config.js';
 
 const help = `Usage: uc-connector api-key <create | list | revoke> [options]
 
@@ -100,9 +100,13 @@ export async function runApiKeyCommand(args: readonly string[], io: CliIo): Prom
   if (action !== 'create' && action !== 'list' && action !== 'revoke')
     return usage(action ? `unknown action "${action}".` : 'name an action: create, list or revoke.');
 
-  const loaded = loadConfig(io);
+  const loaded = readCliConfig(io);
   if (!loaded.ok) {
-    io.stderr.write(`uc-connector api-key: cannot read the configuration.\n${loaded.lines.join('\n')}\n`);
+    const lines =
+      loaded.cause === 'invalid'
+        ? [`The configuration has ${loaded.problems.length} problem(s).`, ...loaded.problems.map((p) => `  - ${p}`)]
+        : loaded.problems;
+    io.stderr.write(`uc-connector api-key: cannot read the configuration.\n${lines.join('\n')}\n`);
     return exitCodes.failed;
   }
   const { config } = loaded;

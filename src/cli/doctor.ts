@@ -19,7 +19,7 @@ import { formatCheck, formatSummary, tally } from './doctor/print-checklist.js';
 import { checkGroupSync, checkTeamsReach } from './doctor/reach-checks.js';
 import { checkSubscribers } from './doctor/subscriber-checks.js';
 import { checkBotToken, checkGraphToken } from './doctor/token-checks.js';
-import { readCliConfig } from './read-cli-config.js';
+import { loadCliConfig } from './read-cli-config.js';
 
 /** Where the bot's tokens come from unless `--bot-login-url` says otherwise. */
 export const defaultBotLoginUrl = 'https://login.microsoftonline.com';
@@ -53,7 +53,7 @@ export async function runChecks(
     results.push(r);
     report(r);
   };
-  const read = readCliConfig(io, options.configPath);
+  const read = loadCliConfig(io, options.configPath);
   if (!read.ok) {
     add(
       failed(
