@@ -31,7 +31,7 @@ export function isSqliteFile(url: string): boolean {
  * `configPath` (a `--config` flag) wins over `CONNECTOR_CONFIG`.
  */
 export function readCliConfig(io: CliIo, configPath?: string): CliConfig<Config> {
-  return inWorkingDirectory(io, readConfigFrom({ ...sourceOf(io, configPath) }));
+  return inWorkingDirectory(io, readConfigFrom(sourceOf(io, configPath)));
 }
 
 /**
