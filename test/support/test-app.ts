@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { type AppDependencies, type ConnectorApp, createApp } from '../../src/app.js';
 import { type LoadedConfig, loadConfigFiles } from '../../src/config/config-files.js';
-import { type Config, formatProblem, readConfig } from '../../src/config/read-config.js';
+import { formatProblem, readConfig } from '../../src/config/read-config.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
 
@@ -47,7 +47,11 @@ export interface TestApp {
   readonly logs: string[];
 }
 
-export async function startTestApp(config: Config, clock: TestClock, deps: AppDependencies = {}): Promise<TestApp> {
+export async function startTestApp(
+  config: LoadedConfig,
+  clock: TestClock,
+  deps: AppDependencies = {},
+): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
