@@ -2,7 +2,6 @@
  * What the agent API's routes share: the ports they call, and the checks every route makes the same way
  * (refusal → status, who may see an interaction, who a target is).
  */
-
 import type { Escalation } from '../../domain/escalation/voice-target.js';
 import type { Refusal, RefusalCode } from '../../domain/interaction/refusals.js';
 import type { Interaction, PersonRef } from '../../domain/interaction/types.js';
