@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ConnectorApp, createApp } from '../src/app.js';
+import { loadConfigFiles } from '../src/config/config-files.js';
 import { readConfig } from '../src/config/read-config.js';
 import { signInLocalSubscriber, startLocalPresence } from '../src/dev/local-presence.js';
 import { createLogger } from '../src/logger.js';
@@ -37,8 +38,9 @@ export async function run() {
     { DATABASE_URL: join(dir, 'connector.db'), ...local.env },
     { path: 'config/local.yaml', text: readFileSync('config/local.yaml', 'utf8') + local.yaml + benchApi },
   );
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  const app = await createApp(result.config, {
+  const loaded = result.ok ? loadConfigFiles(result.config) : result;
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
+  const app = await createApp(loaded.config, {
     logger: createLogger('warn'),
     channels: { 'knowledge-worker': new RecordingChannel() },
   });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createSqlConversationReferenceStore } from '../src/adapters/store/sql-teams-stores.js';
 import { createApp } from '../src/app.js';
+import { loadConfigFiles } from '../src/config/config-files.js';
 import { readConfig } from '../src/config/read-config.js';
 import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { createLogger } from '../src/logger.js';
@@ -51,8 +52,9 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
     { DATABASE_URL: path.join(dir, 'connector.db'), LOG_LEVEL: 'silent' },
     { path: 'bench.yaml', text: configYaml() },
   );
-  if (!result.ok) throw new Error(JSON.stringify(result.problems.slice(0, 3)));
-  const app = await createApp(result.config, { logger: createLogger('silent') });
+  const loaded = result.ok ? loadConfigFiles(result.config) : result;
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems.slice(0, 3)));
+  const app = await createApp(loaded.config, { logger: createLogger('silent') });
   const references = createSqlConversationReferenceStore(app.database);
   for (let i = 0; i < DIRECTORY; i++) await references.put(expertReference(i, TENANT, emulator.serviceUrl));
   app.start();

@@ -1,28 +1,15 @@
 /**
  * `npm start`: reads `.env` beneath the environment, then runs local mode (no credentials: the emulators, the
  * Agents Playground and the console; see src/dev/local-mode/) or the configured connector: reads the
- * configuration, builds the connector, listens, and shuts down gracefully on Ctrl-C or SIGTERM. Invalid
- * configuration stops startup with one line per problem naming the key and the fix.
+ * configuration and the files it names (src/config/load-config.ts), builds the connector, listens, and shuts down
+ * gracefully on Ctrl-C or SIGTERM. Invalid configuration stops startup with one line per problem naming the key
+ * and the fix.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createApp } from './app.js';
-import { type ConfigFileText, formatProblem, readConfig } from './config/read-config.js';
+import { loadConfig } from './config/load-config.js';
+import { formatProblem } from './config/read-config.js';
 import { decideRunMode, loadDotEnv } from './config/run-mode.js';
-
-function readConfigFile(env: NodeJS.ProcessEnv): ConfigFileText | null {
-  const path = env.CONNECTOR_CONFIG ?? 'config/connector.yaml';
-  if (!existsSync(path)) {
-    if (env.CONNECTOR_CONFIG) {
-      console.error(
-        `CONNECTOR_CONFIG names ${path}, which does not exist. Fix: point CONNECTOR_CONFIG at your configuration file.`,
-      );
-      process.exit(1);
-    }
-    return null;
-  }
-  return { path, text: readFileSync(path, 'utf8') };
-}
 
 async function main(): Promise<void> {
   const dotEnv = loadDotEnv(process.env, process.cwd());
@@ -50,17 +37,17 @@ async function main(): Promise<void> {
 
 /** The configured connector: the file and the environment, listening until Ctrl-C or SIGTERM. */
 async function runConfigured(env: NodeJS.ProcessEnv, dotEnvPath: string | null): Promise<void> {
-  const file = readConfigFile(env);
-  const result = readConfig(env, file);
+  const result = loadConfig({ env });
   if (!result.ok) {
-    console.error(`The connector cannot start: its configuration has ${result.problems.length} problem(s).`);
-    for (const p of result.problems) console.error(`  - ${formatProblem(p, file?.path ?? 'config')}`);
+    if (result.cause === 'invalid')
+      console.error(`The connector cannot start: its configuration has ${result.lines.length} problem(s).`);
+    for (const line of result.lines) console.error(result.cause === 'invalid' ? `  - ${line}` : line);
     process.exit(1);
   }
   const { config } = result;
   const app = await createApp(config);
   const { logger } = app;
-  if (!file) logger.warn({ path: config.configPath }, 'no configuration file: starting with an empty directory');
+  if (!result.file) logger.warn({ path: config.configPath }, 'no configuration file: starting with an empty directory');
   if (dotEnvPath) logger.info({ path: dotEnvPath }, 'read .env beneath the environment');
   app.start();
   const server: Server = app.http.listen(config.server.port, config.server.host, () => {
@@ -68,7 +55,7 @@ async function runConfigured(env: NodeJS.ProcessEnv, dotEnvPath: string | null):
       {
         port: config.server.port,
         database: app.database.location,
-        knowledgeWorkers: config.file.directory.knowledgeWorkers.length,
+        knowledgeWorkers: config.directory.knowledgeWorkers.length,
       },
       `Teams UC Connector listening on http://localhost:${config.server.port}`,
     );

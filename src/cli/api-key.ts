@@ -12,7 +12,7 @@ import { openDatabase } from '../adapters/store/open-database.js';
 import type { Config } from '../config/read-config.js';
 import { systemClock } from '../ports/clock.js';
 import { type CliIo, exitCodes } from './cli-io.js';
-import { loadConfig } from './load-config.js';
+import { readCliConfig } from './read-cli-config.js';
 
 const help = `Usage: uc-connector api-key <create | list | revoke> [options]
 
@@ -32,7 +32,7 @@ Options:
 
 /** Contact centers the configuration knows: the default one and those listed in agentApi.contactCenters. */
 function contactCentersOf(config: Config): string[] {
-  const api = config.file.agentApi;
+  const api = config.agentApi;
   return [...new Set([api.defaultContactCenter, ...api.contactCenters.map((c) => c.id)])];
 }
 
@@ -100,9 +100,13 @@ export async function runApiKeyCommand(args: readonly string[], io: CliIo): Prom
   if (action !== 'create' && action !== 'list' && action !== 'revoke')
     return usage(action ? `unknown action "${action}".` : 'name an action: create, list or revoke.');
 
-  const loaded = loadConfig(io);
+  const loaded = readCliConfig(io);
   if (!loaded.ok) {
-    io.stderr.write(`uc-connector api-key: cannot read the configuration.\n${loaded.lines.join('\n')}\n`);
+    const lines =
+      loaded.cause === 'invalid'
+        ? [`The configuration has ${loaded.problems.length} problem(s).`, ...loaded.problems.map((p) => `  - ${p}`)]
+        : loaded.problems;
+    io.stderr.write(`uc-connector api-key: cannot read the configuration.\n${lines.join('\n')}\n`);
     return exitCodes.failed;
   }
   const { config } = loaded;
@@ -121,8 +125,8 @@ export async function runApiKeyCommand(args: readonly string[], io: CliIo): Prom
     if (contactCenter === undefined) return usage('create needs --contact-center <id>.');
     const agentId = typeof values.agent === 'string' ? values.agent.trim() : null;
     if (agentId !== null) {
-      const agent = config.file.directory.agents.find((a) => a.id === agentId);
-      const ccOfAgent = contactCenterOfAgent(config.file.agentApi)(agentId);
+      const agent = config.directory.agents.find((a) => a.id === agentId);
+      const ccOfAgent = contactCenterOfAgent(config.agentApi)(agentId);
       if (!agent || ccOfAgent !== contactCenter) {
         io.stderr.write(
           `uc-connector api-key: "${agentId}" is not an agent of contact center "${contactCenter}". ` +

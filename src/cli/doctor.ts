@@ -19,7 +19,7 @@ import { formatCheck, formatSummary, tally } from './doctor/print-checklist.js';
 import { checkGroupSync, checkTeamsReach } from './doctor/reach-checks.js';
 import { checkSubscribers } from './doctor/subscriber-checks.js';
 import { checkBotToken, checkGraphToken } from './doctor/token-checks.js';
-import { readCliConfig } from './read-cli-config.js';
+import { loadCliConfig } from './read-cli-config.js';
 
 /** Where the bot's tokens come from unless `--bot-login-url` says otherwise. */
 export const defaultBotLoginUrl = 'https://login.microsoftonline.com';
@@ -53,7 +53,7 @@ export async function runChecks(
     results.push(r);
     report(r);
   };
-  const read = readCliConfig(io, options.configPath);
+  const read = loadCliConfig(io, options.configPath);
   if (!read.ok) {
     add(
       failed(
@@ -65,11 +65,11 @@ export async function runChecks(
     return results;
   }
   const { config } = read;
-  const kws = config.file.directory.knowledgeWorkers;
+  const kws = config.directory.knowledgeWorkers;
   add(
     passed(
       'configuration',
-      `${read.file ?? 'no configuration file (defaults)'}: ${kws.length} knowledge worker(s), ${config.file.routing.routingPoints.length} routing point(s); Teams bot ${config.teams ? 'on' : 'off'}; presence ${config.presence ? (config.presence.subscriptions ? 'polled and subscribed' : 'polled') : 'off (static states)'}`,
+      `${read.file ?? 'no configuration file (defaults)'}: ${kws.length} knowledge worker(s), ${config.routing.routingPoints.length} routing point(s); Teams bot ${config.teams ? 'on' : 'off'}; presence ${config.presence ? (config.presence.subscriptions ? 'polled and subscribed' : 'polled') : 'off (static states)'}`,
     ),
   );
   const db = await checkDatabase(config.database.url);
@@ -79,7 +79,7 @@ export async function runChecks(
     add(await checkBotToken(config.teams, { loginBaseUrl: options.botLoginUrl }));
     const graph = await checkGraphToken(config.presence);
     add(graph.result);
-    for (const r of await checkGraphPermissions(config.presence, graph.tokens, config.file)) add(r);
+    for (const r of await checkGraphPermissions(config.presence, graph.tokens, config)) add(r);
     const s = config.presence?.subscriptions;
     const presence = config.presence;
     const delegated =
@@ -97,8 +97,8 @@ export async function runChecks(
     const tokensFor = delegated ? (account: string) => delegated.tokenSource(account) : null;
     for (const r of await checkSubscribers(config.presence, kws.length, tokensFor)) add(r);
     for (const r of await checkNotificationEndpoint(config.presence)) add(r);
-    add(await checkTeamsReach(database, config.teams, config.file));
-    for (const r of await checkGroupSync(database, config.file)) add(r);
+    add(await checkTeamsReach(database, config.teams, config.directory));
+    for (const r of await checkGroupSync(database, config.routing)) add(r);
   } finally {
     await db.database?.close();
   }

@@ -7,6 +7,7 @@ import { agentApiOptionsSchema } from '../adapters/agent-api/agent-api-options.j
 import { presenceFileSchema } from '../adapters/graph/presence-options.js';
 import { teamsOptionsSchema } from '../adapters/teams/teams-options.js';
 import { escalationOptionsSchema } from '../domain/escalation/voice-target.js';
+import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
 import { knowledgeWorkersSchema } from '../domain/routing/knowledge-worker.js';
 import { routingOptionsSchema } from '../domain/routing/routing-point.js';
 
@@ -67,5 +68,20 @@ export const configFileSchema = z.strictObject({
 
 /** The parsed configuration file. */
 export type ConfigFile = z.infer<typeof configFileSchema>;
-export type AgentEntry = z.infer<typeof agentSchema>;
-export type QueueEntry = z.infer<typeof queueSchema>;
+
+/** The `scaleOut` section as parsed (defaults applied). */
+export type ScaleOutOptions = z.infer<typeof scaleOutSchema>;
+
+/** `T`, provided it is assignable to `U`: a type error at its use means the two have drifted apart. */
+type AssignableTo<U, T extends U> = T;
+
+/**
+ * Compile-time check: what the schema parses is the domain's plain types (src/domain/routing/directory.ts), so
+ * services and adapters use those and never import configuration. `tsc` fails here when a schema and its type drift.
+ */
+export type SchemaFitsDomain = [
+  AssignableTo<AgentEntry, z.infer<typeof agentSchema>>,
+  AssignableTo<QueueEntry, z.infer<typeof queueSchema>>,
+  AssignableTo<readonly AgentEntry[], ConfigFile['directory']['agents']>,
+  AssignableTo<readonly QueueEntry[], ConfigFile['queues']>,
+];

@@ -30,3 +30,6 @@ export const envSchema = envVariables.refine(
   (e) => e.MICROSOFT_APP_ID.trim() !== '' || e.MICROSOFT_APP_PASSWORD === '',
   { path: ['MICROSOFT_APP_ID'], message: 'MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is empty' },
 );
+
+/** The environment as parsed (defaults applied). */
+export type ConfigEnv = z.output<typeof envSchema>;

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
-import type { ConfigProblem } from './read-config.js';
+import type { ConfigProblem } from './config-problem.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 

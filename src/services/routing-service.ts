@@ -6,11 +6,11 @@
  * queue's agents in turn.
  */
 
-import type { AgentEntry, QueueEntry } from '../config/config-file-schema.js';
 import type { Offer, RoutingFailed } from '../domain/interaction/commands.js';
 import type { RouteRequest } from '../domain/interaction/effects.js';
 import type { AgentStateView, ReachabilityView } from '../domain/routing/agent-state.js';
 import { decideRoute } from '../domain/routing/decide-route.js';
+import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
 import type { RoutingIndex } from '../domain/routing/routing-index.js';
 import type { Reachability } from '../ports/reachability.js';
 import type { Router } from '../ports/router.js';

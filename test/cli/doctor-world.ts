@@ -15,13 +15,13 @@ import { createSqlConversationReferenceStore } from '../../src/adapters/store/sq
 import { type ConnectorApp, createApp } from '../../src/app.js';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/main.js';
-import { readConfig } from '../../src/config/read-config.js';
 import {
   type BotConnectorEmulator,
   startBotConnectorEmulator,
 } from '../../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { type GraphEmulator, startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { createLogger } from '../../src/logger.js';
+import { loadTestConfig } from '../support/test-app.js';
 
 export const TENANT = '00000000-0000-0000-0000-00000000e1e1';
 export const GRAPH_APP = '11111111-2222-3333-4444-555555555555';
@@ -126,9 +126,9 @@ export async function startDoctorWorld(): Promise<DoctorWorld> {
     writeFileSync(file, yamlFor(shape, options));
     return file;
   };
-  const configured = readConfig(env, { path: 'connector.yaml', text: yamlFor(shape) });
-  if (!configured.ok) throw new Error(JSON.stringify(configured.problems));
-  const app = await createApp(configured.config, { logger: createLogger('silent') });
+  const app = await createApp(loadTestConfig(env, yamlFor(shape), 'connector.yaml'), {
+    logger: createLogger('silent'),
+  });
   handler = app.http;
   const references = createSqlConversationReferenceStore(app.database);
   for (const kw of [megan, alex])

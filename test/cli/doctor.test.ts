@@ -3,6 +3,8 @@
  * its database): a subscriber account is signed in through `uc-connector presence sign-in`, then
  * `uc-connector doctor` passes; each broken case makes it exit 1 and name the fix.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlGroupMembershipStore } from '../../src/adapters/store/sql-reach-stores.js';
 import { formatCheck } from '../../src/cli/doctor/print-checklist.js';
@@ -219,6 +221,16 @@ describe('uc-connector doctor on a broken installation', () => {
     expect(lineOf(second, 'Entra group g-doctor')).toMatch(
       /\[FAIL\] .*the last sync \(2026-01-15T10:00:00\.000Z\) failed: Graph answered 403 Authorization_RequestDenied; routing point group keeps the 1 member\(s\) last read \(2026-01-15T09:00:00\.000Z\)[\s\S]*fix: grant the application permission GroupMember\.Read\.All/,
     );
+  });
+
+  it('names a private key file that is missing as a configuration problem, as startup does', async () => {
+    const config = world.writeConfig();
+    const gone = path.join(path.dirname(config), 'gone-key.pem');
+    writeFileSync(config, readFileSync(config, 'utf8').replace(/privateKeyFile: .*/, `privateKeyFile: ${gone}`));
+    const run = await doctor(config);
+    expect(run.code).toBe(1);
+    expect(lineOf(run, 'configuration')).toMatch(/\[FAIL\] configuration: 1 problem\(s\)/);
+    expect(run.stdout).toContain(`presence.subscriptions.privateKeyFile (${config}): ${gone} does not exist. Fix:`);
   });
 
   it('names an unreachable database and skips what needs it', async () => {

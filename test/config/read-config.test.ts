@@ -20,7 +20,7 @@ describe('readConfig', () => {
   test('the shipped configuration file is valid', () => {
     const result = readConfig({}, file(readFileSync('config/connector.yaml', 'utf8')));
     expect(result.ok).toBe(true);
-    if (result.ok) expect(result.config.file.routing.routingPoints.map((r) => r.id)).toEqual(['billing', 'experts']);
+    if (result.ok) expect(result.config.routing.routingPoints.map((r) => r.id)).toEqual(['billing', 'experts']);
   });
 
   test('a bad environment variable is named with its fix', () => {
@@ -207,7 +207,7 @@ describe('Entra groups and proactive install', () => {
     expect(result).toMatchObject({
       ok: true,
       config: {
-        file: { routing: { groupSyncIntervalMs: 300_000 } },
+        routing: { groupSyncIntervalMs: 300_000 },
         teams: { teamsCatalogAppId: 'c47a1095-0000-4000-8000-00000000ca7a', unreachableRetryMs: 3_600_000 },
       },
     });

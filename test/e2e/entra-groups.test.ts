@@ -96,7 +96,7 @@ describe.each(databases)('an Entra group as a routing point on $name', (d) => {
     await world.app.directory.groups?.syncOnce();
     expect(await broadcastReaches(world, experts)).toEqual([megan.id, paula.id].sort());
     expect(world.logs.filter((l) => l.includes('Entra group sync failed'))).toHaveLength(1);
-    const [doctor] = await checkGroupSync(world.app.database, world.config.file);
+    const [doctor] = await checkGroupSync(world.app.database, world.config.routing);
     expect(doctor).toMatchObject({ name: 'Entra group g-experts', status: 'fail' });
     expect(doctor?.detail).toContain('failed: Graph answered 403 Authorization_RequestDenied');
     expect(doctor?.detail).toContain('routing point experts keeps the 2 member(s) last read');
@@ -112,7 +112,7 @@ describe.each(databases)('an Entra group as a routing point on $name', (d) => {
     world.graph.directory.denyPermission('GroupMember.Read.All', false);
     await world.app.directory.groups?.syncOnce();
     expect(await broadcastReaches(world, experts)).toEqual([megan.id]);
-    expect((await checkGroupSync(world.app.database, world.config.file))[0]).toMatchObject({
+    expect((await checkGroupSync(world.app.database, world.config.routing))[0]).toMatchObject({
       status: 'ok',
       detail: expect.stringContaining('1 member(s) for routing point experts'),
     });

@@ -12,11 +12,11 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ConnectorApp, createApp } from '../../src/app.js';
-import { readConfig } from '../../src/config/read-config.js';
 import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { signInLocalSubscriber, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
+import { loadTestConfig } from '../support/test-app.js';
 
 const megan = '6e7b768e-07e2-4810-8459-485f84f8f204';
 const alex = '87d349ed-44d7-43e1-9a83-5f2406dee5bd';
@@ -74,11 +74,6 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string }): Prom
   });
   const emu = local.emulator;
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
-  const result = readConfig(
-    { DATABASE_URL: join(dir, 'connector.db'), ...local.env },
-    { path: 'test.yaml', text: directoryYaml(local.yaml) },
-  );
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -89,7 +84,9 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string }): Prom
   const experts = new RecordingChannel();
   let app: ConnectorApp;
   try {
-    app = await createApp(result.config, {
+    // The configuration and the files it names (the rules file) are read as at startup: a bad rule stops it here.
+    const config = loadTestConfig({ DATABASE_URL: join(dir, 'connector.db'), ...local.env }, directoryYaml(local.yaml));
+    app = await createApp(config, {
       logger: createLogger('debug', sink),
       channels: { 'knowledge-worker': experts },
     });

@@ -105,7 +105,7 @@ describe.each(databases)('reaching knowledge workers on $name', (d) => {
     });
     const experts = await w.api(w.keys.kate).get('/directory?kind=routing-point').expect(200);
     expect(experts.body.entries[0].state).toEqual({ kind: 'NotReady', reason: 'No member is Ready' });
-    const doctor = await checkTeamsReach(w.app.database, w.config.teams, w.config.file);
+    const doctor = await checkTeamsReach(w.app.database, w.config.teams, w.config.directory);
     expect(doctor.status).toBe('fail');
     expect(doctor.detail).toContain(`Megan Bowen (${megan.id}): ${why}`);
     expect(doctor.fix).toContain('TeamsAppInstallation.ReadWriteSelfForUser.All');
@@ -259,7 +259,7 @@ routing:
     expect(await failureOf(w, second)).toEqual([
       `No expert available at Experts: everyone is unreachable in Teams (1) — Megan Bowen: ${why}.`,
     ]);
-    const doctor = await checkTeamsReach(w.app.database, w.config.teams, w.config.file);
+    const doctor = await checkTeamsReach(w.app.database, w.config.teams, w.config.directory);
     expect(doctor.detail).toContain(`Megan Bowen (${megan.id}): ${why}`);
     expect(doctor.fix).toContain('ask them to unblock the app in Teams');
 

@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import request from 'supertest';
 import { expect } from 'vitest';
 import { type AppDependencies, type ConnectorApp, createApp } from '../../src/app.js';
-import { type Config, readConfig } from '../../src/config/read-config.js';
+import type { LoadedConfig } from '../../src/config/config-files.js';
 import {
   type BotConnectorEmulator,
   startBotConnectorEmulator,
@@ -16,7 +16,7 @@ import {
 import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { LOCAL_TENANT_ID, type LocalPresence, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
-import { TestClock } from './test-app.js';
+import { loadTestConfig, TestClock } from './test-app.js';
 
 export const megan = { id: '6e7b768e-07e2-4810-8459-485f84f8f204', name: 'Megan Bowen' };
 export const alex = { id: '87d349ed-44d7-43e1-9a83-5f2406dee5bd', name: 'Alex Wilber' };
@@ -41,7 +41,7 @@ export interface ReachWorld {
   readonly graph: GraphEmulator;
   readonly bot: BotConnectorEmulator;
   readonly clock: TestClock;
-  readonly config: Config;
+  readonly config: LoadedConfig;
   app: ConnectorApp;
   keys: { kate: string; platform: string };
   readonly logs: string[];
@@ -95,9 +95,7 @@ teams:
   defaultServiceUrl: ${bot.serviceUrl}
 ${options.teams ?? `  teamsCatalogAppId: ${CATALOG_APP}`}
 ${local.yaml}`;
-  const result = readConfig({ DATABASE_URL: databaseUrl, ...local.env }, { path: 'test.yaml', text: yaml });
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
-  const config = result.config;
+  const config = loadTestConfig({ DATABASE_URL: databaseUrl, ...local.env }, yaml);
   const clock = new TestClock(Date.now());
   const logs: string[] = [];
   const sink = new Writable({

@@ -1,7 +1,8 @@
 /** Builds the real connector for integration tests: a real database, a settable clock, recording channels. */
 import { Writable } from 'node:stream';
 import { type AppDependencies, type ConnectorApp, createApp } from '../../src/app.js';
-import { type Config, readConfig } from '../../src/config/read-config.js';
+import { type LoadedConfig, loadConfigFiles } from '../../src/config/config-files.js';
+import { formatProblem, readConfig } from '../../src/config/read-config.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
 
@@ -16,11 +17,25 @@ export class TestClock {
   }
 }
 
+/**
+ * A configuration read as the connector reads it: the environment and the YAML text (`readConfig`), then the files
+ * it names (`loadConfigFiles`). Throws with every problem as startup prints it.
+ */
+export function loadTestConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  yaml: string,
+  path = 'test.yaml',
+): LoadedConfig {
+  const read = readConfig(env, { path, text: yaml });
+  const loaded = read.ok ? loadConfigFiles(read.config) : read;
+  if (!loaded.ok)
+    throw new Error(`bad test config:\n${loaded.problems.map((p) => `  - ${formatProblem(p, path)}`).join('\n')}`);
+  return loaded.config;
+}
+
 /** A configuration from YAML text and a database URL. */
-export function testConfig(yaml: string, databaseUrl: string): Config {
-  const result = readConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }, { path: 'test.yaml', text: yaml });
-  if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.problems)}`);
-  return result.config;
+export function testConfig(yaml: string, databaseUrl: string): LoadedConfig {
+  return loadTestConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }, yaml);
 }
 
 export interface TestApp {
@@ -32,7 +47,11 @@ export interface TestApp {
   readonly logs: string[];
 }
 
-export async function startTestApp(config: Config, clock: TestClock, deps: AppDependencies = {}): Promise<TestApp> {
+export async function startTestApp(
+  config: LoadedConfig,
+  clock: TestClock,
+  deps: AppDependencies = {},
+): Promise<TestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {

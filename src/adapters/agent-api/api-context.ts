@@ -2,11 +2,11 @@
  * What the agent API's routes share: the ports they call, and the checks every route makes the same way
  * (refusal → status, who may see an interaction, who a target is).
  */
-import type { AgentEntry } from '../../config/config-file-schema.js';
 import type { Escalation } from '../../domain/escalation/voice-target.js';
 import type { Refusal, RefusalCode } from '../../domain/interaction/refusals.js';
 import type { Interaction, PersonRef } from '../../domain/interaction/types.js';
 import type { AgentStateView } from '../../domain/routing/agent-state.js';
+import type { AgentEntry } from '../../domain/routing/directory.js';
 import type { RoutingIndex } from '../../domain/routing/routing-index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';

@@ -4,6 +4,7 @@
  * directory's static states.
  */
 import { z } from 'zod';
+import type { MappingRuleSet } from '../../domain/presence/mapping-rules.js';
 
 const ms = z.number().int().positive();
 
@@ -90,4 +91,22 @@ export interface PresenceOptions extends Omit<PresenceFile, 'clientId' | 'jwksUr
         readonly tokenCacheKey: string;
       })
     | null;
+}
+
+/** The contents of the subscriptions' key files, read and checked at startup by the configuration. */
+export interface NotificationKeyMaterial {
+  /** The certificate of `certificateFile` as base64 DER: Graph's `encryptionCertificate`. */
+  readonly certificateBase64: string;
+  /** The private key of `privateKeyFile`, PEM as read (checked with `createPrivateKey`). Never logged. */
+  readonly privateKeyPem: string;
+}
+
+/**
+ * The presence engine's settings with the files they name read and checked (src/config/config-files.ts): the
+ * compiled mapping rules, and the subscriptions' certificate and private key.
+ */
+export interface LoadedPresenceOptions extends Omit<PresenceOptions, 'subscriptions'> {
+  /** The rules of `rulesFile`, compiled; the shipped rules without one. Reloads go through `reloadPresenceRules`. */
+  readonly rules: MappingRuleSet;
+  readonly subscriptions: (NonNullable<PresenceOptions['subscriptions']> & NotificationKeyMaterial) | null;
 }

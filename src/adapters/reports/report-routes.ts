@@ -6,10 +6,10 @@
 import type { Request } from 'express';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { AgentEntry } from '../../config/config-file-schema.js';
 import { SeriesBuilder } from '../../domain/reporting/series.js';
 import { SummaryBuilder } from '../../domain/reporting/summary.js';
 import { clipPeriods, timeInState } from '../../domain/reporting/time-in-state.js';
+import type { AgentEntry } from '../../domain/routing/directory.js';
 import type { RoutingIndex } from '../../domain/routing/routing-index.js';
 import type { Clock } from '../../ports/clock.js';
 import type { PresenceHistoryStore } from '../../ports/presence/presence-history-store.js';

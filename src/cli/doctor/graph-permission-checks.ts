@@ -8,7 +8,8 @@ import type { TokenSource } from '../../adapters/graph/app-token.js';
 import { GraphClient } from '../../adapters/graph/graph-client.js';
 import { GraphApiError, GraphAuthError } from '../../adapters/graph/graph-errors.js';
 import type { PresenceOptions } from '../../adapters/graph/presence-options.js';
-import type { ConfigFile } from '../../config/config-file-schema.js';
+import type { Directory } from '../../domain/routing/directory.js';
+import type { Routing } from '../../domain/routing/routing-point.js';
 import { type CheckResult, describeFailure, failed, passed, skipped } from './check-result.js';
 
 /** One permission and the call that proves it. */
@@ -64,17 +65,17 @@ async function probe(
 export async function checkGraphPermissions(
   presence: PresenceOptions | null,
   tokens: TokenSource | null,
-  file: ConfigFile,
+  slices: { readonly routing: Routing; readonly directory: Directory },
 ): Promise<CheckResult[]> {
   const permissions = ['Presence.Read.All', 'User.Read.All', 'TeamsAppInstallation.ReadWriteSelfForUser.All'];
-  const groupPoints = file.routing.routingPoints.flatMap((rp, i) =>
+  const groupPoints = slices.routing.routingPoints.flatMap((rp, i) =>
     rp.members.kind === 'entra-group' ? [{ index: i, id: rp.id, groupId: rp.members.groupId }] : [],
   );
   if (groupPoints.length > 0) permissions.push('GroupMember.Read.All');
   const names = permissions.map((p) => `Graph permission ${p}`);
   if (!presence) return [];
   if (!tokens) return names.map((n) => skipped(n, 'needs the Graph app token'));
-  const first = file.directory.knowledgeWorkers[0];
+  const first = slices.directory.knowledgeWorkers[0];
   const client = new GraphClient(
     { graphBaseUrl: presence.graphBaseUrl, maxRetries: 1, backoffBaseMs: 500, timeoutMs: 10_000 },
     { tokens },

@@ -8,8 +8,9 @@ import type { OpenDatabase } from '../../adapters/store/open-database.js';
 import { reachDb } from '../../adapters/store/sql-reach-stores.js';
 import type { TeamsOptions } from '../../adapters/teams/teams-options.js';
 import { describeUnreachable } from '../../adapters/teams/teams-reach.js';
-import type { ConfigFile } from '../../config/config-file-schema.js';
+import type { Directory } from '../../domain/routing/directory.js';
 import type { EntraUser } from '../../domain/routing/group-directory.js';
+import type { Routing } from '../../domain/routing/routing-point.js';
 import type { UnreachableReason } from '../../ports/reachability.js';
 import { type CheckResult, describeFailure, failed, passed, skipped, warned } from './check-result.js';
 
@@ -49,7 +50,7 @@ async function readReach(database: OpenDatabase) {
 export async function checkTeamsReach(
   database: OpenDatabase | null,
   teams: TeamsOptions | null,
-  file: ConfigFile,
+  directory: Directory,
 ): Promise<CheckResult> {
   const name = 'knowledge workers reachable in Teams';
   if (!teams) return skipped(name, 'no teams section in the configuration: the Teams bot is off');
@@ -60,7 +61,7 @@ export async function checkTeamsReach(
   } catch (error) {
     return failed(name, `conversations could not be read (${describeFailure(error)})`, 'fix the database check first');
   }
-  const people = new Map(file.directory.knowledgeWorkers.map((kw) => [kw.id, kw.name]));
+  const people = new Map(directory.knowledgeWorkers.map((kw) => [kw.id, kw.name]));
   for (const g of read.groups)
     for (const u of JSON.parse(g.members) as EntraUser[])
       if (!people.has(u.id)) people.set(u.id, u.displayName ?? u.id);
@@ -100,11 +101,9 @@ export async function checkTeamsReach(
 }
 
 /** One line per Entra group feeding a routing point: its last sync, as the running connector stored it. */
-export async function checkGroupSync(database: OpenDatabase | null, file: ConfigFile): Promise<CheckResult[]> {
+export async function checkGroupSync(database: OpenDatabase | null, routing: Routing): Promise<CheckResult[]> {
   const groups = [
-    ...new Set(
-      file.routing.routingPoints.flatMap((rp) => (rp.members.kind === 'entra-group' ? [rp.members.groupId] : [])),
-    ),
+    ...new Set(routing.routingPoints.flatMap((rp) => (rp.members.kind === 'entra-group' ? [rp.members.groupId] : []))),
   ];
   if (groups.length === 0) return [];
   const nameOf = (g: string) => `Entra group ${g}`;
@@ -124,7 +123,7 @@ export async function checkGroupSync(database: OpenDatabase | null, file: Config
     );
   }
   const points = (g: string) =>
-    file.routing.routingPoints
+    routing.routingPoints
       .filter((rp) => rp.members.kind === 'entra-group' && rp.members.groupId === g)
       .map((rp) => rp.id)
       .join(', ');

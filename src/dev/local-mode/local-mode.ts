@@ -9,7 +9,8 @@ import { createServer, type Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { type ConnectorApp, createApp } from '../../app.js';
-import { type Config, formatProblem, readConfig } from '../../config/read-config.js';
+import { type LoadedConfig, loadConfigFiles, readTextFileIn } from '../../config/config-files.js';
+import { formatProblem, readConfig } from '../../config/read-config.js';
 import { createLogger } from '../../logger.js';
 import {
   type AgentsPlayground,
@@ -177,8 +178,9 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
     text: readFileSync(at(LOCAL_FILES.config), 'utf8') + presence.yaml,
   };
   const result = readConfig({ ...env, ...presence.env }, file);
-  if (!result.ok) throw configError(result.problems, LOCAL_FILES.config);
-  const app = await createLocalApp(result.config, at(LOCAL_FILES.log));
+  const loaded = result.ok ? loadConfigFiles(result.config, readTextFileIn(o.cwd)) : result;
+  if (!loaded.ok) throw configError(loaded.problems, LOCAL_FILES.config);
+  const app = await createLocalApp(loaded.config, at(LOCAL_FILES.log));
   parts.push({
     name: 'the connector',
     close: async () => {
@@ -226,7 +228,7 @@ function connectorEnv(
   return kept;
 }
 
-async function createLocalApp(config: Config, logFile: string): Promise<ConnectorApp> {
+async function createLocalApp(config: LoadedConfig, logFile: string): Promise<ConnectorApp> {
   const logger = createLogger(config.logLevel, pino.destination({ dest: logFile, mkdir: true, sync: true }));
   try {
     return await createApp(config, { logger });

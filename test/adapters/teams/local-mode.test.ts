@@ -19,7 +19,7 @@ import { type ConnectorApp, createApp } from '../../../src/app.js';
 import { readConfig } from '../../../src/config/read-config.js';
 import { createLogger } from '../../../src/logger.js';
 import { testDatabases } from '../../support/databases.js';
-import { sampleDirectory } from '../../support/test-app.js';
+import { loadTestConfig, sampleDirectory } from '../../support/test-app.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
@@ -35,8 +35,7 @@ afterEach(async () => {
 async function start(env: Record<string, string>) {
   const url = await (testDatabases()[0]?.create() ?? Promise.reject(new Error('no database')));
   const text = `${sampleDirectory}\nteams:\n  allowedTenants: ["${TENANT}"]\n`;
-  const result = readConfig({ DATABASE_URL: url, ...env }, { path: 'test.yaml', text });
-  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  const config = loadTestConfig({ DATABASE_URL: url, ...env }, text);
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -44,7 +43,7 @@ async function start(env: Record<string, string>) {
       done();
     },
   });
-  app = await createApp(result.config, { logger: createLogger('info', sink) });
+  app = await createApp(config, { logger: createLogger('info', sink) });
   server = app.http.listen(0, '127.0.0.1');
   await new Promise((resolve) => server?.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
