@@ -29,7 +29,7 @@ import { createScaleOut, type ScaleOut } from './compose/scale-out.js';
 import { createSessions } from './compose/sessions.js';
 import { createTeams } from './compose/teams.js';
 import { createWebhooks } from './compose/webhooks.js';
-import type { Config } from './config/read-config.js';
+import type { LoadedConfig } from './config/config-files.js';
 import { createLogger } from './logger.js';
 import { type Clock, systemClock } from './ports/clock.js';
 import type { InteractionStore } from './ports/interaction-store.js';
@@ -93,23 +93,22 @@ export interface ConnectorApp {
 }
 
 /** Builds the connector. Opens (and migrates) the database. */
-export async function createApp(config: Config, deps: AppDependencies = {}): Promise<ConnectorApp> {
+export async function createApp(config: LoadedConfig, deps: AppDependencies = {}): Promise<ConnectorApp> {
   const logger = deps.logger ?? createLogger(config.logLevel);
   const clock = deps.clock ?? systemClock;
   const database = await openDatabase({ url: config.database.url, migrations: connectorMigrations });
   const infra: Infrastructure = { clock, logger, database };
-  const file = config.file;
 
   const interactions = createInteractions(infra);
   const { commands, store } = interactions;
   const scaleOut = createScaleOut(
-    { databaseUrl: config.database.url, leaseMs: file.scaleOut.leaseMs, wakeEveryMs: file.scaleOut.wakeEveryMs },
+    { databaseUrl: config.database.url, leaseMs: config.scaleOut.leaseMs, wakeEveryMs: config.scaleOut.wakeEveryMs },
     infra,
     commands,
   );
   const graph = createGraph(config.presence);
   const directory = await createDirectory(
-    { knowledgeWorkers: file.directory.knowledgeWorkers, routing: file.routing },
+    { knowledgeWorkers: config.directory.knowledgeWorkers, routing: config.routing },
     infra,
     graph,
   );
@@ -132,10 +131,10 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     logger.warn('no teams section in the configuration: the Teams bot is off');
   const routing = createRouting(
     {
-      knowledgeWorkers: file.directory.knowledgeWorkers,
-      agents: file.directory.agents,
-      queues: file.queues,
-      namedPreviewTimeoutMs: file.routing.namedPreviewTimeoutMs,
+      knowledgeWorkers: config.directory.knowledgeWorkers,
+      agents: config.directory.agents,
+      queues: config.queues,
+      namedPreviewTimeoutMs: config.routing.namedPreviewTimeoutMs,
     },
     { directory, presence, load: sessions.load, reach: teams?.reach ?? null },
     deps.router,
@@ -146,15 +145,15 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     teams,
     mediations: () => [
       ...[...directory.index().routingPoints.keys()].map((id) => ({ kind: 'routing-point' as const, id })),
-      ...file.queues.map((q) => ({ kind: 'queue' as const, id: q.id })),
+      ...config.queues.map((q) => ({ kind: 'queue' as const, id: q.id })),
     ],
     extraSources: deps.metricSources,
   });
   const reporting = createReporting(
     {
-      defaultContactCenter: file.agentApi.defaultContactCenter,
-      agents: file.directory.agents,
-      queues: file.queues,
+      defaultContactCenter: config.agentApi.defaultContactCenter,
+      agents: config.directory.agents,
+      queues: config.queues,
     },
     infra,
     {
@@ -163,7 +162,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     },
   );
   const agentApi = createAgentApi(
-    { options: file.agentApi, agents: file.directory.agents, queues: file.queues, escalation: file.escalation },
+    { options: config.agentApi, agents: config.directory.agents, queues: config.queues, escalation: config.escalation },
     infra,
     {
       commands,
@@ -175,7 +174,7 @@ export async function createApp(config: Config, deps: AppDependencies = {}): Pro
     },
   );
   presence?.onStateChange(agentApi.publishKnowledgeWorkerState);
-  const webhooks = createWebhooks(file.agentApi.webhooks, infra, { log: agentApi.log, scaleOut, fetch: deps.fetch });
+  const webhooks = createWebhooks(config.agentApi.webhooks, infra, { log: agentApi.log, scaleOut, fetch: deps.fetch });
   const channels: ConnectorApp['channels'] = {
     'knowledge-worker': deps.channels?.['knowledge-worker'] ?? teams?.channel ?? new RecordingChannel(),
     agent: deps.channels?.agent ?? agentApi.channel,

@@ -5,14 +5,13 @@
  * subscribers of {@link Presence.onStateChange}, in order. The rules file is reloaded when it changes.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRemoteJWKSet } from 'jose';
 import { DecryptionProcesses } from '../adapters/graph/decryption-process.js';
 import { DelegatedTokens } from '../adapters/graph/delegated-tokens.js';
 import type { GraphClient } from '../adapters/graph/graph-client.js';
 import { createNotificationRouter, graphNotificationsMount } from '../adapters/graph/notification-endpoint.js';
 import { NotificationProcessor, type ProcessorStats } from '../adapters/graph/notification-processor.js';
-import type { PresenceOptions } from '../adapters/graph/presence-options.js';
+import type { LoadedPresenceOptions } from '../adapters/graph/presence-options.js';
 import { PresencePoller } from '../adapters/graph/presence-poller.js';
 import { SubscriptionManager } from '../adapters/graph/subscription-manager.js';
 import {
@@ -21,11 +20,9 @@ import {
   SqlTokenCacheStore,
 } from '../adapters/store/sql-presence-stores.js';
 import { watchRulesFile } from '../config/presence-rules-watch.js';
-import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../domain/presence/mapping-rules.js';
 import { planShards } from '../domain/presence/presence-shards.js';
 import { PresenceTracker } from '../domain/presence/presence-tracker.js';
 import { toRoutingState } from '../domain/presence/routing-state.js';
-import { parseRulesFile } from '../domain/presence/rules-file.js';
 import type { AgentStateView } from '../domain/routing/agent-state.js';
 import { MemoryNotificationInbox } from '../ports/presence/notification-inbox.js';
 import { PresenceRecorder, type StateChangeListener } from '../services/presence-recorder.js';
@@ -63,18 +60,6 @@ export interface Presence extends Feature {
   stop(): Promise<void>;
 }
 
-/** Reads a PEM certificate as the base64 DER Graph wants in `encryptionCertificate`. */
-function certificateBase64(path: string): string {
-  return readFileSync(path, 'utf8')
-    .replace(/-----[^-]+-----/g, '')
-    .replace(/\s+/g, '');
-}
-
-function readRules(path: string) {
-  const parsed = parseRulesFile(readFileSync(path, 'utf8'));
-  return parsed.ok ? { ok: true as const, rules: parsed.rules } : parsed;
-}
-
 /** What the presence feature is built from besides its settings. */
 export interface PresenceParts {
   readonly graph: GraphAccess;
@@ -83,20 +68,13 @@ export interface PresenceParts {
   readonly scaleOut: ScaleOut | null;
 }
 
-/** Builds the presence feature (nothing runs until `start`). Throws on an invalid rules file. */
-export function createPresence(options: PresenceOptions, infra: Infrastructure, parts: PresenceParts): Presence {
+/** Builds the presence feature (nothing runs until `start`) from its settings with the files they name read. */
+export function createPresence(options: LoadedPresenceOptions, infra: Infrastructure, parts: PresenceParts): Presence {
   const { clock, database } = infra;
   const log = infra.logger.child({ part: 'presence' });
   const now = () => clock.now();
-  const initialRules = options.rulesFile
-    ? readRules(options.rulesFile)
-    : { ok: true as const, rules: compileMappingRules(DEFAULT_MAPPING_RULES) };
-  if (!initialRules.ok)
-    throw new Error(
-      `presence.rulesFile ${options.rulesFile} line ${initialRules.line}: ${initialRules.message}. Fix the rule at that line.`,
-    );
   const tracker = new PresenceTracker({
-    rules: initialRules.rules,
+    rules: options.rules,
     staleAfterMs: options.staleAfterMs,
     defaultSessionLimit: options.defaultSessionLimit,
   });
@@ -127,7 +105,7 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
             accounts: s.accounts,
             notificationUrl: `${base}/notifications`,
             lifecycleNotificationUrl: `${base}/lifecycle`,
-            encryptionCertificate: certificateBase64(s.certificateFile),
+            encryptionCertificate: s.certificateBase64,
             encryptionCertificateId: s.certificateId,
             renewBeforeMs: s.renewBeforeMs,
             usersPerSubscription: options.usersPerShard,
@@ -183,9 +161,7 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
   const mounts: { path: string; router: ReturnType<typeof createNotificationRouter> }[] = [];
   if (s && subscriptions) {
     const manager = subscriptions;
-    const privateKeys = new Map<string, KeyObject>([
-      [s.certificateId, createPrivateKey(readFileSync(s.privateKeyFile, 'utf8'))],
-    ]);
+    const privateKeys = new Map<string, KeyObject>([[s.certificateId, createPrivateKey(s.privateKeyPem)]]);
     decryption =
       s.decryptionProcesses > 0
         ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { logger: log })
@@ -250,7 +226,6 @@ export function createPresence(options: PresenceOptions, infra: Infrastructure, 
       if (options.rulesFile)
         stopWatching = watchRulesFile({
           path: options.rulesFile,
-          read: readRules,
           onRules: (rules) => holder.setRules(rules),
           logger: log,
         });

@@ -5,7 +5,7 @@
 import type { AnyRoute } from '../adapters/agent-api/define-route.js';
 import { reportPageRouter } from '../adapters/reports/report-page.js';
 import { reportRoutes } from '../adapters/reports/report-routes.js';
-import type { AgentEntry, QueueEntry } from '../config/config-file-schema.js';
+import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
 import type { RoutingIndex } from '../domain/routing/routing-index.js';
 import type { PresenceHistoryStore } from '../ports/presence/presence-history-store.js';
 import type { Feature, Infrastructure } from './feature.js';

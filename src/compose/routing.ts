@@ -3,8 +3,9 @@
  * directory's routing index, each knowledge worker's state (the presence engine's mapping, or without presence the
  * directory's static states with a limit of one session), and who can be reached in Teams.
  */
-import type { AgentEntry, QueueEntry } from '../config/config-file-schema.js';
+
 import { type AgentStateView, createDirectoryStateView } from '../domain/routing/agent-state.js';
+import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
 import type { Reachability } from '../ports/reachability.js';
 import type { Router } from '../ports/router.js';
 import { RoutingService } from '../services/routing-service.js';

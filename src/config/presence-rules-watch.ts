@@ -6,17 +6,27 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import type { Logger } from 'pino';
 import type { MappingRuleSet } from '../domain/presence/mapping-rules.js';
+import { reloadPresenceRules } from './config-files.js';
 
 /** A rules file read and checked: the rules, or what is wrong at which line. */
 export type RulesFileRead =
   | { readonly ok: true; readonly rules: MappingRuleSet }
   | { readonly ok: false; readonly line: number; readonly message: string };
 
+/** Reads the rules file again ({@link reloadPresenceRules}); throws when it cannot be read. */
+export function rereadRulesFile(path: string): RulesFileRead {
+  const reload = reloadPresenceRules(path);
+  if (reload.ok) return reload;
+  const { line, message } = reload.problem;
+  if (line === null) throw new Error(message);
+  return { ok: false, line, message };
+}
+
 /** What {@link watchRulesFile} needs. */
 export interface RulesFileWatchOptions {
   readonly path: string;
-  /** Reads and checks the file (throws when it cannot be read). */
-  readonly read: (path: string) => RulesFileRead;
+  /** Reads and checks the file (throws when it cannot be read). Default {@link rereadRulesFile}. */
+  readonly read?: ((path: string) => RulesFileRead) | undefined;
   /** Called with the new rules after each valid change; answers how many states changed. */
   readonly onRules: (rules: MappingRuleSet) => number;
   readonly logger: Logger;
@@ -30,7 +40,7 @@ export function watchRulesFile(options: RulesFileWatchOptions): () => void {
   const listener = () => {
     let next: RulesFileRead;
     try {
-      next = options.read(path);
+      next = (options.read ?? rereadRulesFile)(path);
     } catch (err) {
       logger.error({ err: String(err), path }, 'the presence rules file cannot be read; the current rules stay');
       return;

@@ -9,7 +9,7 @@ import type { TeamsOptions } from '../adapters/teams/teams-options.js';
 import type { Escalation } from '../domain/escalation/voice-target.js';
 import type { Directory, QueueEntry } from '../domain/routing/directory.js';
 import type { Routing } from '../domain/routing/routing-point.js';
-import { type ConfigFile, configFileSchema, type ScaleOutOptions } from './config-file-schema.js';
+import { configFileSchema, type ScaleOutOptions } from './config-file-schema.js';
 import type { ConfigProblem } from './config-problem.js';
 import { envSchema } from './env-schema.js';
 import { type ConfigFileText, parseConfigFile } from './read-config-file.js';
@@ -46,13 +46,6 @@ export interface Config {
   readonly presence: PresenceOptions | null;
   /** `GET /metrics`: the bearer token scrapes must send, or null for an open endpoint. */
   readonly metrics: { readonly token: string | null };
-  /**
-   * The configuration file as parsed.
-   *
-   * @deprecated Read the feature's slice instead (`directory`, `routing`, `queues`, `agentApi`, `escalation`,
-   * `scaleOut`, `teams`, `presence`); this goes once the composition root reads slices only.
-   */
-  readonly file: ConfigFile;
 }
 
 /** The configuration, or every problem found (named by key, line and fix). */
@@ -107,7 +100,6 @@ export function readConfig(
           }
         : null,
       presence: presence.value,
-      file: f,
     },
   };
 }
