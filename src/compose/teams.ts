@@ -104,7 +104,7 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
       for (const listener of settled) listener(durationMs, outcome);
     },
   });
-  const bot = new ConnectorBot({ commands: parts.commands, references, sessions, options, logger });
+  const bot = new ConnectorBot({ commands: parts.commands, references, sessions, options, logger, clock: infra.clock });
   const messenger = new TeamsMessenger({
     adapter,
     botAppId: options.botAppId,

@@ -9,6 +9,7 @@ import { type Activity, ActivityTypes, CardFactory, TeamsActivityHandler, TurnCo
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { type ActiveSessions, currentSession } from '../../ports/active-sessions.js';
+import { type Clock, systemClock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
 import { type CardActionResult, handleCardAction } from './card-actions.js';
@@ -23,8 +24,8 @@ export interface ConnectorBotDeps {
   /** Who is connected where: a knowledge worker's messages go to their current session. */
   readonly sessions: ActiveSessions;
   readonly options: Pick<TeamsOptions, 'allowedTenants' | 'invokeDeadlineMs'>;
-  /** Time for stored references (default Date.now). */
-  readonly now?: () => number;
+  /** Time for stored references (default the system clock). */
+  readonly clock?: Clock | undefined;
   readonly logger: Logger;
 }
 
@@ -174,7 +175,7 @@ export class ConnectorBot extends TeamsActivityHandler {
       serviceUrl: a.serviceUrl,
       conversationId: a.conversation.id,
       reference: TurnContext.getConversationReference(a),
-      updatedAt: (this.deps.now ?? Date.now)(),
+      updatedAt: (this.deps.clock ?? systemClock).now(),
     });
   }
 }

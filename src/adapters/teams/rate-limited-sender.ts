@@ -7,6 +7,7 @@
  * (a p-queue of concurrency 1) that hands out tenant slots first come, first served.
  */
 import PQueue from 'p-queue';
+import type { Clock } from '../../ports/clock.js';
 import { BotConnectorError, BotConnectorNetworkError, retryAfterMsOf, statusOf } from './send-errors.js';
 import { RETRYABLE_STATUSES, type SendLimitsOptions, sendLimitsSchema } from './send-limits.js';
 import { type RateSlot, SlidingWindowLimiter } from './sliding-window.js';
@@ -17,9 +18,8 @@ export interface SendTarget {
   readonly conversationId: string;
 }
 
-/** Time for the sender: real by default, fake in tests. */
-export interface SenderClock {
-  now(): number;
+/** Time for the sender: the clock, and waiting (real by default, fake in tests). */
+export interface SenderClock extends Clock {
   sleep(ms: number): Promise<void>;
 }
 
