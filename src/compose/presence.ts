@@ -115,7 +115,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
             tokensFor: (account) => delegated.tokenSource(account),
             store: new SqlSubscriptionStore(database),
             clock,
-            onShardLost: (ids) => {
+            pollNow: (ids) => {
               for (const id of ids) poller.markDue(id);
             },
             logger: log,
