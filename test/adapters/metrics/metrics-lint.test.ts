@@ -35,7 +35,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** Polls `read` until `done` holds (or 15 s pass), and returns the last value read. */
+/** Polls `read` until `done` holds (or 15 s pass), and returns the last value read (the caller asserts on it). */
 async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 15_000;
   let value = await read();
@@ -169,5 +169,5 @@ describe.skipIf(skip !== null)('promtool check metrics', () => {
       expect(text).not.toMatch(new RegExp(`^(# TYPE )?${name}\\b`, 'm'));
     }
     expect([...m.keys()].some((k) => k.startsWith('nodejs_active_handles{type='))).toBe(true);
-  });
+  }, 60_000);
 });
