@@ -185,7 +185,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
       ),
     });
     processor = new NotificationProcessor(
-      { appId: options.clientId, tenantId: options.tenantId, privateKeys },
+      { appId: options.clientId, tenantId: parts.graph.tenantId, privateKeys },
       {
         inbox,
         tracker,
