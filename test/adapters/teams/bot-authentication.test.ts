@@ -70,6 +70,13 @@ beforeAll(async () => {
   issuer = await startBotTokenIssuer();
   teams = await startBotConnectorEmulator();
   stray = await startBotConnectorEmulator();
+  const started = await startConnector(issuer.openIdMetadataUrl);
+  ({ app, server, endpoint } = started);
+  references = createSqlConversationReferenceStore(app.database);
+});
+
+/** The connector with credentials, its keys from `openIdMetadataUrl`, Teams at the `teams` emulator only. */
+async function startConnector(openIdMetadataUrl: string) {
   const url = await (testDatabases()[0]?.create() ?? Promise.reject(new Error('no database')));
   const yaml = `
 directory:
@@ -77,7 +84,7 @@ directory:
     - { id: kw-jim, name: Jim Miller, staticState: Ready }
 teams:
   allowedTenants: ["${TENANT}"]
-  openIdMetadataUrl: ${issuer.openIdMetadataUrl}
+  openIdMetadataUrl: ${openIdMetadataUrl}
   allowedServiceUrls: ["${new URL(teams.serviceUrl).origin}"]
   defaultServiceUrl: ${teams.serviceUrl}
   send: { baseDelayMs: 5, maxDelayMs: 20, maxAttempts: 2 }
@@ -89,13 +96,12 @@ teams:
       done();
     },
   });
-  app = await createApp(config, { logger: createLogger('debug', sink) });
-  server = await new Promise((resolve) => {
+  const app = await createApp(config, { logger: createLogger('debug', sink) });
+  const server: Server = await new Promise((resolve) => {
     const s = app.http.listen(0, '127.0.0.1', () => resolve(s));
   });
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages`;
-  references = createSqlConversationReferenceStore(app.database);
-});
+  return { app, server, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/messages` };
+}
 
 afterAll(async () => {
   server?.close();
@@ -120,8 +126,8 @@ function install(userId: string, serviceUrl = teams.serviceUrl): Record<string, 
   };
 }
 
-async function post(activity: Record<string, unknown>, authorization?: string) {
-  const res = await fetch(endpoint, {
+async function post(activity: Record<string, unknown>, authorization?: string, to = endpoint) {
+  const res = await fetch(to, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
     body: JSON.stringify(activity),
@@ -266,5 +272,26 @@ describe('service URLs', () => {
     expect(stray.requests).toEqual([]);
     expect(await references.get('kw-leo')).toBeUndefined();
     expect((await app.reach?.list())?.find((m) => m.userId === 'kw-leo')).toMatchObject({ reason: 'not-installed' });
+  });
+});
+
+describe('signing keys that cannot be loaded', () => {
+  test('a 503 with a fixed body, logged as an error, nothing stored or sent', async () => {
+    const broken = await startConnector(issuer.openIdMetadataUrl.replace('openidconfiguration', 'missing'));
+    try {
+      const seen = logs.length;
+      const before = teams.requests.length;
+      const res = await post(install('kw-max'), bearer(await issuer.sign(claims())), broken.endpoint);
+      expect(res.status).toBe(503);
+      expect(res.json).toEqual({
+        error: { code: 'Unavailable', message: 'The bot cannot check tokens right now. Please try again later.' },
+      });
+      expect(teams.requests.length).toBe(before);
+      const logged = logs.slice(seen).find((l) => l.includes('signing keys could not be loaded'));
+      expect(JSON.parse(logged ?? '{}')).toMatchObject({ level: 50, reason: expect.stringContaining('404') });
+    } finally {
+      broken.server.close();
+      await broken.app.stop();
+    }
   });
 });
