@@ -1,6 +1,7 @@
 /**
  * The options of the Teams adapter (bot credentials, tenants served, case-information fields, invoke deadline,
- * proactive install and send limits) with the zod schema the config module composes into the config file's.
+ * proactive install, where Bot Framework's signing keys are published, the service URLs the bot may send to, and send
+ * limits) with the zod schema the config module composes into the config file's.
  */
 import { z } from 'zod';
 import { DEFAULT_CASE_INFO_FIELDS } from './cards/preview-card.js';
