@@ -193,6 +193,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
         clock,
         onChanges: holder.onChanges,
         onObserved: holder.onObserved,
+        onVerdict: (ids, accepted) => manager.noteVerdict(ids, accepted),
         onBasic: (ids) => {
           for (const id of ids) poller.markDue(id);
         },

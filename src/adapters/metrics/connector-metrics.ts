@@ -218,6 +218,19 @@ export function createConnectorMetrics(deps: ConnectorMetricsDependencies): Conn
       if (n !== undefined) inbox.set(n);
     },
   });
+  const subscriptionHealth = new Gauge({
+    name: 'ucc_presence_subscriptions',
+    help: 'Presence subscriptions held by this replica, by health: healthy, refused (every notification refused lately: validation tokens that do not verify), failing (missing, expired or failing; their users are polled fast).',
+    labelNames: ['health'],
+    registers: when(sources.subscriptions),
+    collect() {
+      const s = sources.subscriptions?.();
+      if (!s) return;
+      subscriptionHealth.set({ health: 'healthy' }, s.healthy);
+      subscriptionHealth.set({ health: 'refused' }, s.refused);
+      subscriptionHealth.set({ health: 'failing' }, s.failing);
+    },
+  });
   const presenceUsers = new Gauge({
     name: 'ucc_presence_users',
     help: 'Knowledge workers whose presence is tracked, by freshness (tracked, unknown = stale or never confirmed).',
