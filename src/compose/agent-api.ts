@@ -1,7 +1,8 @@
 /**
  * The agent API feature: the event log (which the agent and customer channels write: effects become events), API
  * keys, webhook subscriptions, the HTTP API with its OpenAPI document, and the publishing of knowledge workers'
- * states to every contact center. Events appended here wake the other replicas' streams; theirs wake ours.
+ * states to every contact center. Events appended here wake the other replicas' streams; theirs wake ours; a key
+ * revoked here ends its streams there too.
  */
 import { randomUUID } from 'node:crypto';
 import type express from 'express';
@@ -85,6 +86,13 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
   if (scaleOut) {
     log.on('appended', (signal: AppendedSignal) => scaleOut.signals.appended(signal));
     scaleOut.signals.on('events', () => log.wake());
+    // A key revoked on one replica ends the streams it opened on every replica.
+    keys.onRevoked((keyId, remote) => {
+      if (!remote) scaleOut.signals.keyRevoked(keyId);
+    });
+    scaleOut.signals.on('keys', (keyIds) => {
+      for (const keyId of keyIds) keys.noticeRevoked(keyId);
+    });
   }
   const contactCenters = [...new Set([options.defaultContactCenter, ...options.contactCenters.map((c) => c.id)])];
   const mounts: { router: express.Router }[] = [{ router: http.router }];
