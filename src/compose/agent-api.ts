@@ -19,6 +19,7 @@ import { agentApiDb } from '../adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../adapters/store/api-key-store.js';
 import { type AppendedSignal, EventLog } from '../adapters/store/event-log.js';
 import { WebhookSubscriptions } from '../adapters/webhooks/webhook-subscriptions.js';
+import type { ResolveHost } from '../adapters/webhooks/webhook-target.js';
 import type { ParticipantChannel } from '../ports/participant-channel.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { ScaleOut } from './scale-out.js';
@@ -47,6 +48,8 @@ export interface AgentApiParts extends Pick<AgentApiContext, 'commands' | 'index
   /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
   readonly extraRoutes?: readonly AnyRoute[] | undefined;
   readonly scaleOut: ScaleOut | null;
+  /** Resolves webhook targets' host names when they are registered (default the system resolver). */
+  readonly resolve?: ResolveHost | undefined;
 }
 
 /** Builds the agent API. */
@@ -74,6 +77,8 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
     contactCenterOfAgent: ccOf,
     defaultContactCenter: options.defaultContactCenter,
     heartbeatMs: options.events.heartbeatMs,
+    allowPrivateWebhookTargets: options.webhooks.allowPrivateTargets,
+    resolveHost: parts.resolve,
     newId: () => `ix-${randomUUID()}`,
   };
   const http = createAgentApiRouter(ctx, options, agentBelongs, parts.extraRoutes);
