@@ -5,9 +5,10 @@
  * Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
+import { createHttpServer } from '../../adapters/http/http-server.js';
 import { type ConnectorApp, createApp } from '../../app.js';
 import { type LoadedConfig, loadConfigFiles, readTextFileIn } from '../../config/config-files.js';
 import { formatProblem, readConfig } from '../../config/read-config.js';
@@ -136,14 +137,14 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
   const env = connectorEnv(o.env, at(LOCAL_FILES.database));
   const settings = readConfig(env, null);
   if (!settings.ok) throw configError(settings.problems, 'environment');
-  const { port, host } = settings.config.server;
+  const { port, host, timeouts } = settings.config.server;
   const connectorUrl = `http://localhost:${port}`;
 
   let handler: ConnectorApp['http'] | undefined;
-  const server = createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (handler) handler(req, res);
     else res.writeHead(503, { 'retry-after': '1' }).end('starting');
-  });
+  }, timeouts);
   await listen(server, port, host);
   const closeServer = once(() => {
     server.closeAllConnections();
