@@ -1,6 +1,6 @@
 /**
  * Local mode: `npm start` without credentials. Brings up, in order, the connector's HTTP server, the Graph presence
- * emulator with the sample directory, the connector against it (config/local.yaml, SQLite under ./data), the
+ * emulator with the sample directory, the connector against it (config/local.yaml, SQLite under ./data, webhook receivers on this machine allowed), the
  * subscriber sign-in, an agent key for Kate Lewis, and the Microsoft 365 Agents Playground signed in as Megan
  * Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
  */
@@ -30,6 +30,9 @@ export const LOCAL_FILES = {
   log: 'data/local-mode.log',
   playgroundLog: 'data/agents-playground.log',
 } as const;
+
+/** Local mode runs on one machine: webhook receivers there (localhost) are allowed. */
+const localWebhooksYaml = '\nagentApi:\n  webhooks:\n    allowPrivateTargets: true\n';
 
 /** Megan Bowen, the knowledge worker the Playground is signed in as (config/local.yaml). */
 export const LOCAL_EXPERT_ID = '6e7b768e-07e2-4810-8459-485f84f8f204';
@@ -176,7 +179,7 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
 
   const file = {
     path: LOCAL_FILES.config,
-    text: readFileSync(at(LOCAL_FILES.config), 'utf8') + presence.yaml,
+    text: readFileSync(at(LOCAL_FILES.config), 'utf8') + presence.yaml + localWebhooksYaml,
   };
   const result = readConfig({ ...env, ...presence.env }, file);
   const loaded = result.ok ? loadConfigFiles(result.config, readTextFileIn(o.cwd)) : result;
