@@ -139,7 +139,7 @@ function envFix(key: string): string {
     case 'HTTP_HEADERS_TIMEOUT_MS':
     case 'HTTP_REQUEST_TIMEOUT_MS':
     case 'HTTP_KEEP_ALIVE_TIMEOUT_MS':
-      return `set ${key} to a number of milliseconds (at least 100; the headers limit not above the request limit), or leave it unset for the default`;
+      return `set ${key} to a number of milliseconds (at least 100; the headers limit not above the request limit), or unset it`;
     case 'METRICS_TOKEN':
       return 'set METRICS_TOKEN to a random string of at least 16 characters, or unset it for an open /metrics';
     default:

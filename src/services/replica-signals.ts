@@ -6,7 +6,8 @@
  * - `events`: events were appended (wakes every replica's SSE streams);
  * - `webhooks`: an append queued webhook deliveries (wakes every replica's webhook worker);
  * - `timeouts`: a commit scheduled a time-out, with its due time (every replica arms its timer; nothing is read);
- * - `sessions`: a commit began or ended knowledge workers' sessions, with their ids (every replica re-reads their load);
+ * - `sessions`: a commit began or ended knowledge workers' sessions, with their ids (every replica re-reads their
+ *   load);
  * - `keys`: API keys were revoked, with their ids (every replica ends the event streams they opened).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
@@ -201,7 +202,10 @@ export class ReplicaSignals {
   }
 }
 
-/** The ids of a `sessions` (or `keys`) body: a JSON list of strings; anything else (null) means anyone's may have changed. */
+/**
+ * The ids of a `sessions` (or `keys`) body: a JSON list of strings; anything else (null) means anyone's may have
+ * changed.
+ */
 function sessionIdsOf(body: string): string[] | null {
   try {
     const parsed: unknown = JSON.parse(body);

@@ -1,4 +1,7 @@
-/** A token-bucket rate limiter per key (an API key's id, or a client address), on the injected clock. In memory: per replica. */
+/**
+ * A token-bucket rate limiter per key (an API key's id, or a client address), on the injected clock. In memory: per
+ * replica.
+ */
 import type { Clock } from '../../ports/clock.js';
 
 /** Options for {@link RateLimiter}. */

@@ -1,8 +1,8 @@
 /**
  * Local mode: `npm start` without credentials. Brings up, in order, the connector's HTTP server, the Graph presence
- * emulator with the sample directory, the connector against it (config/local.yaml, SQLite under ./data, webhook receivers on this machine allowed), the
- * subscriber sign-in, an agent key for Kate Lewis, and the Microsoft 365 Agents Playground signed in as Megan
- * Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
+ * emulator with the sample directory, the connector against it (config/local.yaml, SQLite under ./data, webhook
+ * receivers on this machine allowed), the subscriber sign-in, an agent key for Kate Lewis, and the Microsoft 365
+ * Agents Playground signed in as Megan Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -227,8 +227,15 @@ function connectorEnv(
     DATABASE_URL: database,
     CONNECTOR_CONFIG: LOCAL_FILES.config,
   };
-  for (const name of ['PORT', 'LOG_LEVEL', 'METRICS_TOKEN'] as const)
-    if (env[name] !== undefined) kept[name] = env[name];
+  const passed = [
+    'PORT',
+    'LOG_LEVEL',
+    'METRICS_TOKEN',
+    'HTTP_HEADERS_TIMEOUT_MS',
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  ] as const;
+  for (const name of passed) if (env[name] !== undefined) kept[name] = env[name];
   return kept;
 }
 
