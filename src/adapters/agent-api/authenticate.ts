@@ -121,6 +121,9 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       });
       next();
     } catch (error) {
+      // The body of a refused request is never read: close the connection after the answer rather than drain it.
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)
+        res.setHeader('Connection', 'close');
       next(error);
     }
   };
