@@ -86,6 +86,8 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
                   end();
                   break;
                 }
+                // Ended (the key revoked, or the client gone) while the key was being checked.
+                if (closed) break;
                 for (const e of events) {
                   res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
                   last = e.seq;
