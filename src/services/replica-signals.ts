@@ -203,6 +203,18 @@ export class ReplicaSignals {
 }
 
 /**
+ * Tells the running replicas that API keys were revoked, from a process that is not one of them (the CLI): the same
+ * `keys` notification a replica sends, so they end the keys' event streams at once.
+ */
+export async function tellKeysRevoked(
+  bus: NotificationBus,
+  senderId: string,
+  keyIds: readonly string[],
+): Promise<void> {
+  for (const chunk of chunks(keyIds)) await bus.notify('keys', `${senderId}\n${JSON.stringify(chunk)}`);
+}
+
+/**
  * The ids of a `sessions` (or `keys`) body: a JSON list of strings; anything else (null) means anyone's may have
  * changed.
  */

@@ -1,15 +1,20 @@
 /**
  * Revoking an API key ends what it opened: its Server-Sent Events stream closes at once (on this connector, and on
- * another replica of one PostgreSQL database through the replica signals), a stream whose key was revoked where no
+ * another replica of one PostgreSQL database through the replica signals, and when revoked on the command line
+ * against PostgreSQL), a stream whose key was revoked where no
  * signal reaches ends at its next event, and the key cannot open a new one. Webhook endpoints belong to the
  * contact center, not to the key that registered them: they keep delivering.
  */
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { ConnectorApp } from '../../../src/app.js';
+import { runApiKeyCommand } from '../../../src/cli/api-key.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
@@ -139,6 +144,29 @@ describe.each(testDatabases())('revoking an API key on $name', (database) => {
       const kateKey = await keyIdOf(b.app, b.keys.platform, 'Kate desktop');
       await request(b.app.http).delete(`/api/v1/keys/${kateKey}`).set(bearer(b.keys.platform)).expect(204);
       // No event is appended: only B's signal can end A's stream.
+      await kate.ended;
+      expect(kate.ids).toHaveLength(0);
+    });
+
+  if (database.name === 'postgres')
+    test('a key revoked on the command line closes its stream on a running connector at once', async () => {
+      const url = await database.create();
+      const a = await start(url);
+      a.app.start();
+      await eventually(() => a.logs.join('').includes('replica coordinating'));
+      const kate = await openStream(await listen(a.app.http), a.keys.kate);
+      streams.push(kate);
+      const kateKey = await keyIdOf(a.app, a.keys.platform, 'Kate desktop');
+      const out: string[] = [];
+      const io = {
+        env: { DATABASE_URL: url, LOG_LEVEL: 'silent' },
+        cwd: mkdtempSync(join(tmpdir(), 'ucc-cli-')),
+        stdout: { write: (text: string) => out.push(text) },
+        stderr: { write: (text: string) => out.push(text) },
+      };
+      expect(await runApiKeyCommand(['revoke', kateKey], io)).toBe(0);
+      expect(out.join('')).toBe(`Revoked ${kateKey}.\n`);
+      // No event is appended: only the command's notification can end the stream.
       await kate.ended;
       expect(kate.ids).toHaveLength(0);
     });
