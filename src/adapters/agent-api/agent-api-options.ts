@@ -51,21 +51,37 @@ export const agentApiOptionsSchema = z
     contactCenters: z.array(contactCenterSchema).default([]),
     /** The contact center of agents listed in no contact center. Default `default`. */
     defaultContactCenter: z.string().trim().min(1).max(100).default('default'),
-    /** Requests per key per minute, with bursts of up to `burst`. Defaults 600 and 60. */
+    /**
+     * Requests per key per minute, with bursts of up to `burst` (defaults 600 and 60); and `refused`: requests with
+     * a missing, unknown or revoked key (or an invalid token) per client address per minute, with bursts of up to
+     * its `burst` (defaults 30 and 10).
+     */
     rateLimit: z
       .strictObject({
         requestsPerMinute: z.number().int().min(1).max(1_000_000).default(600),
         burst: z.number().int().min(1).max(100_000).default(60),
+        refused: z
+          .strictObject({
+            requestsPerMinute: z.number().int().min(1).max(1_000_000).default(30),
+            burst: z.number().int().min(1).max(100_000).default(10),
+          })
+          .default({ requestsPerMinute: 30, burst: 10 }),
       })
-      .default({ requestsPerMinute: 600, burst: 60 }),
-    /** Webhook delivery: attempts before giving up (default 12), first retry delay doubled per attempt (default 2 s, capped at 1 h), request timeout (default 10 s). */
+      .default({ requestsPerMinute: 600, burst: 60, refused: { requestsPerMinute: 30, burst: 10 } }),
+    /**
+     * Webhook delivery: attempts before giving up (default 12), first retry delay doubled per attempt (default 2 s,
+     * capped at 1 h), request timeout (default 10 s), and whether targets on loopback, private, link-local or
+     * unspecified addresses are allowed (default false: refused when registered, and not sent to when the host
+     * resolves to one at delivery).
+     */
     webhooks: z
       .strictObject({
         maxAttempts: z.number().int().min(1).max(100).default(12),
         retryBaseMs: z.number().int().min(1).max(3_600_000).default(2_000),
         timeoutMs: z.number().int().min(100).max(60_000).default(10_000),
+        allowPrivateTargets: z.boolean().default(false),
       })
-      .default({ maxAttempts: 12, retryBaseMs: 2_000, timeoutMs: 10_000 }),
+      .default({ maxAttempts: 12, retryBaseMs: 2_000, timeoutMs: 10_000, allowPrivateTargets: false }),
     /** Server-Sent Events: a comment line every `heartbeatMs` keeps proxies from closing idle streams (default 15 s). */
     events: z
       .strictObject({ heartbeatMs: z.number().int().min(1_000).max(300_000).default(15_000) })

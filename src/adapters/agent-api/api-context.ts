@@ -15,6 +15,7 @@ import { ProblemError, problem } from '../http/problem.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import type { EventLog } from '../store/event-log.js';
 import type { WebhookSubscriptions } from '../webhooks/webhook-subscriptions.js';
+import type { ResolveHost } from '../webhooks/webhook-target.js';
 import type { Caller } from './authenticate.js';
 
 /** The ports and settings the routes use. */
@@ -34,6 +35,10 @@ export interface AgentApiContext {
   readonly contactCenterOfAgent: (agentId: string) => string;
   readonly defaultContactCenter: string;
   readonly heartbeatMs: number;
+  /** Whether webhook targets on loopback, private, link-local or unspecified addresses are accepted. */
+  readonly allowPrivateWebhookTargets: boolean;
+  /** Resolves webhook targets' host names (default the system resolver). */
+  readonly resolveHost?: ResolveHost | undefined;
   /** New interaction ids. */
   readonly newId: () => string;
 }
