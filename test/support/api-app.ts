@@ -13,8 +13,13 @@ export interface ApiTestApp {
   readonly keys: { kate: string; jim: string; platform: string };
 }
 
-/** Starts the connector on `databaseUrl` with the sample directory (plus `extraYaml`). */
-export async function startApiApp(databaseUrl: string, clock: TestClock, extraYaml = ''): Promise<ApiTestApp> {
+/** Starts the connector on `databaseUrl` with `directory` (default the sample directory) plus `extraYaml`. */
+export async function startApiApp(
+  databaseUrl: string,
+  clock: TestClock,
+  extraYaml = '',
+  directory = sampleDirectory,
+): Promise<ApiTestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -23,7 +28,7 @@ export async function startApiApp(databaseUrl: string, clock: TestClock, extraYa
     },
   });
   const experts = new RecordingChannel();
-  const app = await createApp(testConfig(sampleDirectory + extraYaml, databaseUrl), {
+  const app = await createApp(testConfig(directory + extraYaml, databaseUrl), {
     clock,
     logger: createLogger('debug', sink),
     channels: { 'knowledge-worker': experts },
