@@ -107,7 +107,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     infra,
     commands,
   );
-  const graph = createGraph(config.presence);
+  const graph = await createGraph(config.presence);
   const directory = await createDirectory(
     { knowledgeWorkers: config.directory.knowledgeWorkers, routing: config.routing },
     infra,

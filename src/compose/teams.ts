@@ -7,11 +7,13 @@ import type { Logger } from 'pino';
 import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.js';
 import { SqlUnreachableStore } from '../adapters/store/sql-reach-stores.js';
 import { createSqlCardActivityStore, createSqlConversationReferenceStore } from '../adapters/store/sql-teams-stores.js';
-import { createBotAdapter, createBotRouter } from '../adapters/teams/bot-endpoint.js';
+import { createBotAdapter } from '../adapters/teams/bot-adapter.js';
+import { createBotRouter } from '../adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from '../adapters/teams/connector-bot.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from '../adapters/teams/local-mode.js';
 import { createGraphInstaller } from '../adapters/teams/proactive-installer.js';
 import { createRateLimitedSender, type SenderStats } from '../adapters/teams/rate-limited-sender.js';
+import { createServiceUrlPolicy } from '../adapters/teams/service-urls.js';
 import { TeamsChannel } from '../adapters/teams/teams-channel.js';
 import { TeamsMessenger } from '../adapters/teams/teams-messenger.js';
 import type { TeamsOptions } from '../adapters/teams/teams-options.js';
@@ -98,6 +100,8 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
   const cards = createSqlCardActivityStore(infra.database);
   const sessions = createSqlActiveSessions(infra.database);
   const adapter = createBotAdapter(options, logger);
+  const localMode = isLocalMode(options);
+  const serviceUrls = createServiceUrlPolicy({ allowed: options.allowedServiceUrls, localMode });
   const settled: SendSettledListener[] = [];
   const sender = createRateLimitedSender(options.send, {
     onSettled: (durationMs, outcome) => {
@@ -108,6 +112,7 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
   const messenger = new TeamsMessenger({
     adapter,
     botAppId: options.botAppId,
+    serviceUrls,
     references: stored,
     cards,
     sender,
@@ -115,11 +120,10 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
     caseInfoFields: options.caseInfoFields,
   });
   const channel = new TeamsChannel({ messenger, commands: parts.commands, references: stored, reach, logger });
-  const localMode = isLocalMode(options);
   if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
   return {
     name: 'teams',
-    mounts: [{ router: createBotRouter({ adapter, bot, logger, localMode }) }],
+    mounts: [{ router: createBotRouter({ adapter, bot, logger, localMode, serviceUrls }) }],
     reach,
     channel,
     sendStats: sender.stats,

@@ -5,6 +5,7 @@
  */
 import type { AgentApiOptions } from '../adapters/agent-api/agent-api-options.js';
 import type { PresenceOptions } from '../adapters/graph/presence-options.js';
+import { createServiceUrlPolicy } from '../adapters/teams/service-urls.js';
 import type { TeamsOptions } from '../adapters/teams/teams-options.js';
 import type { Escalation } from '../domain/escalation/voice-target.js';
 import type { Directory, QueueEntry } from '../domain/routing/directory.js';
@@ -76,6 +77,8 @@ export function readConfig(
   const f = fileResult.value;
   const presence = resolvePresence(f, e);
   if (!presence.ok) return { ok: false, problems: presence.problems };
+  const teamsProblem = f.teams ? defaultServiceUrlProblem(f.teams, e.MICROSOFT_APP_ID) : null;
+  if (teamsProblem) return { ok: false, problems: [teamsProblem] };
   return {
     ok: true,
     config: {
@@ -101,6 +104,26 @@ export function readConfig(
         : null,
       presence: presence.value,
     },
+  };
+}
+
+/**
+ * With an app id, proactive installs write to `teams.defaultServiceUrl` with the bot's token: it must be on
+ * `teams.allowedServiceUrls`. (Local mode sends to loopback service URLs only, whatever this says.)
+ */
+function defaultServiceUrlProblem(
+  teams: Pick<TeamsOptions, 'defaultServiceUrl' | 'allowedServiceUrls'>,
+  appId: string,
+): ConfigProblem | null {
+  if (appId.trim() === '') return null;
+  const policy = createServiceUrlPolicy({ allowed: teams.allowedServiceUrls, localMode: false });
+  if (policy.allows(teams.defaultServiceUrl)) return null;
+  return {
+    key: 'teams.defaultServiceUrl',
+    where: 'file',
+    line: null,
+    message: `${teams.defaultServiceUrl} is not on teams.allowedServiceUrls (${policy.description})`,
+    fix: 'set teams.defaultServiceUrl to your tenant’s Bot Connector service URL, or add its origin to teams.allowedServiceUrls',
   };
 }
 

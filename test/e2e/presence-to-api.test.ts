@@ -61,7 +61,7 @@ ${extra}`;
 }
 
 /** Starts the emulator and the connector listening on a real port (Graph posts notifications to it). */
-async function start(opts: { subscriptions: boolean; rulesFile?: string }): Promise<Running> {
+async function start(opts: { subscriptions: boolean; rulesFile?: string; tenant?: string }): Promise<Running> {
   let handler: ConnectorApp['http'] | undefined;
   const server = createServer((req, res) => handler?.(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -71,6 +71,7 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string }): Prom
     connectorBaseUrl: opts.subscriptions ? base : undefined,
     fastIntervalMs: opts.subscriptions ? 600_000 : 200,
     rulesFile: opts.rulesFile,
+    tenant: opts.tenant,
   });
   const emu = local.emulator;
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
@@ -281,5 +282,23 @@ describe('presence through the connector, with change notifications', () => {
     const metrics = await request(r.app.http).get('/metrics');
     expect(metrics.text).toMatch(/^ucc_presence_notifications_total\{outcome="applied"\} [1-9]/m);
     expect(metrics.text).toMatch(/^ucc_graph_calls_total [1-9]/m);
+  });
+
+  test('a tenant named by its domain: notifications are accepted (their issuer names the tenant id)', async () => {
+    const r = await start({ subscriptions: true, tenant: 'contoso.onmicrosoft.com' });
+    const subscribed = async () => r.app.presence?.subscriptions?.isSubscribed(megan) ?? false;
+    expect(await eventually(subscribed, true)).toBe(true);
+    await r.emu.setPresence(megan, 'DoNotDisturb', 'Presenting');
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'Presenting' })).toEqual({
+      kind: 'NotReady',
+      reason: 'Presenting',
+    });
+    expect(r.app.presence?.notificationStats()).toMatchObject({ refused: 0 });
+  });
+
+  test('a tenant domain the identity platform does not know stops start-up with the fix', async () => {
+    await expect(start({ subscriptions: true, tenant: 'nobody.onmicrosoft.com' })).rejects.toThrow(
+      /presence\.tenantId nobody\.onmicrosoft\.com could not be resolved.*set presence\.tenantId to the tenant's GUID/,
+    );
   });
 });

@@ -3,9 +3,13 @@
  * generated from these, so the documentation and the validation cannot drift apart.
  */
 import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH } from '../../domain/interaction/message-length.js';
 
 const id = z.string().trim().min(1).max(200);
-const text = z.string().max(10_000);
+const text = z
+  .string()
+  .max(MAX_MESSAGE_LENGTH, `at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters`)
+  .meta({ description: `At most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters (UTF-16 code units).` });
 
 /** Key-value attached data (case information). */
 export const attachedDataSchema = z

@@ -50,8 +50,12 @@ export interface SubscriptionManagerDeps {
   readonly tokensFor: (account: string) => TokenSource;
   readonly store: SubscriptionStore;
   readonly clock: Clock;
-  /** Called with the users of a shard that lost its subscription (poll them now). */
-  readonly onShardLost?: (userIds: readonly string[]) => void;
+  /**
+   * Called with users to poll at once: those of a shard that lost its subscription, and those of a subscription Graph
+   * says missed notifications (`missed`) or paused delivery (`reauthorizationRequired`: nothing is sent until it is
+   * reauthorized).
+   */
+  readonly pollNow?: (userIds: readonly string[]) => void;
   /** Warns of too few subscriber accounts and of failing subscriptions (account and error name; never a token). */
   readonly logger: Logger;
 }
@@ -248,11 +252,14 @@ export class SubscriptionManager {
 
   /**
    * Answers a lifecycle notification of a held subscription: `reauthorizationRequired` → reauthorize, anything else
-   * → renew (recreate if gone). Returns false when this replica does not hold the subscription.
+   * → renew (recreate if gone). After `missed`, and after `reauthorizationRequired` (delivery was paused), the
+   * subscription's users are polled at once. Returns false when this replica does not hold the subscription.
    */
   async handleLifecycle(item: Pick<LifecycleItem, 'subscriptionId' | 'lifecycleEvent'>): Promise<boolean> {
     const s = this.#byId.get(item.subscriptionId);
     if (!s?.record) return false;
+    if (item.lifecycleEvent === 'missed' || item.lifecycleEvent === 'reauthorizationRequired')
+      this.#d.pollNow?.(s.userIds);
     try {
       if (item.lifecycleEvent === 'reauthorizationRequired') {
         await this.#d.client.request(
@@ -334,7 +341,7 @@ export class SubscriptionManager {
     s.record = undefined;
     s.healthy = false;
     if (old) await this.#d.store.delete(old.id);
-    this.#d.onShardLost?.(s.userIds);
+    this.#d.pollNow?.(s.userIds);
     await this.#create(s);
   }
 
@@ -345,7 +352,7 @@ export class SubscriptionManager {
       { account: s.account, error: (err as Error).name },
       'presence subscription failing; its users are polled',
     );
-    if (wasHealthy) this.#d.onShardLost?.(s.userIds);
+    if (wasHealthy) this.#d.pollNow?.(s.userIds);
   }
 
   async #delete(account: string, r: SubscriptionRecord): Promise<void> {

@@ -1,13 +1,15 @@
 /**
  * The bot knowledge workers talk to: a TeamsActivityHandler that stores conversation references on install,
  * serves only the configured tenants, answers Accept / Decline / End (Action.Execute invokes, or Action.Submit
- * fallbacks) within Teams' invoke deadline, and relays a knowledge worker's messages into their session.
+ * fallbacks) within Teams' invoke deadline, and relays a knowledge worker's messages into their session (a message
+ * longer than the one cap of every side, `MAX_MESSAGE_LENGTH`, is refused with a reply saying the limit).
  */
 
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, InvokeResponse } from 'botbuilder';
 import { type Activity, ActivityTypes, CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { isMessageTooLong, MAX_MESSAGE_LENGTH } from '../../domain/interaction/message-length.js';
 import { type ActiveSessions, currentSession } from '../../ports/active-sessions.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
@@ -40,6 +42,15 @@ export const BOT_TEXT = {
   unknownUser: 'Sorry, Teams did not tell us who you are, so nothing was changed.',
   busy: 'Your answer is being recorded; the card will update in a moment.',
 } as const;
+
+/** The reply to a message longer than {@link MAX_MESSAGE_LENGTH}: nothing of it was relayed. */
+export function tooLongText(length: number): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return (
+    `Your message was not delivered: it has ${n(length)} characters, and a message may have at most ` +
+    `${n(MAX_MESSAGE_LENGTH)}. Please shorten it or send it in several parts.`
+  );
+}
 
 const invokeValueSchema = z.object({
   action: z.object({ type: z.string(), verb: z.string().optional(), data: z.unknown().optional() }),
@@ -130,6 +141,12 @@ export class ConnectorBot extends TeamsActivityHandler {
       return;
     }
     const text = (ctx.activity.text ?? '').trim();
+    if (isMessageTooLong(text)) {
+      // Refused before the session is looked up: nothing is relayed or stored, and the text is never logged.
+      this.log.info({ knowledgeWorker: userId, length: text.length }, 'message over the length limit refused');
+      await ctx.sendActivity(tooLongText(text.length));
+      return;
+    }
     const interactionId = await currentSession(this.deps.sessions, userId);
     const command = commandOf(text);
     if (command === 'help') {
