@@ -6,6 +6,7 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
+import { contactCenterOfQueue } from './adapters/agent-api/agent-api-options.js';
 import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
@@ -157,6 +158,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       defaultContactCenter: config.agentApi.defaultContactCenter,
       agents: config.directory.agents,
       queues: config.queues,
+      contactCenterOfQueue: contactCenterOfQueue(config.agentApi),
     },
     infra,
     {

@@ -6,7 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import type express from 'express';
-import { type AgentApiOptions, contactCenterOfAgent } from '../adapters/agent-api/agent-api-options.js';
+import {
+  type AgentApiOptions,
+  contactCenterOfAgent,
+  contactCenterOfQueue,
+} from '../adapters/agent-api/agent-api-options.js';
 import { createAgentApiRouter } from '../adapters/agent-api/agent-api-router.js';
 import type { AgentApiContext } from '../adapters/agent-api/api-context.js';
 import type { AnyRoute } from '../adapters/agent-api/define-route.js';
@@ -75,6 +79,7 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
     escalation: slice.escalation,
     clock,
     contactCenterOfAgent: ccOf,
+    contactCenterOfQueue: contactCenterOfQueue(options),
     defaultContactCenter: options.defaultContactCenter,
     heartbeatMs: options.events.heartbeatMs,
     allowPrivateWebhookTargets: options.webhooks.allowPrivateTargets,

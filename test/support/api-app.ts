@@ -13,12 +13,13 @@ export interface ApiTestApp {
   readonly keys: { kate: string; jim: string; platform: string };
 }
 
-/** Starts the connector on `databaseUrl` with the sample directory (plus `extraYaml`, and network-edge `deps`). */
+/** Starts the connector on `databaseUrl` with `directory` (default the sample directory) plus `extraYaml`, and network-edge `deps`. */
 export async function startApiApp(
   databaseUrl: string,
   clock: TestClock,
   extraYaml = '',
   deps: Pick<AppDependencies, 'resolve' | 'fetch'> = {},
+  directory = sampleDirectory,
 ): Promise<ApiTestApp> {
   const logs: string[] = [];
   const sink = new Writable({
@@ -28,7 +29,7 @@ export async function startApiApp(
     },
   });
   const experts = new RecordingChannel();
-  const app = await createApp(testConfig(sampleDirectory + extraYaml, databaseUrl), {
+  const app = await createApp(testConfig(directory + extraYaml, databaseUrl), {
     clock,
     logger: createLogger('debug', sink),
     channels: { 'knowledge-worker': experts },

@@ -14,6 +14,7 @@ import { type ActiveSessions, currentSession } from '../../ports/active-sessions
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
+import { commandOf, helpText } from './bot-commands.js';
 import { type CardActionResult, handleCardAction } from './card-actions.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { noticeCard } from './cards/outcome-cards.js';
@@ -36,6 +37,7 @@ export const BOT_TEXT = {
   welcome: 'Hello! When a contact-center agent needs your expertise, a request card will appear here.',
   otherTenant: 'Sorry, this app is not available for your organization. Nothing was changed.',
   noSession: 'You have no open session. When an agent asks for you, a request card will appear here.',
+  nothingToEnd: 'You have no open session to end. Write "help" to see what this app does.',
   sessionEnded: 'This session has ended.',
   unknownUser: 'Sorry, Teams did not tell us who you are, so nothing was changed.',
   busy: 'Your answer is being recorded; the card will update in a moment.',
@@ -123,7 +125,10 @@ export class ConnectorBot extends TeamsActivityHandler {
     return toInvokeResponse(result);
   }
 
-  /** A knowledge worker's message: an Action.Submit fallback, the `end` command, or a line for their session. */
+  /**
+   * A knowledge worker's message: an Action.Submit fallback, a command of {@link commandOf} (`help`, `end`), or a
+   * line for their session.
+   */
   private async onUserMessage(ctx: TurnContext): Promise<void> {
     const userId = ctx.activity.from?.aadObjectId;
     if (!userId) {
@@ -143,11 +148,20 @@ export class ConnectorBot extends TeamsActivityHandler {
       return;
     }
     const interactionId = await currentSession(this.deps.sessions, userId);
-    if (!interactionId) {
-      await ctx.sendActivity(BOT_TEXT.noSession);
+    const command = commandOf(text);
+    if (command === 'help') {
+      await ctx.sendActivity({
+        type: ActivityTypes.Message,
+        text: helpText(interactionId !== undefined),
+        textFormat: 'markdown',
+      });
       return;
     }
-    if (text.toLowerCase() === 'end') {
+    if (!interactionId) {
+      await ctx.sendActivity(command === 'end' ? BOT_TEXT.nothingToEnd : BOT_TEXT.noSession);
+      return;
+    }
+    if (command === 'end') {
       const result = await handleCardAction({ verb: 'end', data: { interactionId }, userId }, this.deps);
       if (result.kind !== 'card') return;
       for (const c of [result.card, result.followUp]) {

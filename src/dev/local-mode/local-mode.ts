@@ -64,6 +64,8 @@ export interface LocalMode {
   readonly playgroundUrl: string;
   /** Kate Lewis's agent key, made for this run (printed in the banner, never logged). */
   readonly agentKey: string;
+  /** A platform key of the default contact center, made for this run (printed in the banner, never logged). */
+  readonly platformKey: string;
   readonly app: ConnectorApp;
   /** Resolves with a message when a part stops by itself (the Playground exits). */
   readonly failed: Promise<string>;
@@ -103,6 +105,7 @@ export async function startLocalMode(o: LocalModeOptions): Promise<LocalMode> {
       playgroundUrl: running.playground.url,
       graphUrl: running.graphUrl,
       agentKey: running.agentKey,
+      platformKey: running.platformKey,
       logFile: LOCAL_FILES.log,
       playgroundLogFile: LOCAL_FILES.playgroundLog,
     }))
@@ -111,6 +114,7 @@ export async function startLocalMode(o: LocalModeOptions): Promise<LocalMode> {
       connectorUrl: running.connectorUrl,
       playgroundUrl: running.playground.url,
       agentKey: running.agentKey,
+      platformKey: running.platformKey,
       app: running.app,
       failed,
       stop: async () => {
@@ -129,6 +133,7 @@ interface Running {
   readonly graphUrl: string;
   readonly app: ConnectorApp;
   readonly agentKey: string;
+  readonly platformKey: string;
   readonly playground: AgentsPlayground;
 }
 
@@ -200,6 +205,11 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
     agentId: 'agent-kate',
     label: 'local mode: Kate Lewis',
   });
+  const { key: platformKey } = await app.agentSide.keys.create({
+    contactCenter: 'default',
+    agentId: null,
+    label: 'local mode: platform',
+  });
   app.start();
   const state = await waitForReady(app, LOCAL_EXPERT_ID, 30_000);
   o.print(
@@ -214,7 +224,7 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
   parts.push({ name: 'the Agents Playground', close: () => playground.close() });
   o.print(`• Agents Playground (pid ${playground.process.pid}) on ${playground.url}`);
   checkpoint();
-  return { connectorUrl, graphUrl, app, agentKey, playground };
+  return { connectorUrl, graphUrl, app, agentKey, platformKey, playground };
 }
 
 /** The connector's environment in local mode: no credentials, loopback by default, the local database. */
