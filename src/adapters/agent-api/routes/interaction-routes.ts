@@ -8,18 +8,17 @@ import { voiceTargetsFor } from '../../../domain/escalation/voice-targets-for.js
 import { ProblemError, problem } from '../../http/problem.js';
 import { type AgentApiContext, agentOf, personById, visibleInteraction } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
+import { interactionViewSchema, transcriptEntrySchema } from '../interaction-schemas.js';
 import { entryView, interactionView } from '../interaction-view.js';
 import {
   escalationBody,
   interactionIdParams,
-  interactionViewSchema,
   invitationParams,
   messageBody,
   partyParams,
   startImBody,
-  transcriptEntrySchema,
-  voiceTargetSchema,
 } from '../schemas.js';
+import { voiceTargetSchema } from '../voice-target-schema.js';
 import { resolveTarget, runCommand, runStartCommand } from './run-command.js';
 
 const ok = (ix: Parameters<typeof interactionView>[0], agentId: string | null, status = 200) => ({
