@@ -15,7 +15,10 @@ const text = z
 export const attachedDataSchema = z
   .record(z.string().min(1).max(100), z.string().max(2_000))
   .refine((r) => Object.keys(r).length <= 50, 'at most 50 keys')
-  .meta({ description: 'Case information: key-value attached data (Priority, Reason, …).' });
+  .meta({
+    description:
+      "Case information: key-value attached data, at most 50 keys. The expert's preview card in Teams shows the keys of `teams.caseInfoFields` in config/connector.yaml, in order (default CallType, Priority, Reason, Segment); other keys are kept and returned with the interaction.",
+  });
 
 /** A person or place to reach. */
 export const targetSchema = z
