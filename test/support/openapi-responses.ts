@@ -19,7 +19,8 @@ export interface CheckedResponse {
   readonly text?: string | undefined;
 }
 
-type OpenApiDocument = {
+/** The parts of an OpenAPI document the check reads. */
+export type OpenApiDocument = {
   paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>>;
 };
 
