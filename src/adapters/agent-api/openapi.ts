@@ -30,7 +30,7 @@ const errorText: Record<number, string> = {
   403: 'Not allowed: not a party, not the owner, the wrong kind of key, or an X-Agent-Id outside the contact center.',
   404: 'Unknown id (or one of another contact center).',
   409: 'The state does not allow it; `code` and `detail` say why. Nothing changed.',
-  413: 'The request body is larger than 256 kB.',
+  413: 'The request body is larger than 256 KB.',
   429: 'Rate limited (per key, or per client address after refused credentials; `agentApi.rateLimit`); retry after the Retry-After header.',
   500: 'The connector could not complete the request (logged; no detail is disclosed).',
   503: 'An Entra ID token could not be verified now (its signing keys are unreachable); retry later.',
