@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { bearer } from '../support/api-app.js';
+import request from '../support/api-request.js';
 import { sampleDirectory, testConfig } from '../support/test-app.js';
 
 const bin = fileURLToPath(new URL('../../bin/uc-connector.js', import.meta.url));

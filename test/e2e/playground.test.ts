@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type ConnectorApp, createApp } from '../../src/app.js';
 import { type AgentsPlayground, startAgentsPlayground } from '../../src/dev/agents-playground/agents-playground.js';
 import { createLogger } from '../../src/logger.js';
+import { checkedFetch } from '../support/api-request.js';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
 import { testDatabases } from '../support/databases.js';
 import { cardSaying, said, WELCOME_TEXT, writeInPlayground } from '../support/playground-page.js';
@@ -70,7 +71,7 @@ describe.skipIf(skip !== null)('the core loop in the Microsoft 365 Agents Playgr
   const playgroundOutput: string[] = [];
 
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}/api/v1${path}`, {
+    const res = await checkedFetch(`${base}/api/v1${path}`, {
       method,
       headers: { authorization: `Bearer ${kate}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       ...(body ? { body: JSON.stringify(body) } : {}),

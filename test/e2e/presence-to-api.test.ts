@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { generateKeyPair, SignJWT } from 'jose';
-import request from 'supertest';
 import { afterEach, describe, expect, test } from 'vitest';
 import { SqlSubscriptionStore } from '../../src/adapters/store/sql-presence-stores.js';
 import { type ConnectorApp, createApp } from '../../src/app.js';
@@ -20,6 +19,7 @@ import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.
 import { signInLocalSubscriber, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
+import request from '../support/api-request.js';
 import { loadTestConfig } from '../support/test-app.js';
 
 const megan = '6e7b768e-07e2-4810-8459-485f84f8f204';

@@ -6,12 +6,12 @@
  * expert available", and kept across a restart; a block lifts when the expert writes to the bot again.
  */
 import { readFileSync } from 'node:fs';
-import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { SqlUnreachableStore } from '../../src/adapters/store/sql-reach-stores.js';
 import { createSqlConversationReferenceStore } from '../../src/adapters/store/sql-teams-stores.js';
 import { checkTeamsReach } from '../../src/cli/doctor/reach-checks.js';
 import type { PersonEffect } from '../../src/ports/participant-channel.js';
+import request from '../support/api-request.js';
 import { testDatabases } from '../support/databases.js';
 import { alex, CATALOG_APP, megan, type ReachWorld, startReachWorld, TENANT } from '../support/reach-world.js';
 

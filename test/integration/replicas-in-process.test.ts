@@ -6,9 +6,9 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { PersonEffect } from '../../src/ports/participant-channel.js';
+import request from '../support/api-request.js';
 import { type TestDatabase, testDatabases } from '../support/databases.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../support/test-app.js';
 

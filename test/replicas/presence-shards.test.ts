@@ -6,6 +6,7 @@
  * and applied, and reaches both replicas' APIs, published once; when one replica dies, the other takes its shard
  * over, recreates the subscription Graph lost, and its users' changes keep reaching the survivor's API.
  */
+
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,7 @@ import { SqlTokenCacheStore } from '../../src/adapters/store/sql-presence-stores
 import { type GraphEmulator, startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { LOCAL_GRAPH_APP_ID, LOCAL_TENANT_ID } from '../../src/dev/local-presence.js';
 import { systemClock } from '../../src/ports/clock.js';
+import { checkedFetch } from '../support/api-request.js';
 import {
   eventually,
   isReplica,
@@ -175,7 +177,7 @@ describe.skipIf(!server)('presence shards held by replicas in separate processes
       return Object.fromEntries(rows.map((r) => [r.name, live.find((x) => isReplica(x, r.owner))?.name ?? r.owner]));
     };
     const stateIn = async (r: Replica, id: string) => {
-      const res = await fetch(`${r.base}/api/v1/directory?kind=knowledge-worker`, {
+      const res = await checkedFetch(`${r.base}/api/v1/directory?kind=knowledge-worker`, {
         headers: { authorization: `Bearer ${kate.key}` },
       });
       if (res.status !== 200) throw new Error(`the directory answered ${res.status}`);
@@ -210,7 +212,7 @@ describe.skipIf(!server)('presence shards held by replicas in separate processes
     ]);
     // Published once (by the holder of shard-0), not by both.
     const events = await (
-      await fetch(`${a.base}/api/v1/events?after=0`, { headers: { authorization: `Bearer ${kate.key}` } })
+      await checkedFetch(`${a.base}/api/v1/events?after=0`, { headers: { authorization: `Bearer ${kate.key}` } })
     ).json();
     const awayEvents = (
       events as { events: { type: string; data: { knowledgeWorker: { id: string }; state: unknown } }[] }

@@ -4,6 +4,7 @@
  * time-out to the other, which fires it once; an agent's stream reconnects to the other replica and misses
  * nothing; both restart and every interaction, transcript and fact is still there.
  */
+
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
@@ -17,6 +18,7 @@ import {
   startBotConnectorEmulator,
 } from '../../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { systemClock } from '../../src/ports/clock.js';
+import { checkedFetch } from '../support/api-request.js';
 import {
   cardAction,
   eventually,
@@ -98,7 +100,7 @@ describe.skipIf(!server)('two replicas in separate processes on one PostgreSQL d
     });
     const auth = { authorization: `Bearer ${kate.key}` };
     const api = (r: Replica, path: string, body?: unknown) =>
-      fetch(`${r.base}/api/v1${path}`, {
+      checkedFetch(`${r.base}/api/v1${path}`, {
         method: body === undefined ? 'GET' : 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),

@@ -5,7 +5,6 @@
  * connector on the same database, as a restart does.
  */
 import { Writable } from 'node:stream';
-import request from 'supertest';
 import { expect } from 'vitest';
 import { type AppDependencies, type ConnectorApp, createApp } from '../../src/app.js';
 import type { LoadedConfig } from '../../src/config/config-files.js';
@@ -16,6 +15,7 @@ import {
 import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { LOCAL_TENANT_ID, type LocalPresence, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
+import request, { type Test } from './api-request.js';
 import { loadTestConfig, TestClock } from './test-app.js';
 
 export const megan = { id: '6e7b768e-07e2-4810-8459-485f84f8f204', name: 'Megan Bowen' };
@@ -47,8 +47,8 @@ export interface ReachWorld {
   readonly logs: string[];
   /** A call to the agent API with a key. */
   api(key: string): {
-    get: (path: string) => request.Test;
-    post: (path: string, body?: object) => request.Test;
+    get: (path: string) => Test;
+    post: (path: string, body?: object) => Test;
   };
   /** Kate takes a customer chat from her queue; returns its id. */
   kateTakesAChat(id: string): Promise<string>;

@@ -1,6 +1,6 @@
 /**
  * The agent API's response types for its browser clients (the agent console, the report page), inferred from the
- * zod schemas that document the API (`schemas.ts`, `../reports/report-schemas.ts`) and, where a schema leaves a part
+ * zod schemas that document the API (`schemas.ts`, `interaction-schemas.ts`, `../reports/report-schemas.ts`) and, where a schema leaves a part
  * open, from the domain code that produces it. Type-only: the browser's plain JavaScript imports these through JSDoc
  * `import()` types, so the console stays build-free and `tsc -p tsconfig.browser.json` checks it against the API.
  */
@@ -10,14 +10,9 @@ import type { InvitationKind } from '../../domain/interaction/types.js';
 import type { AgentState } from '../../domain/routing/agent-state.js';
 import type { agentStatesSchema, factSchema, seriesSchema, summarySchema } from '../reports/report-schemas.js';
 import type { EventType } from './event-of-effect.js';
+import type { interactionViewSchema, transcriptEntrySchema } from './interaction-schemas.js';
 import type { interactionView } from './interaction-view.js';
-import type {
-  callerSchema,
-  directoryEntrySchema,
-  eventSchema,
-  interactionViewSchema,
-  transcriptEntrySchema,
-} from './schemas.js';
+import type { callerSchema, directoryEntrySchema, eventSchema } from './schemas.js';
 
 /** `GET /interactions/{id}`: an interaction as an agent sees it. */
 export type InteractionView = z.output<typeof interactionViewSchema>;

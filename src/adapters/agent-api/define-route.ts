@@ -34,6 +34,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly path: string;
   readonly operationId: string;
   readonly summary: string;
+  /** The operation's description in the document (default: the summary); who may call it is added. */
+  readonly description?: string | undefined;
   readonly tag: string;
   readonly auth: RouteAuth;
   readonly params?: z.ZodType<P> | undefined;
@@ -81,6 +83,27 @@ function invalid(where: string, error: z.ZodError): ProblemError {
   );
 }
 
+/**
+ * Query values as given, refusing what no schema should have to read: an empty value (`?after=`) and a parameter
+ * given twice (`?limit=1&limit=2`). Each is named `query.<parameter>`.
+ */
+function plainQuery(query: Request['query']): Record<string, unknown> {
+  const params: InvalidParam[] = [];
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (typeof value === 'string' && value.trim() === '')
+      params.push({ name: `query.${name}`, reason: 'must not be empty: leave the parameter out instead' });
+    else if (typeof value !== 'string')
+      params.push({ name: `query.${name}`, reason: 'must be given once, as a plain value' });
+  }
+  if (params.length > 0) {
+    const names = params.map((p) => p.name).join(', ');
+    throw new ProblemError(
+      problem(400, 'invalid-request', 'Invalid request', `Invalid value for ${names}.`, { 'invalid-params': params }),
+    );
+  }
+  return query;
+}
+
 function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: string): T {
   if (!schema) return undefined as T;
   const result = schema.safeParse(value ?? {});
@@ -93,7 +116,7 @@ export function handlerOf(route: AnyRoute, callerOf: (req: Request) => Caller): 
   return async (req, res, next) => {
     try {
       const params = parse(route.params, req.params, 'path');
-      const query = parse(route.query, req.query, 'query');
+      const query = parse(route.query, route.query ? plainQuery(req.query) : req.query, 'query');
       const body = parse(route.body, req.body, 'body');
       const result = await route.handle({ params, query, body, caller: callerOf(req), req, res });
       if (!result) return;

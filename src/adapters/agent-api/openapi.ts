@@ -7,29 +7,55 @@ import type { AnyRoute } from './define-route.js';
 
 const problemSchema = {
   type: 'object',
-  description: 'RFC 9457 problem document.',
+  description: 'RFC 9457 problem document (media type application/problem+json).',
   properties: {
-    type: { type: 'string' },
+    type: { type: 'string', description: 'A URI naming the kind of problem.' },
     title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
+    status: { type: 'integer', description: 'The HTTP status.' },
+    detail: { type: 'string', description: 'What went wrong in this request.' },
+    code: { type: 'string', description: 'The refusal code, for conflicts and refusals (e.g. `interaction-ended`).' },
     'invalid-params': {
       type: 'array',
+      description: 'The fields at fault, each named `path.…`, `query.…` or `body.…`.',
       items: { type: 'object', properties: { name: { type: 'string' }, reason: { type: 'string' } } },
     },
+    retryAfterSeconds: { type: 'integer', description: 'With 429: seconds to wait (as Retry-After).' },
   },
   required: ['type', 'title', 'status'],
 };
 
 const errorText: Record<number, string> = {
-  400: 'Invalid input: `invalid-params` names each field.',
-  401: 'No API key, or an unknown or revoked one.',
-  403: 'Not allowed: not a party, not the owner, or the wrong kind of key.',
-  404: 'Unknown id.',
-  409: 'The state does not allow it; `code` and `detail` say why.',
-  413: 'The body is over 256 KB.',
-  429: 'Rate limited (per key, or per client address after refused credentials); see Retry-After.',
+  400: 'Invalid input (a field, a query parameter, malformed JSON): `invalid-params` names each field.',
+  401: 'No credential, or an unknown or revoked API key, or an invalid Entra ID token.',
+  403: 'Not allowed: not a party, not the owner, the wrong kind of key, or an X-Agent-Id outside the contact center.',
+  404: 'Unknown id (or one of another contact center).',
+  409: 'The state does not allow it; `code` and `detail` say why. Nothing changed.',
+  413: 'The request body is larger than 256 KB.',
+  429: 'Rate limited (per key, or per client address after refused credentials; `agentApi.rateLimit`); retry after the Retry-After header.',
+  500: 'The connector could not complete the request (logged; no detail is disclosed).',
+  503: 'An Entra ID token could not be verified now (its signing keys are unreachable); retry later.',
+};
+
+/** The tags of the document, with their descriptions; every route's `tag` must be one of them. */
+export const apiTags: Readonly<Record<string, string>> = {
+  'Team Communicator':
+    'Who the caller is, and the directory: knowledge workers, agents, routing points and queues with their live state.',
+  'Instant messaging':
+    "IMs and consultation IMs with knowledge workers and agents: start, send, end, cancel, the transcript and the accepted expert's voice target.",
+  'Customer chats':
+    "Customer chats handed in by the contact-center platform: queued, routed, the customer's messages and leaving; transfers, conferences and consults.",
+  Invitations: 'Invitations offered to an agent (a routed chat, a transfer, a conference, an IM): accept or reject.',
+  Events: 'The event log: read it as JSON, or follow it as Server-Sent Events.',
+  Administration: "The contact center's API keys (platform keys only).",
+  Webhooks: 'Webhook endpoints receiving the events, signed after Standard Webhooks (platform keys only).',
+  Reports: 'Resource facts in Info Mart vocabulary, summaries, series and agent-state timelines (platform keys only).',
+};
+
+const authText: Record<AnyRoute['auth'], string> = {
+  agent: 'Acts as an agent: an agent key, or a platform key with X-Agent-Id.',
+  platform: 'Needs a platform key (not bound to an agent).',
+  any: "Any key: an agent key sees what its agent takes part in; a platform key its contact center's.",
+  none: 'No credential needed.',
 };
 
 /** Named schemas (zod `.meta({ id })`) gathered from every route, for `components.schemas`. */
@@ -70,6 +96,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
   const paths: Record<string, Record<string, unknown>> = {};
   const components: Components = { Problem: problemSchema };
   for (const route of routes) {
+    if (!Object.hasOwn(apiTags, route.tag)) throw new Error(`route ${route.operationId}: undeclared tag ${route.tag}`);
     const path = basePath + route.path.replace(/:([A-Za-z]+)/g, '{$1}');
     const responses: Record<string, unknown> = {};
     for (const [status, r] of Object.entries(route.responses)) {
@@ -93,15 +120,10 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
             : {}),
       };
     }
-    const errors = new Set([
-      ...(route.auth === 'none' ? [] : [401, 429]),
-      ...(route.params || route.query || route.body ? [400] : []),
-      ...(route.body ? [413] : []),
-      ...(route.errors ?? []),
-    ]);
-    for (const status of [...errors].sort()) {
+    for (const status of errorStatuses(route)) {
       responses[String(status)] = {
         description: errorText[status] ?? 'Error.',
+        ...(status === 429 ? { headers: { 'Retry-After': retryAfterHeader } } : {}),
         content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
       };
     }
@@ -109,12 +131,9 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
     (paths[path] as Record<string, unknown>)[route.method] = {
       operationId: route.operationId,
       summary: route.summary,
+      description: [route.description ?? `${route.summary}.`, authText[route.auth]].join('\n\n'),
       tags: [route.tag],
       ...(route.auth === 'none' ? { security: [] } : {}),
-      ...(route.auth === 'agent'
-        ? { description: 'Acts as an agent: an agent key, or a platform key with X-Agent-Id.' }
-        : {}),
-      ...(route.auth === 'platform' ? { description: 'Needs a platform key (not bound to an agent).' } : {}),
       parameters: [
         ...parameters(route.params, 'path', components),
         ...parameters(route.query, 'query', components),
@@ -137,9 +156,12 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
       title: 'Teams UC Connector agent API',
       version,
       description:
-        'Agents reach experts in Microsoft Teams: Team Communicator, IMs and consultations, customer chats, live events and webhooks. See docs/api.md.',
+        'Agents reach experts in Microsoft Teams: Team Communicator, IMs and consultations, customer chats, live events and webhooks. Every error is an RFC 9457 problem document (application/problem+json). See docs/api.md.',
+      contact: { name: 'Teams UC Connector', url: 'https://github.com/teams-uc-connector' },
+      license: { name: 'MIT', identifier: 'MIT' },
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: '/', description: 'The connector serving this document.' }],
+    tags: Object.entries(apiTags).map(([name, description]) => ({ name, description })),
     security: [{ apiKey: [] }],
     paths,
     components: {
@@ -153,6 +175,23 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
       schemas: components,
     },
   };
+}
+
+const retryAfterHeader = {
+  description: 'Seconds to wait before retrying.',
+  schema: { type: 'integer', minimum: 1 },
+};
+
+/** The error statuses a route can answer, each a problem document. */
+function errorStatuses(route: AnyRoute): number[] {
+  const statuses = new Set([
+    ...(route.auth === 'none' ? [] : [401, 403, 429, 503]),
+    ...(route.params || route.query || route.body ? [400] : []),
+    ...(route.body ? [413] : []),
+    ...(route.errors ?? []),
+    500,
+  ]);
+  return [...statuses].sort((a, b) => a - b);
 }
 
 function agentHeader(route: AnyRoute) {

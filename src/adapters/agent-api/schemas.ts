@@ -15,7 +15,10 @@ const text = z
 export const attachedDataSchema = z
   .record(z.string().min(1).max(100), z.string().max(2_000))
   .refine((r) => Object.keys(r).length <= 50, 'at most 50 keys')
-  .meta({ description: 'Case information: key-value attached data (Priority, Reason, …).' });
+  .meta({
+    description:
+      "Case information: key-value attached data, at most 50 keys. The expert's preview card in Teams shows the keys of `teams.caseInfoFields` in config/connector.yaml, in order (default CallType, Priority, Reason, Segment); other keys are kept and returned with the interaction.",
+  });
 
 /** A person or place to reach. */
 export const targetSchema = z
@@ -27,9 +30,16 @@ export const targetSchema = z
   ])
   .meta({ id: 'Target', description: 'A knowledge worker, an agent, a routing point or a queue, by id.' });
 
-export const interactionIdParams = z.strictObject({ id });
-export const invitationParams = z.strictObject({ id, invitationId: id });
-export const partyParams = z.strictObject({ id, partyId: id });
+const interactionId = id.meta({ description: 'The interaction id.' });
+export const interactionIdParams = z.strictObject({ id: interactionId });
+export const invitationParams = z.strictObject({
+  id: interactionId,
+  invitationId: id.meta({ description: "The invitation id (from the interaction's `invitations[].id`)." }),
+});
+export const partyParams = z.strictObject({
+  id: interactionId,
+  partyId: id.meta({ description: "The party id (from the interaction's `parties[].id`)." }),
+});
 
 export const startImBody = z.strictObject({
   id: id.optional().meta({ description: 'Your id for the new interaction (idempotency); generated when absent.' }),
@@ -80,9 +90,16 @@ export const customerMessageBody = z.strictObject({
 
 export const directoryQuery = z.strictObject({
   q: z.string().max(200).optional().meta({ description: 'Matches name, e-mail, phone or skill (case-insensitive).' }),
-  kind: z.enum(['knowledge-worker', 'agent', 'routing-point', 'queue']).optional(),
-  skill: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(50),
+  kind: z
+    .enum(['knowledge-worker', 'agent', 'routing-point', 'queue'])
+    .optional()
+    .meta({ description: 'Only entries of this kind.' }),
+  skill: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({ description: 'Only entries with this skill (exact, case-insensitive).' }),
+  limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'At most this many entries.' }),
 });
 
 export const eventsQuery = z.strictObject({
@@ -92,79 +109,20 @@ export const eventsQuery = z.strictObject({
     .min(0)
     .optional()
     .meta({ description: 'Events after this id (default: only new ones for a stream, all for a read).' }),
-  limit: z.coerce.number().int().min(1).max(1_000).default(200),
+  limit: z.coerce.number().int().min(1).max(1_000).default(200).meta({ description: 'At most this many events.' }),
 });
 
 export const createKeyBody = z.strictObject({
   agentId: id.nullable().meta({ description: 'The agent the key acts as; null for a platform key.' }),
   label: z.string().trim().min(1).max(200),
 });
-export const keyParams = z.strictObject({ keyId: id });
+export const keyParams = z.strictObject({ keyId: id.meta({ description: 'The key id.' }) });
 
 export const createWebhookBody = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   types: z.array(z.string().min(1).max(100)).max(50).default([]).meta({ description: 'Event types; empty for all.' }),
 });
-export const webhookParams = z.strictObject({ webhookId: id });
-
-const person = z.object({ id: z.string(), name: z.string(), kind: z.enum(['agent', 'knowledge-worker', 'customer']) });
-const mediation = z.object({ kind: z.enum(['queue', 'routing-point']), id: z.string(), name: z.string() });
-
-/** A transcript line. */
-export const transcriptEntrySchema = z
-  .object({
-    seq: z.number(),
-    at: z.string(),
-    kind: z.enum(['message', 'system']),
-    partyId: z.string().nullable(),
-    name: z.string().nullable(),
-    text: z.string(),
-    audience: z.enum(['all', 'internal']),
-  })
-  .meta({ id: 'TranscriptEntry' });
-
-/** An interaction as an agent sees it. */
-export const interactionViewSchema = z
-  .object({
-    id: z.string(),
-    media: z.enum(['im', 'chat']),
-    status: z.enum(['waiting', 'establishing', 'connected', 'ended']),
-    origin: z.discriminatedUnion('kind', [
-      z.object({ kind: z.literal('internal'), from: person }),
-      z.object({ kind: z.literal('consultation'), from: person, parentInteractionId: z.string() }),
-      z.object({ kind: z.literal('inbound-chat') }),
-    ]),
-    attachedData: z.record(z.string(), z.string()),
-    createdAt: z.string(),
-    endedAt: z.string().nullable(),
-    ownerPartyId: z.string().nullable(),
-    mediation: mediation.nullable().meta({ description: 'The queue or routing point the chat waits in, if any.' }),
-    parties: z.array(
-      z.object({
-        id: z.string(),
-        person,
-        role: z.string(),
-        visibility: z.enum(['all', 'consult']),
-        status: z.enum(['establishing', 'connected', 'ended']),
-        exit: z.string().nullable(),
-        via: mediation.nullable(),
-        connectedAt: z.string().nullable(),
-        endedAt: z.string().nullable(),
-      }),
-    ),
-    invitations: z.array(
-      z.object({ id: z.string(), kind: z.string(), target: person, state: z.string(), dueAt: z.string() }),
-    ),
-    request: z
-      .object({
-        kind: z.string(),
-        target: z.union([z.object({ kind: z.literal('person'), person }), mediation]),
-        since: z.string(),
-      })
-      .nullable(),
-    consultationIds: z.array(z.string()),
-  })
-  .meta({ id: 'Interaction' });
+export const webhookParams = z.strictObject({ webhookId: id.meta({ description: 'The webhook endpoint id.' }) });
 
 export const directoryEntrySchema = z
   .object({
@@ -203,15 +161,6 @@ export const eventSchema = z
     data: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'Event' });
-
-export const voiceTargetSchema = z
-  .object({
-    knowledgeWorker: z.object({ id: z.string(), name: z.string() }),
-    direct: z.unknown(),
-    teams: z.unknown(),
-    route: z.unknown(),
-  })
-  .meta({ id: 'VoiceTarget' });
 
 export const apiKeySchema = z
   .object({

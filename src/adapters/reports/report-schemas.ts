@@ -26,13 +26,20 @@ export const factsQuery = z
     ...range,
     routingPointId: id.optional().meta({ description: 'Only facts of this routing point (or queue).' }),
     knowledgeWorkerId: id.optional().meta({ description: 'Only facts of this knowledge worker.' }),
-    resourceKind: z.enum(resourceKinds).optional(),
+    resourceKind: z.enum(resourceKinds).optional().meta({ description: 'Only facts of this kind of resource.' }),
     resourceId: id.optional().meta({ description: 'Only facts of this resource (agent, knowledge worker, …).' }),
     role: z
       .enum(['Initiated', 'Received', 'Puller', 'RoutedTo', 'ReceivedTransfer', 'InConference', 'ReceivedConsult'])
-      .optional(),
-    result: z.enum(['Completed', 'Redirected', 'Transferred', 'Abandoned', 'CustomerAbandoned']).optional(),
-    reason: z.enum(['Revoked', 'AbandonedWhileQueued', 'AbandonedWhileRinging']).optional(),
+      .optional()
+      .meta({ description: 'Only facts with this Info Mart role.' }),
+    result: z
+      .enum(['Completed', 'Redirected', 'Transferred', 'Abandoned', 'CustomerAbandoned'])
+      .optional()
+      .meta({ description: 'Only facts with this Info Mart technical result.' }),
+    reason: z
+      .enum(['Revoked', 'AbandonedWhileQueued', 'AbandonedWhileRinging'])
+      .optional()
+      .meta({ description: 'Only facts with this result reason.' }),
     outcome: z
       .enum([
         'ended',
@@ -45,8 +52,9 @@ export const factsQuery = z
         'taken_by_other',
         'customer_left',
       ])
-      .optional(),
-    interactionId: id.optional(),
+      .optional()
+      .meta({ description: 'Only facts with this finer outcome (how the party left).' }),
+    interactionId: id.optional().meta({ description: 'Only facts of this interaction.' }),
     after: z.coerce
       .number()
       .int()
@@ -77,8 +85,8 @@ export const summaryQuery = boundedRange.extend({
 
 /** Query of `GET /reports/series`. */
 export const seriesQuery = boundedRange.extend({
-  interval: z.enum(['minute', 'hour', 'day']).default('hour'),
-  routingPointId: id.optional(),
+  interval: z.enum(['minute', 'hour', 'day']).default('hour').meta({ description: 'The length of one bucket.' }),
+  routingPointId: id.optional().meta({ description: 'Only this routing point (or queue).' }),
 });
 
 /** Query of `GET /reports/agent-states`. */

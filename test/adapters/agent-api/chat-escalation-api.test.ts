@@ -3,10 +3,11 @@
  * (`POST /chats/{id}/route` with `queueId`); the owner consults, conferences to an active consultation, deletes
  * from the conference and transfers, to a person and to an active consultation; refusals change nothing.
  */
-import request from 'supertest';
+
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { SendPreview } from '../../../src/domain/interaction/effects.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

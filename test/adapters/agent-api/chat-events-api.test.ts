@@ -7,9 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Webhook } from 'standardwebhooks';
-import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

@@ -2,9 +2,10 @@
  * The agent API through HTTP: Team Communicator search, an IM and a consultation IM to a routing point, the
  * accepted expert's voice target, messages, transcript and end, with the error paths an agent meets.
  */
-import request from 'supertest';
+
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

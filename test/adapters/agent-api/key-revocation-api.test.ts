@@ -11,11 +11,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { ConnectorApp } from '../../../src/app.js';
 import { runApiKeyCommand } from '../../../src/cli/api-key.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

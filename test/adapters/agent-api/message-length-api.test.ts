@@ -3,10 +3,11 @@
  * message and a customer's message longer than MAX_MESSAGE_LENGTH are refused with a problem document naming the
  * limit and change nothing; messages at the limit go through; the OpenAPI document states the limit.
  */
-import request from 'supertest';
+
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { MAX_MESSAGE_LENGTH } from '../../../src/domain/interaction/message-length.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

@@ -4,9 +4,10 @@
  * conferenced to that active consultation and the expert deleted from the conference; then it is transferred to
  * another agent, who accepts in their own console.
  */
-import request from 'supertest';
+
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { bearer } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { browserSkipReason } from '../../support/browser.js';
 import { screenshotPath } from '../../support/screenshots.js';
 import { type ConsoleHarness, isFocused, startConsoleHarness, waitForText } from './console-harness.js';

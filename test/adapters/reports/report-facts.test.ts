@@ -3,7 +3,7 @@
  * through `GET /api/v1/reports/facts` as JSON, NDJSON and CSV: exactly the facts the engine recorded, filtered,
  * limited to the caller's contact center, paged by keyset.
  */
-import request from 'supertest';
+
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { csvColumns } from '../../../src/adapters/reports/fact-format.js';
 import { FactReader } from '../../../src/adapters/reports/fact-reader.js';
@@ -12,6 +12,7 @@ import type { Effect } from '../../../src/domain/interaction/effects.js';
 import { describeFact, type ResourceFact } from '../../../src/domain/reporting/resource-fact.js';
 import type { InteractionOwner } from '../../../src/ports/interaction-commands.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { EngineWorld } from '../../support/engine-world.js';
 import { infoMartFlows } from '../../support/info-mart-flows.js';

@@ -2,10 +2,11 @@
  * Summaries, series and agent-state timelines on a known data set (test/support/report-data-set.ts), recorded
  * through the connector's store and read through the report API, with the figures worked out by hand.
  */
-import request from 'supertest';
+
 import { afterAll, afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { percentile } from '../../../src/domain/reporting/summary.js';
 import { MemoryPresenceHistoryStore } from '../../../src/ports/presence/presence-history-store.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { at, knownFacts, knownHistory, range } from '../../support/report-data-set.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../../support/test-app.js';

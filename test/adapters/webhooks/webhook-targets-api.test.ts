@@ -5,10 +5,11 @@
  * time (DNS rebinding) is not sent to: the delivery is recorded as failed with the reason. DNS is the network edge
  * here: a resolver table stands in for it.
  */
-import request from 'supertest';
+
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../../src/adapters/store/agent-api-schema.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

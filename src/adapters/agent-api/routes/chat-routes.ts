@@ -5,14 +5,9 @@
 import { ProblemError, problem } from '../../http/problem.js';
 import { type AgentApiContext, requirePlatform, visibleInteraction } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
+import { interactionViewSchema } from '../interaction-schemas.js';
 import { interactionView } from '../interaction-view.js';
-import {
-  customerMessageBody,
-  interactionIdParams,
-  interactionViewSchema,
-  receiveChatBody,
-  routeChatBody,
-} from '../schemas.js';
+import { customerMessageBody, interactionIdParams, receiveChatBody, routeChatBody } from '../schemas.js';
 import { resolveTarget, runCommand, runStartCommand } from './run-command.js';
 
 const view = { description: 'The chat after the change.', schema: interactionViewSchema };

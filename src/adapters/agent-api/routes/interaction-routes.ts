@@ -8,18 +8,17 @@ import { voiceTargetsFor } from '../../../domain/escalation/voice-targets-for.js
 import { ProblemError, problem } from '../../http/problem.js';
 import { type AgentApiContext, agentOf, personById, visibleInteraction } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
+import { interactionViewSchema, transcriptEntrySchema } from '../interaction-schemas.js';
 import { entryView, interactionView } from '../interaction-view.js';
 import {
   escalationBody,
   interactionIdParams,
-  interactionViewSchema,
   invitationParams,
   messageBody,
   partyParams,
   startImBody,
-  transcriptEntrySchema,
-  voiceTargetSchema,
 } from '../schemas.js';
+import { voiceTargetSchema } from '../voice-target-schema.js';
 import { resolveTarget, runCommand, runStartCommand } from './run-command.js';
 
 const ok = (ix: Parameters<typeof interactionView>[0], agentId: string | null, status = 200) => ({
@@ -172,6 +171,8 @@ export function interactionRoutes(ctx: AgentApiContext): AnyRoute[] {
       path: '/interactions/:id/voice-target',
       operationId: 'getVoiceTarget',
       summary: 'The voice target of the knowledge worker who accepted (for the call transfer or conference)',
+      description:
+        "The accepted expert's direct voice target (configured extension or number, else Graph businessPhones then mobilePhone as E.164), Teams identity, and the routing-point route: the `voiceRoutingPoint` of the knowledge-worker routing point that connected them, with `UCC_*` attached data naming the expert and the consultation (see VoiceAttachedData). 409 `no-accepted-expert` while no knowledge worker is connected.",
       tag: 'Instant messaging',
       auth: 'any',
       params: interactionIdParams,
