@@ -31,6 +31,6 @@ describe.each(databases)('doctor database check on $name', (d) => {
     await (await openDatabase({ url, migrations: connectorMigrations })).close();
     const after = await checkDatabase(url);
     await after.database?.close();
-    expect(after.result).toMatchObject({ status: 'ok', detail: expect.stringContaining('all 6 migrations applied') });
+    expect(after.result).toMatchObject({ status: 'ok', detail: expect.stringContaining('all 7 migrations applied') });
   });
 });
