@@ -1,5 +1,5 @@
 /**
- * Killing the connector (SIGKILL, a real `src/main.ts` process on SQLite) at each point of a send to Teams, then
+ * Killing the connector (SIGKILL, a real `src/main.ts` process on SQLite, and PostgreSQL when TEST_DATABASE_URL is set) at each point of a send to Teams, then
  * restarting it on the same database: Teams (the Bot Connector emulator, which holds the POST in flight) gets a
  * preview card or a relayed line once when the send surely never arrived or its answer was recorded, and at most twice
  * when it is in doubt (started, never answered as far as the database knows); every
@@ -9,6 +9,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { HeldRequest } from '../../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { buttonsOf, type Card, saysOnCard, verbsOf } from '../support/adaptive-cards.js';
+import { testDatabases } from '../support/databases.js';
 import { eventually } from '../support/replicas.js';
 import { ann, leo, previewCards, type SendCrashWorld, startSendCrashWorld } from '../support/send-crash-world.js';
 
@@ -32,7 +33,7 @@ const KILL_POINTS: ReadonlyArray<{
     point: 'after Teams answered, before the answer was recorded',
     copies: 2,
     crash: async (w, held) => {
-      const release = w.lockDatabase();
+      const release = await w.lockSends();
       try {
         await held.accept();
       } finally {
@@ -44,7 +45,7 @@ const KILL_POINTS: ReadonlyArray<{
     point: 'after the answer was recorded, before the outbox marked the effect done',
     copies: 1,
     crash: async (w, held) => {
-      const release = w.holdOutboxDone();
+      const release = await w.holdOutboxDone();
       try {
         await held.accept();
         await w.recordedSend();
@@ -70,9 +71,9 @@ function actionOf(card: Card | undefined, verb: string): Record<string, unknown>
   return { type: 'Action.Execute', title: button.title, verb, data: button.data };
 }
 
-describe('the connector killed while sending to Teams', { timeout: 240_000 }, () => {
+describe.each(testDatabases())('the connector on $name killed while sending to Teams', { timeout: 240_000 }, (d) => {
   test.each(KILL_POINTS)('a preview, killed $point: $copies card(s) in Teams', async ({ copies, crash }) => {
-    const w = await startSendCrashWorld();
+    const w = await startSendCrashWorld(d);
     world = w;
     const held = w.emulator.hold({ conversationId: CHAT });
     const started = await w.api('/interactions', {
@@ -118,7 +119,7 @@ describe('the connector killed while sending to Teams', { timeout: 240_000 }, ()
   });
 
   test.each(KILL_POINTS)('a relayed message, killed $point: $copies line(s) in Teams', async ({ copies, crash }) => {
-    const w = await startSendCrashWorld();
+    const w = await startSendCrashWorld(d);
     world = w;
     await w.api('/interactions', {
       id: 'im-2',

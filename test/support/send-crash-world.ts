@@ -1,14 +1,12 @@
 /**
- * The world of the Teams send crash tests: the connector as a real process (`src/main.ts`) on a SQLite file, Teams
+ * The world of the Teams send crash tests: the connector as a real process (`src/main.ts`) on SQLite or PostgreSQL, Teams
  * played by the Bot Connector emulator in the test process, an agent's API key, and the helpers to kill the
  * connector at a point of a send, let its outbox claims run out, restart it on the same database, and read what the
  * expert's Teams shows (each card as its automatic refresh makes it).
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';
 import { connectorMigrations } from '../../src/adapters/store/connector-migrations.js';
@@ -20,6 +18,7 @@ import {
 } from '../../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { answerCard, type Card, cardOf } from './adaptive-cards.js';
+import type { TestDatabase } from './databases.js';
 import {
   eventually,
   postActivity,
@@ -58,13 +57,13 @@ export interface SendCrashWorld {
   crashAndRestart(beforeRestart?: () => Promise<void> | void): Promise<void>;
   /** Kills the connector (SIGKILL). */
   kill(): Promise<void>;
-  /** Holds every write to the database (SQLite's write lock) until the returned release is called. */
-  lockDatabase(): () => void;
+  /** Holds every write to the send ledger (a lock) until the returned release is called. */
+  lockSends(): Promise<() => Promise<void>>;
   /**
    * Until released, the outbox cannot mark an effect done (a trigger refuses the write): the state a crash leaves
    * between a send's answer being recorded and the outbox's own write.
    */
-  holdOutboxDone(): () => Promise<void>;
+  holdOutboxDone(): Promise<() => Promise<void>>;
   /** Waits until the send of Teams' latest activity in Ann's chat has been recorded as answered. */
   recordedSend(): Promise<void>;
   /** Waits until the outbox has nothing pending. */
@@ -78,9 +77,46 @@ export interface SendCrashWorld {
   close(): Promise<void>;
 }
 
-/** Starts the emulator and the connector on a fresh SQLite file, installs the app for Ann. */
-export async function startSendCrashWorld(): Promise<SendCrashWorld> {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'ucc-send-crash-')), 'connector.db');
+/** Runs `statements` on a connection of its own, held open until the returned close. */
+async function connection(d: TestDatabase, url: string, statements: string[]) {
+  if (d.name === 'sqlite') {
+    const conn = new SQLite(url);
+    conn.pragma('busy_timeout = 5000');
+    for (const st of statements) conn.exec(st);
+    return {
+      run: async (st: string) => void conn.exec(st),
+      close: async () => void conn.close(),
+    };
+  }
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  for (const st of statements) await client.query(st);
+  return {
+    run: async (st: string) => void (await client.query(st)),
+    close: () => client.end(),
+  };
+}
+
+/** The trigger that refuses marking an outbox effect done, in each dialect. */
+const HOLD_OUTBOX_DONE = {
+  sqlite: [
+    `create trigger hold_outbox_done before update of status on outbox when new.status = 'done'
+      begin select raise(abort, 'held by the test'); end`,
+  ],
+  postgres: [
+    `create function hold_outbox_done() returns trigger as $$ begin
+      if new.status = 'done' then raise exception 'held by the test'; end if; return new; end $$ language plpgsql`,
+    'create trigger hold_outbox_done before update on outbox for each row execute function hold_outbox_done()',
+  ],
+};
+const RELEASE_OUTBOX_DONE = {
+  sqlite: ['drop trigger hold_outbox_done'],
+  postgres: ['drop trigger hold_outbox_done on outbox', 'drop function hold_outbox_done()'],
+};
+
+/** Starts the emulator and the connector on a fresh database of `d`, installs the app for Ann. */
+export async function startSendCrashWorld(d: TestDatabase): Promise<SendCrashWorld> {
+  const file = await d.create();
   const emulator = await startBotConnectorEmulator({ tenantPerSecond: 1000 });
   const db: OpenDatabase = await openDatabase({ url: file, migrations: connectorMigrations });
   const kate = await new ApiKeyStore(agentApiDb(db.db), systemClock).create({
@@ -127,23 +163,22 @@ export async function startSendCrashWorld(): Promise<SendCrashWorld> {
       await db.db.updateTable('outbox').set({ claimed_until: now }).where('claimed_until', '>', now).execute();
       connector = await startReplica('connector', env);
     },
-    lockDatabase() {
-      const lock = new SQLite(file);
-      lock.pragma('busy_timeout = 5000');
-      lock.exec('BEGIN IMMEDIATE');
-      return () => {
-        lock.exec('ROLLBACK');
-        lock.close();
+    async lockSends() {
+      const lock = await connection(
+        d,
+        file,
+        d.name === 'sqlite' ? ['begin immediate'] : ['begin', 'lock table teams_sends in exclusive mode'],
+      );
+      return async () => {
+        await lock.run('rollback');
+        await lock.close();
       };
     },
-    holdOutboxDone() {
-      const conn = new SQLite(file);
-      conn.pragma('busy_timeout = 5000');
-      conn.exec(`create trigger hold_outbox_done before update of status on outbox when new.status = 'done'
-        begin select raise(abort, 'held by the test'); end`);
+    async holdOutboxDone() {
+      const conn = await connection(d, file, HOLD_OUTBOX_DONE[d.name]);
       return async () => {
-        conn.exec('drop trigger hold_outbox_done');
-        conn.close();
+        for (const st of RELEASE_OUTBOX_DONE[d.name]) await conn.run(st);
+        await conn.close();
       };
     },
     async recordedSend() {
@@ -183,6 +218,7 @@ export async function startSendCrashWorld(): Promise<SendCrashWorld> {
       await connector.kill();
       await db.close();
       await emulator.close();
+      await d.cleanup();
     },
   };
 }
