@@ -27,8 +27,9 @@ import type { SendLedger } from '../../ports/teams/send-ledger.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { previewOutcomeCard, sessionEndedCard, sessionSummaryCard } from './cards/interaction-cards.js';
 import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadline } from './cards/preview-card.js';
+import { ledgeredSend, type SendKey } from './ledgered-send.js';
 import type { RateLimitedSender } from './rate-limited-sender.js';
-import { BotConnectorError, BotConnectorNetworkError, bodyTextOf, statusOf } from './send-errors.js';
+import { BotConnectorError, bodyTextOf, statusOf } from './send-errors.js';
 
 /** The result of one effect. Failures that may pass (network, retries spent) are thrown as errors instead. */
 export type MessengerOutcome =
@@ -56,15 +57,6 @@ export interface TeamsMessengerDeps {
   /** Sends by effect id: what went through is not sent again after a crash (without it, nothing is deduplicated). */
   readonly ledger?: SendLedger | undefined;
   readonly logger?: Logger | undefined;
-}
-
-/** Starts of one send never answered, at most: an in-doubt send is repeated once, then given up as sent. */
-export const MAX_UNANSWERED_STARTS = 2;
-
-/** The send of one effect: its outbox id and the knowledge worker it goes to. */
-interface Keyed {
-  readonly effectId: string;
-  readonly userId: string;
 }
 
 /** Executes Teams effects. Idempotent enough for an outbox: a repeated UpdatePreview rewrites the same card. */
@@ -116,7 +108,11 @@ export class TeamsMessenger {
     return { status: 'unreachable', reason: 'not-installed', detail: 'no conversation with the bot' };
   }
 
-  private async sendPreview(ref: StoredConversationReference, e: SendPreview, key?: Keyed): Promise<MessengerOutcome> {
+  private async sendPreview(
+    ref: StoredConversationReference,
+    e: SendPreview,
+    key?: SendKey,
+  ): Promise<MessengerOutcome> {
     const existing = await this.deps.cards.get(e.interactionId, e.invitationId);
     if (existing) return { status: 'done' }; // already sent: an outbox retry must not send a second card
     const card = previewCard(e, this.deps.caseInfoFields ?? DEFAULT_CASE_INFO_FIELDS, readerOf(ref));
@@ -147,19 +143,23 @@ export class TeamsMessenger {
     return 'status' in done ? done : { status: 'done' };
   }
 
-  private async deliver(ref: StoredConversationReference, e: Deliver, key?: Keyed): Promise<MessengerOutcome> {
+  private async deliver(ref: StoredConversationReference, e: Deliver, key?: SendKey): Promise<MessengerOutcome> {
     const sent = await this.send(ref, textActivity(lineOf(e.entry)), key);
     return 'status' in sent ? sent : { status: 'done' };
   }
 
-  private async replay(ref: StoredConversationReference, e: ReplayTranscript, key?: Keyed): Promise<MessengerOutcome> {
+  private async replay(
+    ref: StoredConversationReference,
+    e: ReplayTranscript,
+    key?: SendKey,
+  ): Promise<MessengerOutcome> {
     if (e.entries.length === 0) return { status: 'done' };
     const lines = ['**The conversation so far:**', ...e.entries.map(lineOf)];
     const sent = await this.send(ref, textActivity(lines.join('\n\n')), key);
     return 'status' in sent ? sent : { status: 'done' };
   }
 
-  private async notify(ref: StoredConversationReference, e: Notify, key?: Keyed): Promise<MessengerOutcome> {
+  private async notify(ref: StoredConversationReference, e: Notify, key?: SendKey): Promise<MessengerOutcome> {
     const n = e.notice;
     if (n.kind === 'interaction-ended' || n.kind === 'removed-from-conference') {
       const cards = await this.deps.cards.listFor(e.interactionId, e.to.id);
@@ -192,31 +192,11 @@ export class TeamsMessenger {
   private async send(
     ref: StoredConversationReference,
     activity: Partial<Activity>,
-    key?: Keyed,
+    key?: SendKey,
   ): Promise<{ id: string } | MessengerOutcome> {
     const ledger = this.deps.ledger;
     if (!key || !ledger) return this.post(ref, activity);
-    const before = await ledger.begin(key.effectId, key.userId);
-    if (before.status === 'sent') return { id: before.activityId };
-    if (before.status === 'in-doubt') {
-      const repeat = before.unanswered < MAX_UNANSWERED_STARTS;
-      this.deps.logger?.warn(
-        { effectId: key.effectId, knowledgeWorker: key.userId, unanswered: before.unanswered, repeat },
-        repeat ? 'send in doubt after a crash: sending it again' : 'send in doubt again: given up as sent',
-      );
-      if (!repeat) return { id: '' };
-    }
-    let sent: { id: string } | MessengerOutcome;
-    try {
-      sent = await this.post(ref, activity);
-    } catch (err) {
-      // Teams answered (an error status) or the connection was refused: nothing was delivered. Otherwise in doubt.
-      if (wasAnswered(err)) await ledger.forget(key.effectId);
-      throw err;
-    }
-    if ('status' in sent) await ledger.forget(key.effectId);
-    else await ledger.sent(key.effectId, sent.id);
-    return sent;
+    return ledgeredSend(ledger, key, () => this.post(ref, activity), this.deps.logger);
   }
 
   /** Posts one activity proactively; resolves with its id. */
@@ -284,13 +264,6 @@ export class TeamsMessenger {
 function readerOf(ref: StoredConversationReference): string {
   const user = (ref.reference as { user?: { id?: unknown } } | undefined)?.user;
   return typeof user?.id === 'string' && user.id !== '' ? user.id : ref.userId;
-}
-
-/** Whether a failed send was answered by the Bot Connector (or never connected): then it surely did not arrive. */
-function wasAnswered(err: unknown): boolean {
-  if (err instanceof BotConnectorError || statusOf(err) !== undefined) return true;
-  const cause = err instanceof BotConnectorNetworkError ? err.cause : err;
-  return (cause as { code?: unknown } | null)?.code === 'ECONNREFUSED';
 }
 
 /** "Kate Lewis: …" for messages; system lines in italics. */
