@@ -21,7 +21,7 @@ describe.each(databases)('doctor database check on $name', (d) => {
     await before.database?.close();
     expect(before.result.status).toBe('fail');
     expect(before.result.detail).toContain(
-      '4 of 7 migrations are not applied (100-agent-api, 200-presence, 300-teams-reach, 310-teams-sends)',
+      '4 of 7 migrations are not applied (100-agent-api, 200-presence, 300-teams-reach, 320-teams-sends)',
     );
     expect(before.result.fix).toContain('start this version of the connector once');
     const again = await checkDatabase(url);

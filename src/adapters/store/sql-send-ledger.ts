@@ -1,5 +1,5 @@
 /**
- * The SQL {@link SendLedger} (migration 310-teams-sends): a row per outbox effect sent to Teams, written before the
+ * The SQL {@link SendLedger} (migration 320-teams-sends): a row per outbox effect sent to Teams, written before the
  * send leaves and marked with the activity id once answered. Rows older than the retention are pruned as new sends
  * begin (an effect is retried for minutes, never days).
  */
@@ -10,7 +10,7 @@ import type { OpenDatabase } from './open-database.js';
 
 type Millis = ColumnType<number, number, number>;
 
-/** Row types of migration 310-teams-sends. */
+/** Row types of migration 320-teams-sends. */
 export type SendTables = {
   teams_sends: {
     effect_id: string;
