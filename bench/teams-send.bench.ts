@@ -4,9 +4,11 @@
  * the Teams limits. Target: at least 0.9 × the per-tenant limit, zero 429s, no conversation over its own limits.
  */
 
-import { createBotAdapter } from '../src/adapters/teams/bot-endpoint.js';
+import { createBotAdapter } from '../src/adapters/teams/bot-adapter.js';
 import { createRateLimitedSender } from '../src/adapters/teams/rate-limited-sender.js';
+import { createServiceUrlPolicy } from '../src/adapters/teams/service-urls.js';
 import { TeamsMessenger } from '../src/adapters/teams/teams-messenger.js';
+import { DEFAULT_OPENID_METADATA_URL } from '../src/adapters/teams/teams-options.js';
 import { startBotConnectorEmulator } from '../src/dev/bot-connector-emulator/bot-connector-emulator.js';
 import type { Deliver } from '../src/domain/interaction/effects.js';
 import { createLogger } from '../src/logger.js';
@@ -26,8 +28,12 @@ export async function run(): Promise<Record<string, { value: number; unit: strin
   const references = new InMemoryConversationReferenceStore();
   const sender = createRateLimitedSender({ perTenant: [{ limit: TENANT_LIMIT, windowMs: 1000 }] });
   const messenger = new TeamsMessenger({
-    adapter: createBotAdapter({ botAppId: '', botAppPassword: '', botAppType: 'MultiTenant' }, createLogger('silent')),
+    adapter: createBotAdapter(
+      { botAppId: '', botAppPassword: '', botAppType: 'MultiTenant', openIdMetadataUrl: DEFAULT_OPENID_METADATA_URL },
+      createLogger('silent'),
+    ),
     botAppId: '',
+    serviceUrls: createServiceUrlPolicy({ allowed: [], localMode: true }),
     references,
     cards: new InMemoryCardActivityStore(),
     sender,

@@ -6,6 +6,7 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
+import { contactCenterOfQueue } from './adapters/agent-api/agent-api-options.js';
 import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
@@ -15,6 +16,7 @@ import type { MetricSources } from './adapters/metrics/metric-sources.js';
 import { connectorMigrations } from './adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from './adapters/store/open-database.js';
 import type { TeamsReach } from './adapters/teams/teams-reach.js';
+import type { ResolveHost } from './adapters/webhooks/webhook-target.js';
 import { type AgentApi, createAgentApi } from './compose/agent-api.js';
 import { type Channels, createDelivery } from './compose/delivery.js';
 import { createDirectory, type Directory } from './compose/directory.js';
@@ -49,6 +51,8 @@ export interface AppDependencies {
   readonly router?: Router | undefined;
   /** The HTTP client webhooks are delivered with (default global fetch). */
   readonly fetch?: typeof fetch | undefined;
+  /** Resolves webhook targets' host names when they are checked (default the system resolver, as fetch uses). */
+  readonly resolve?: ResolveHost | undefined;
   /** Knowledge workers' time-in-state history for reports (default in memory). */
   readonly presenceHistory?: PresenceHistoryStore | undefined;
   /** Counters of parts built outside (Graph client, notifications, presence) for `/metrics`. */
@@ -106,7 +110,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     infra,
     commands,
   );
-  const graph = createGraph(config.presence);
+  const graph = await createGraph(config.presence);
   const directory = await createDirectory(
     { knowledgeWorkers: config.directory.knowledgeWorkers, routing: config.routing },
     infra,
@@ -154,6 +158,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       defaultContactCenter: config.agentApi.defaultContactCenter,
       agents: config.directory.agents,
       queues: config.queues,
+      contactCenterOfQueue: contactCenterOfQueue(config.agentApi),
     },
     infra,
     {
@@ -171,10 +176,16 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       unreachable: teams ? () => teams.reach.list() : undefined,
       extraRoutes: reporting.routes,
       scaleOut,
+      resolve: deps.resolve,
     },
   );
   presence?.onStateChange(agentApi.publishKnowledgeWorkerState);
-  const webhooks = createWebhooks(config.agentApi.webhooks, infra, { log: agentApi.log, scaleOut, fetch: deps.fetch });
+  const webhooks = createWebhooks(config.agentApi.webhooks, infra, {
+    log: agentApi.log,
+    scaleOut,
+    fetch: deps.fetch,
+    resolve: deps.resolve,
+  });
   const channels: ConnectorApp['channels'] = {
     'knowledge-worker': deps.channels?.['knowledge-worker'] ?? teams?.channel ?? new RecordingChannel(),
     agent: deps.channels?.agent ?? agentApi.channel,

@@ -1,11 +1,13 @@
 /**
  * `npm start`: reads `.env` beneath the environment, then runs local mode (no credentials: the emulators, the
  * Agents Playground and the console; see src/dev/local-mode/) or the configured connector: reads the
- * configuration and the files it names (src/config/load-config.ts), builds the connector, listens, and shuts down
+ * configuration and the files it names (src/config/load-config.ts), builds the connector, listens (with the
+ * configured limits on slow clients), and shuts down
  * gracefully on Ctrl-C or SIGTERM. Invalid configuration stops startup with one line per problem naming the key
  * and the fix.
  */
 import type { Server } from 'node:http';
+import { createHttpServer } from './adapters/http/http-server.js';
 import { createApp } from './app.js';
 import { loadConfig } from './config/load-config.js';
 import { formatProblem } from './config/read-config.js';
@@ -50,7 +52,8 @@ async function runConfigured(env: NodeJS.ProcessEnv, dotEnvPath: string | null):
   if (!result.file) logger.warn({ path: config.configPath }, 'no configuration file: starting with an empty directory');
   if (dotEnvPath) logger.info({ path: dotEnvPath }, 'read .env beneath the environment');
   app.start();
-  const server: Server = app.http.listen(config.server.port, config.server.host, () => {
+  const server: Server = createHttpServer(app.http, config.server.timeouts);
+  server.listen(config.server.port, config.server.host, () => {
     logger.info(
       {
         port: config.server.port,

@@ -8,9 +8,12 @@ import { contactCenterOfAgent } from '../adapters/agent-api/agent-api-options.js
 import { agentApiDb } from '../adapters/store/agent-api-schema.js';
 import { type ApiKeyInfo, ApiKeyStore } from '../adapters/store/api-key-store.js';
 import { connectorMigrations } from '../adapters/store/connector-migrations.js';
-import { openDatabase } from '../adapters/store/open-database.js';
+import { type OpenDatabase, openDatabase } from '../adapters/store/open-database.js';
+import { PgNotifications } from '../adapters/store/pg-notifications.js';
 import type { Config } from '../config/read-config.js';
+import { createLogger } from '../logger.js';
 import { systemClock } from '../ports/clock.js';
+import { tellKeysRevoked } from '../services/replica-signals.js';
 import { type CliIo, exitCodes } from './cli-io.js';
 import { readCliConfig } from './read-cli-config.js';
 
@@ -24,7 +27,8 @@ Manages agent API keys in the connector's database (DATABASE_URL, CONNECTOR_CONF
   list [--contact-center <id>]
       Lists keys (never their secrets): id, contact center, agent, label, created, status.
   revoke <key id>
-      Revokes a key at once: requests with it are refused (401).
+      Revokes a key at once: requests with it are refused (401), and the event streams it opened end (on
+      PostgreSQL the running connectors are told at once; otherwise at their next event).
 
 Options:
   -h, --help   show this help
@@ -37,12 +41,27 @@ function contactCentersOf(config: Config): string[] {
 }
 
 /** Opens (and migrates) the configured database, as the server does, for the key store. */
-async function withKeys<T>(config: Config, run: (keys: ApiKeyStore) => Promise<T>): Promise<T> {
+async function withKeys<T>(config: Config, run: (keys: ApiKeyStore, database: OpenDatabase) => Promise<T>): Promise<T> {
   const database = await openDatabase({ url: config.database.url, migrations: connectorMigrations });
   try {
-    return await run(new ApiKeyStore(agentApiDb(database.db), systemClock));
+    return await run(new ApiKeyStore(agentApiDb(database.db), systemClock), database);
   } finally {
     await database.close();
+  }
+}
+
+/**
+ * On PostgreSQL, tells the running connectors that a key was revoked, so they end its event streams at once (they
+ * would otherwise end them at their next event). Best effort: the revocation itself is already stored.
+ */
+async function tellConnectors(config: Config, database: OpenDatabase, keyId: string): Promise<void> {
+  if (database.dialect !== 'postgres') return;
+  const bus = new PgNotifications({ url: config.database.url, db: database.db, logger: createLogger('silent') });
+  try {
+    await bus.start();
+    await tellKeysRevoked(bus, `cli/${process.pid}`, [keyId]);
+  } finally {
+    await bus.stop();
   }
 }
 
@@ -172,12 +191,14 @@ export async function runApiKeyCommand(args: readonly string[], io: CliIo): Prom
 
   const [keyId, ...extra] = rest;
   if (!keyId || extra.length > 0) return usage('revoke takes exactly one key id.');
-  const outcome = await withKeys(config, async (store) => {
+  const outcome = await withKeys(config, async (store, database) => {
     for (const cc of known) {
       const key = (await store.list(cc)).find((k) => k.keyId === keyId);
       if (!key) continue;
       if (key.revokedAt !== null) return 'already' as const;
-      return (await store.revoke(cc, keyId)) ? ('revoked' as const) : ('already' as const);
+      if (!(await store.revoke(cc, keyId))) return 'already' as const;
+      await tellConnectors(config, database, keyId);
+      return 'revoked' as const;
     }
     return 'unknown' as const;
   });

@@ -18,6 +18,7 @@ import { checkNotificationEndpoint } from './doctor/notification-check.js';
 import { formatCheck, formatSummary, tally } from './doctor/print-checklist.js';
 import { checkGroupSync, checkTeamsReach } from './doctor/reach-checks.js';
 import { checkSubscribers } from './doctor/subscriber-checks.js';
+import { checkSubscriptionHealth } from './doctor/subscription-health-checks.js';
 import { checkBotToken, checkGraphToken } from './doctor/token-checks.js';
 import { loadCliConfig } from './read-cli-config.js';
 
@@ -97,6 +98,7 @@ export async function runChecks(
     const tokensFor = delegated ? (account: string) => delegated.tokenSource(account) : null;
     for (const r of await checkSubscribers(config.presence, kws.length, tokensFor)) add(r);
     for (const r of await checkNotificationEndpoint(config.presence)) add(r);
+    for (const r of await checkSubscriptionHealth(database, config.presence)) add(r);
     add(await checkTeamsReach(database, config.teams, config.directory));
     for (const r of await checkGroupSync(database, config.routing)) add(r);
   } finally {

@@ -1,11 +1,16 @@
 /**
  * The agent API feature: the event log (which the agent and customer channels write: effects become events), API
  * keys, webhook subscriptions, the HTTP API with its OpenAPI document, and the publishing of knowledge workers'
- * states to every contact center. Events appended here wake the other replicas' streams; theirs wake ours.
+ * states to every contact center. Events appended here wake the other replicas' streams; theirs wake ours; a key
+ * revoked here ends its streams there too.
  */
 import { randomUUID } from 'node:crypto';
 import type express from 'express';
-import { type AgentApiOptions, contactCenterOfAgent } from '../adapters/agent-api/agent-api-options.js';
+import {
+  type AgentApiOptions,
+  contactCenterOfAgent,
+  contactCenterOfQueue,
+} from '../adapters/agent-api/agent-api-options.js';
 import { createAgentApiRouter } from '../adapters/agent-api/agent-api-router.js';
 import type { AgentApiContext } from '../adapters/agent-api/api-context.js';
 import type { AnyRoute } from '../adapters/agent-api/define-route.js';
@@ -18,6 +23,7 @@ import { agentApiDb } from '../adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../adapters/store/api-key-store.js';
 import { type AppendedSignal, EventLog } from '../adapters/store/event-log.js';
 import { WebhookSubscriptions } from '../adapters/webhooks/webhook-subscriptions.js';
+import type { ResolveHost } from '../adapters/webhooks/webhook-target.js';
 import type { ParticipantChannel } from '../ports/participant-channel.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { ScaleOut } from './scale-out.js';
@@ -46,6 +52,8 @@ export interface AgentApiParts extends Pick<AgentApiContext, 'commands' | 'index
   /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
   readonly extraRoutes?: readonly AnyRoute[] | undefined;
   readonly scaleOut: ScaleOut | null;
+  /** Resolves webhook targets' host names when they are registered (default the system resolver). */
+  readonly resolve?: ResolveHost | undefined;
 }
 
 /** Builds the agent API. */
@@ -71,8 +79,11 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
     escalation: slice.escalation,
     clock,
     contactCenterOfAgent: ccOf,
+    contactCenterOfQueue: contactCenterOfQueue(options),
     defaultContactCenter: options.defaultContactCenter,
     heartbeatMs: options.events.heartbeatMs,
+    allowPrivateWebhookTargets: options.webhooks.allowPrivateTargets,
+    resolveHost: parts.resolve,
     newId: () => `ix-${randomUUID()}`,
   };
   const http = createAgentApiRouter(ctx, options, agentBelongs, parts.extraRoutes);
@@ -85,6 +96,13 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
   if (scaleOut) {
     log.on('appended', (signal: AppendedSignal) => scaleOut.signals.appended(signal));
     scaleOut.signals.on('events', () => log.wake());
+    // A key revoked on one replica ends the streams it opened on every replica.
+    keys.onRevoked((keyId, remote) => {
+      if (!remote) scaleOut.signals.keyRevoked(keyId);
+    });
+    scaleOut.signals.on('keys', (keyIds) => {
+      for (const keyId of keyIds) keys.noticeRevoked(keyId);
+    });
   }
   const contactCenters = [...new Set([options.defaultContactCenter, ...options.contactCenters.map((c) => c.id)])];
   const mounts: { router: express.Router }[] = [{ router: http.router }];

@@ -115,7 +115,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
             tokensFor: (account) => delegated.tokenSource(account),
             store: new SqlSubscriptionStore(database),
             clock,
-            onShardLost: (ids) => {
+            pollNow: (ids) => {
               for (const id of ids) poller.markDue(id);
             },
             logger: log,
@@ -185,7 +185,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
       ),
     });
     processor = new NotificationProcessor(
-      { appId: options.clientId, tenantId: options.tenantId, privateKeys },
+      { appId: options.clientId, tenantId: parts.graph.tenantId, privateKeys },
       {
         inbox,
         tracker,
@@ -193,6 +193,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
         clock,
         onChanges: holder.onChanges,
         onObserved: holder.onObserved,
+        onVerdict: (ids, accepted) => manager.noteVerdict(ids, accepted),
         onBasic: (ids) => {
           for (const id of ids) poller.markDue(id);
         },

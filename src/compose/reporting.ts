@@ -15,6 +15,8 @@ export interface ReportingSlice {
   readonly defaultContactCenter: string;
   readonly agents: readonly AgentEntry[];
   readonly queues: readonly QueueEntry[];
+  /** The contact center a queue belongs to. */
+  readonly contactCenterOfQueue: (queueId: string) => string;
 }
 
 /** The built reporting feature. */
@@ -34,6 +36,7 @@ export function createReporting(
     defaultContactCenter: slice.defaultContactCenter,
     index: parts.index,
     queues: slice.queues,
+    contactCenterOfQueue: slice.contactCenterOfQueue,
     agents: slice.agents,
     presenceHistory: parts.presenceHistory,
     clock: infra.clock,

@@ -8,11 +8,13 @@ import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.j
 import { SqlUnreachableStore } from '../adapters/store/sql-reach-stores.js';
 import { createSqlSendLedger } from '../adapters/store/sql-send-ledger.js';
 import { createSqlCardActivityStore, createSqlConversationReferenceStore } from '../adapters/store/sql-teams-stores.js';
-import { createBotAdapter, createBotRouter } from '../adapters/teams/bot-endpoint.js';
+import { createBotAdapter } from '../adapters/teams/bot-adapter.js';
+import { createBotRouter } from '../adapters/teams/bot-endpoint.js';
 import { ConnectorBot } from '../adapters/teams/connector-bot.js';
 import { isLocalMode, LOCAL_MODE_WARNING } from '../adapters/teams/local-mode.js';
 import { createGraphInstaller } from '../adapters/teams/proactive-installer.js';
 import { createRateLimitedSender, type SenderStats } from '../adapters/teams/rate-limited-sender.js';
+import { createServiceUrlPolicy } from '../adapters/teams/service-urls.js';
 import { TeamsChannel } from '../adapters/teams/teams-channel.js';
 import { TeamsMessenger } from '../adapters/teams/teams-messenger.js';
 import type { TeamsOptions } from '../adapters/teams/teams-options.js';
@@ -99,6 +101,8 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
   const cards = createSqlCardActivityStore(infra.database);
   const sessions = createSqlActiveSessions(infra.database);
   const adapter = createBotAdapter(options, logger);
+  const localMode = isLocalMode(options);
+  const serviceUrls = createServiceUrlPolicy({ allowed: options.allowedServiceUrls, localMode });
   const settled: SendSettledListener[] = [];
   const sender = createRateLimitedSender(options.send, {
     onSettled: (durationMs, outcome) => {
@@ -109,6 +113,7 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
   const messenger = new TeamsMessenger({
     adapter,
     botAppId: options.botAppId,
+    serviceUrls,
     references: stored,
     cards,
     sender,
@@ -118,11 +123,10 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
     logger,
   });
   const channel = new TeamsChannel({ messenger, commands: parts.commands, references: stored, reach, logger });
-  const localMode = isLocalMode(options);
   if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);
   return {
     name: 'teams',
-    mounts: [{ router: createBotRouter({ adapter, bot, logger, localMode }) }],
+    mounts: [{ router: createBotRouter({ adapter, bot, logger, localMode, serviceUrls }) }],
     reach,
     channel,
     sendStats: sender.stats,

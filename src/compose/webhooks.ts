@@ -5,6 +5,7 @@
 import type { AgentApiOptions } from '../adapters/agent-api/agent-api-options.js';
 import { agentApiDb } from '../adapters/store/agent-api-schema.js';
 import type { EventLog } from '../adapters/store/event-log.js';
+import type { ResolveHost } from '../adapters/webhooks/webhook-target.js';
 import { WebhookWorker } from '../adapters/webhooks/webhook-worker.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { ScaleOut } from './scale-out.js';
@@ -18,7 +19,13 @@ export interface Webhooks extends Feature {
 export function createWebhooks(
   slice: AgentApiOptions['webhooks'],
   infra: Infrastructure,
-  parts: { readonly log: EventLog; readonly scaleOut: ScaleOut | null; readonly fetch?: typeof fetch | undefined },
+  parts: {
+    readonly log: EventLog;
+    readonly scaleOut: ScaleOut | null;
+    readonly fetch?: typeof fetch | undefined;
+    /** Resolves target hosts before deliveries (default: the system resolver). */
+    readonly resolve?: ResolveHost | undefined;
+  },
 ): Webhooks {
   const worker = new WebhookWorker({
     db: agentApiDb(infra.database.db),
@@ -27,6 +34,7 @@ export function createWebhooks(
     logger: infra.logger.child({ part: 'webhooks' }),
     ...slice,
     fetch: parts.fetch,
+    resolve: parts.resolve,
   });
   parts.scaleOut?.signals.on('webhooks', () => worker.kick());
   return { name: 'webhooks', worker, start: () => worker.start(), stop: () => worker.stop() };

@@ -23,13 +23,24 @@ const envVariables = z.object({
     .optional(),
   /** When set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>`. Never logged. */
   METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  /** How long a client may take to send a request's headers, in ms (then 408 and the connection is closed). */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(20_000),
+  /** How long a client may take to send a whole request, body included, in ms (then 408). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** How long an idle keep-alive connection is kept open, in ms. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
 });
 
 /** The environment's schema. A secret without an app id would silently run the bot in local mode: refused. */
-export const envSchema = envVariables.refine(
-  (e) => e.MICROSOFT_APP_ID.trim() !== '' || e.MICROSOFT_APP_PASSWORD === '',
-  { path: ['MICROSOFT_APP_ID'], message: 'MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is empty' },
-);
+export const envSchema = envVariables
+  .refine((e) => e.MICROSOFT_APP_ID.trim() !== '' || e.MICROSOFT_APP_PASSWORD === '', {
+    path: ['MICROSOFT_APP_ID'],
+    message: 'MICROSOFT_APP_PASSWORD is set but MICROSOFT_APP_ID is empty',
+  })
+  .refine((e) => e.HTTP_HEADERS_TIMEOUT_MS <= e.HTTP_REQUEST_TIMEOUT_MS, {
+    path: ['HTTP_HEADERS_TIMEOUT_MS'],
+    message: 'must not be longer than HTTP_REQUEST_TIMEOUT_MS',
+  });
 
 /** The environment as parsed (defaults applied). */
 export type ConfigEnv = z.output<typeof envSchema>;

@@ -1,10 +1,11 @@
 /**
  * The configuration file's text → the parsed file, or problems naming the key, the line and the fix: YAML syntax,
  * the schema (src/config/config-file-schema.ts), then references between sections (routing point members in the
- * directory, queue members among the agents, Graph for Entra groups and proactive install). Pure.
+ * directory, queue members among the agents of the queue's contact center, contact centers' agents and queues, Graph for Entra groups and proactive install). Pure.
  */
 import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { contactCenterOfAgent, contactCenterOfQueue } from '../adapters/agent-api/agent-api-options.js';
 import { type ConfigFile, configFileSchema } from './config-file-schema.js';
 import type { ConfigProblem } from './config-problem.js';
 
@@ -136,15 +137,40 @@ function crossCheck(c: ConfigFile): { key: string; path: (string | number)[]; me
       fix: 'add a presence section (tenantId, and GRAPH_CLIENT_SECRET in the environment; docs/admin.md section 2) or remove teams.teamsCatalogAppId',
     });
   }
+  const queueIds = new Set(c.queues.map((q) => q.id));
+  c.agentApi.contactCenters.forEach((cc, i) => {
+    const check = (field: 'agents' | 'queues', known: Set<string>, where: string) =>
+      cc[field].forEach((id, j) => {
+        if (known.has(id)) return;
+        const path = ['agentApi', 'contactCenters', i, field, j];
+        out.push({
+          key: keyOf(path),
+          path,
+          message: `"${id}" is not ${field === 'agents' ? 'an agent' : 'a queue'} in ${where}`,
+          fix: `add "${id}" to ${where} or remove it from contact center ${cc.id}`,
+        });
+      });
+    check('agents', agentIds, 'directory.agents');
+    check('queues', queueIds, 'queues');
+  });
+  const ccOfAgent = contactCenterOfAgent(c.agentApi);
+  const ccOfQueue = contactCenterOfQueue(c.agentApi);
   c.queues.forEach((q, i) => {
     q.members.forEach((m, j) => {
+      const path = ['queues', i, 'members', j];
       if (!agentIds.has(m)) {
-        const path = ['queues', i, 'members', j];
         out.push({
           key: keyOf(path),
           path,
           message: `"${m}" is not an agent in directory.agents`,
           fix: `add "${m}" to directory.agents or remove it from the queue`,
+        });
+      } else if (ccOfAgent(m) !== ccOfQueue(q.id)) {
+        out.push({
+          key: keyOf(path),
+          path,
+          message: `"${m}" is an agent of contact center "${ccOfAgent(m)}", queue ${q.id} belongs to "${ccOfQueue(q.id)}"`,
+          fix: 'a queue offers chats to agents of its own contact center only: list both in one contact center (agentApi.contactCenters)',
         });
       }
     });

@@ -5,6 +5,8 @@
  */
 import type { AgentApiOptions } from '../adapters/agent-api/agent-api-options.js';
 import type { PresenceOptions } from '../adapters/graph/presence-options.js';
+import type { HttpServerTimeouts } from '../adapters/http/http-server.js';
+import { createServiceUrlPolicy } from '../adapters/teams/service-urls.js';
 import type { TeamsOptions } from '../adapters/teams/teams-options.js';
 import type { Escalation } from '../domain/escalation/voice-target.js';
 import type { Directory, QueueEntry } from '../domain/routing/directory.js';
@@ -20,7 +22,13 @@ export type { ConfigFileText } from './read-config-file.js';
 
 /** The connector's configuration: one resolved slice per feature. */
 export interface Config {
-  readonly server: { readonly host: string; readonly port: number; readonly publicBaseUrl: string | null };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicBaseUrl: string | null;
+    /** Limits on slow clients (`HTTP_HEADERS_TIMEOUT_MS`, `HTTP_REQUEST_TIMEOUT_MS`, `HTTP_KEEP_ALIVE_TIMEOUT_MS`). */
+    readonly timeouts: HttpServerTimeouts;
+  };
   readonly database: { readonly url: string };
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** The configuration file's path as configured (`CONNECTOR_CONFIG`, default `config/connector.yaml`). */
@@ -76,10 +84,21 @@ export function readConfig(
   const f = fileResult.value;
   const presence = resolvePresence(f, e);
   if (!presence.ok) return { ok: false, problems: presence.problems };
+  const teamsProblem = f.teams ? defaultServiceUrlProblem(f.teams, e.MICROSOFT_APP_ID) : null;
+  if (teamsProblem) return { ok: false, problems: [teamsProblem] };
   return {
     ok: true,
     config: {
-      server: { host: e.HOST, port: e.PORT, publicBaseUrl: e.PUBLIC_BASE_URL ?? null },
+      server: {
+        host: e.HOST,
+        port: e.PORT,
+        publicBaseUrl: e.PUBLIC_BASE_URL ?? null,
+        timeouts: {
+          headersMs: e.HTTP_HEADERS_TIMEOUT_MS,
+          requestMs: e.HTTP_REQUEST_TIMEOUT_MS,
+          keepAliveMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        },
+      },
       database: { url: e.DATABASE_URL },
       logLevel: e.LOG_LEVEL,
       metrics: { token: e.METRICS_TOKEN ?? null },
@@ -104,6 +123,26 @@ export function readConfig(
   };
 }
 
+/**
+ * With an app id, proactive installs write to `teams.defaultServiceUrl` with the bot's token: it must be on
+ * `teams.allowedServiceUrls`. (Local mode sends to loopback service URLs only, whatever this says.)
+ */
+function defaultServiceUrlProblem(
+  teams: Pick<TeamsOptions, 'defaultServiceUrl' | 'allowedServiceUrls'>,
+  appId: string,
+): ConfigProblem | null {
+  if (appId.trim() === '') return null;
+  const policy = createServiceUrlPolicy({ allowed: teams.allowedServiceUrls, localMode: false });
+  if (policy.allows(teams.defaultServiceUrl)) return null;
+  return {
+    key: 'teams.defaultServiceUrl',
+    where: 'file',
+    line: null,
+    message: `${teams.defaultServiceUrl} is not on teams.allowedServiceUrls (${policy.description})`,
+    fix: 'set teams.defaultServiceUrl to your tenant’s Bot Connector service URL, or add its origin to teams.allowedServiceUrls',
+  };
+}
+
 function envFix(key: string): string {
   switch (key) {
     case 'PORT':
@@ -120,6 +159,10 @@ function envFix(key: string): string {
       return 'set PRESENCE_TOKEN_CACHE_KEY to 32 random bytes in base64 (openssl rand -base64 32)';
     case 'PUBLIC_BASE_URL':
       return 'set PUBLIC_BASE_URL to the https:// address where Teams and Graph reach this connector';
+    case 'HTTP_HEADERS_TIMEOUT_MS':
+    case 'HTTP_REQUEST_TIMEOUT_MS':
+    case 'HTTP_KEEP_ALIVE_TIMEOUT_MS':
+      return `set ${key} to a number of milliseconds (at least 100; the headers limit not above the request limit), or unset it`;
     case 'METRICS_TOKEN':
       return 'set METRICS_TOKEN to a random string of at least 16 characters, or unset it for an open /metrics';
     default:

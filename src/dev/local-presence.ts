@@ -36,6 +36,8 @@ export interface LocalPresenceOptions {
   readonly port?: number | undefined;
   /** A mapping rules file (`presence.rulesFile`); default the shipped rules. */
   readonly rulesFile?: string | undefined;
+  /** How the configuration names the tenant (`presence.tenantId`): its id (default) or one of its domains. */
+  readonly tenant?: string | undefined;
   /** Decryption processes (`presence.subscriptions.decryptionProcesses`); default 1. */
   readonly decryptionProcesses?: number | undefined;
 }
@@ -56,7 +58,7 @@ export async function startLocalPresence(options: LocalPresenceOptions = {}): Pr
     : '';
   const yaml = `
 presence:
-  tenantId: ${LOCAL_TENANT_ID}
+  tenantId: ${options.tenant ?? LOCAL_TENANT_ID}
   clientId: ${LOCAL_GRAPH_APP_ID}
   authorityBaseUrl: ${emulator.baseUrl}
   graphBaseUrl: ${emulator.graphBaseUrl}

@@ -6,7 +6,9 @@
  * - `events`: events were appended (wakes every replica's SSE streams);
  * - `webhooks`: an append queued webhook deliveries (wakes every replica's webhook worker);
  * - `timeouts`: a commit scheduled a time-out, with its due time (every replica arms its timer; nothing is read);
- * - `sessions`: a commit began or ended knowledge workers' sessions, with their ids (every replica re-reads their load).
+ * - `sessions`: a commit began or ended knowledge workers' sessions, with their ids (every replica re-reads their
+ *   load);
+ * - `keys`: API keys were revoked, with their ids (every replica ends the event streams they opened).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic, cut to fit PostgreSQL's payload limit. A slow periodic `recheck` wakes everything in case a notification was
@@ -28,6 +30,8 @@ export interface ReplicaSignalHandlers {
   timeouts: (dueAt: number | null) => void;
   /** These knowledge workers' sessions began or ended, or (null) anyone's may have. */
   sessions: (knowledgeWorkerIds: readonly string[] | null) => void;
+  /** These API keys were revoked elsewhere: end what they opened here. */
+  keys: (keyIds: readonly string[]) => void;
 }
 
 /** Events appended here, as the event log reports them. */
@@ -59,10 +63,12 @@ export class ReplicaSignals {
     recheck: [],
     timeouts: [],
     sessions: [],
+    keys: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
   #earliestTimeout: number | null = null;
   #sessions = new Set<string>();
+  #revokedKeys = new Set<string>();
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
 
@@ -86,6 +92,13 @@ export class ReplicaSignals {
       'sessions',
       this.#fromOther((body) => {
         this.#fire('sessions', sessionIdsOf(body));
+      }),
+    );
+    bus.on(
+      'keys',
+      this.#fromOther((body) => {
+        const ids = sessionIdsOf(body);
+        if (ids) this.#fire('keys', ids);
       }),
     );
     bus.onReconnect(() => {
@@ -117,6 +130,12 @@ export class ReplicaSignals {
     if (signal.remote) return;
     this.#flags.add('events');
     if (signal.deliveries > 0) this.#flags.add('webhooks');
+    this.#flushSoon();
+  }
+
+  /** Tells the other replicas that an API key was revoked here. */
+  keyRevoked(keyId: string): void {
+    this.#revokedKeys.add(keyId);
     this.#flushSoon();
   }
 
@@ -177,11 +196,28 @@ export class ReplicaSignals {
       this.#earliestTimeout = null;
       for (const chunk of chunks([...this.#sessions])) this.#send('sessions', JSON.stringify(chunk));
       this.#sessions = new Set();
+      for (const chunk of chunks([...this.#revokedKeys])) this.#send('keys', JSON.stringify(chunk));
+      this.#revokedKeys = new Set();
     });
   }
 }
 
-/** The ids of a `sessions` body: a JSON list of strings; anything else (null) means anyone's may have changed. */
+/**
+ * Tells the running replicas that API keys were revoked, from a process that is not one of them (the CLI): the same
+ * `keys` notification a replica sends, so they end the keys' event streams at once.
+ */
+export async function tellKeysRevoked(
+  bus: NotificationBus,
+  senderId: string,
+  keyIds: readonly string[],
+): Promise<void> {
+  for (const chunk of chunks(keyIds)) await bus.notify('keys', `${senderId}\n${JSON.stringify(chunk)}`);
+}
+
+/**
+ * The ids of a `sessions` (or `keys`) body: a JSON list of strings; anything else (null) means anyone's may have
+ * changed.
+ */
 function sessionIdsOf(body: string): string[] | null {
   try {
     const parsed: unknown = JSON.parse(body);

@@ -17,7 +17,9 @@ import { bearer } from '../support/api-app.js';
 import { sampleDirectory, testConfig } from '../support/test-app.js';
 
 const bin = fileURLToPath(new URL('../../bin/uc-connector.js', import.meta.url));
-const yaml = `${sampleDirectory}agentApi:\n  contactCenters:\n    - { id: north, agents: [agent-jim] }\n`;
+// Jim is North's: the default contact center's queue offers chats to its own agents only.
+const directory = sampleDirectory.replace('members: [agent-kate, agent-jim]', 'members: [agent-kate]');
+const yaml = `${directory}agentApi:\n  contactCenters:\n    - { id: north, agents: [agent-jim] }\n`;
 
 interface Run {
   code: number;

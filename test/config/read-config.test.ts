@@ -84,6 +84,41 @@ describe('readConfig', () => {
     ]);
   });
 
+  test('contact centers: unknown agents and queues, one listed twice, a queue member of another contact center', () => {
+    const text = [
+      'directory:',
+      '  agents:',
+      '    - { id: kate, name: Kate }',
+      '    - { id: bob, name: Bob }',
+      'queues:',
+      '  - { id: north-q, name: North, members: [kate, bob] }',
+      'agentApi:',
+      '  contactCenters:',
+      '    - { id: south, agents: [bob, nobody], queues: [south-q] }',
+      '    - { id: east, agents: [bob] }',
+    ].join('\n');
+    const result = readConfig({}, file(text));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems.map((p) => [p.key, p.message])).toEqual([
+      [
+        'agentApi.contactCenters[1].agents[0]',
+        '"bob" already belongs to contact center "south"; agents belong to one contact center',
+      ],
+    ]);
+    const fixed = readConfig({}, file(text.replace('    - { id: east, agents: [bob] }', '')));
+    expect(fixed.ok).toBe(false);
+    if (fixed.ok) return;
+    expect(fixed.problems.map((p) => [p.key, p.line])).toEqual([
+      ['agentApi.contactCenters[0].agents[1]', 9],
+      ['agentApi.contactCenters[0].queues[0]', 9],
+      ['queues[0].members[1]', 6],
+    ]);
+    expect(fixed.problems[2]?.message).toBe(
+      '"bob" is an agent of contact center "south", queue north-q belongs to "default"',
+    );
+  });
+
   test('broken YAML names the line', () => {
     const result = readConfig({}, file('directory:\n  agents:\n    - id: a\n     name: b\n'));
     expect(result.ok).toBe(false);

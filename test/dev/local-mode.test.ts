@@ -1,12 +1,16 @@
 /**
  * Local mode when a part cannot start or stops by itself: the error names the part and the fix, and whatever had
- * started is stopped (its ports closed). The whole first run, from `npm start` on a clone, is
+ * started is stopped (its ports closed). Its keys: the banner's platform key administers the running connector, and
+ * `uc-connector api-key` pointed at local mode's database makes keys the running connector accepts. The whole first run, from `npm start` on a clone, is
  * test/e2e/first-run.test.ts.
  */
+import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from 'vitest';
 import { LocalModeError, LocalModeStopped, startLocalMode } from '../../src/dev/local-mode/local-mode.js';
 import { freePort, isListening } from '../support/ports.js';
@@ -151,4 +155,43 @@ describe('local mode: failures', () => {
     expect(await isListening(p.connector)).toBe(false);
     expect(await isListening(p.emulator)).toBe(false);
   }, 120_000);
+});
+
+describe('local mode: keys', () => {
+  test("the banner's platform key and the CLI on data/local-mode.db both give keys the running connector accepts", async () => {
+    const p = await ports();
+    const lines: string[] = [];
+    const cwd = projectDir();
+    const local = await start(cwd, p, lines);
+    try {
+      const printed = /Platform key +(ucc_\S+)/.exec(lines.join('\n'))?.[1];
+      expect(printed).toBe(local.platformKey);
+      const api = (key: string, path: string) =>
+        fetch(`${local.connectorUrl}/api/v1${path}`, { headers: { authorization: `Bearer ${key}` } });
+      const me = await api(local.platformKey, '/me');
+      expect(await me.json()).toEqual({ contactCenter: 'default', platform: true, agent: null });
+      expect((await api(local.platformKey, '/keys')).status).toBe(200);
+      // The CLI, while local mode runs, on local mode's database and configuration (docs/api.md).
+      const bin = fileURLToPath(new URL('../../bin/uc-connector.js', import.meta.url));
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bin, 'api-key', 'create', '--contact-center', 'default', '--agent', 'agent-kate', '--label', 'CLI'],
+        {
+          cwd,
+          env: {
+            PATH: process.env.PATH ?? '',
+            DATABASE_URL: 'data/local-mode.db',
+            CONNECTOR_CONFIG: 'config/local.yaml',
+            LOG_LEVEL: 'silent',
+          },
+        },
+      );
+      const made = /\b(ucc_[A-Za-z0-9_-]{43})\b/.exec(stdout)?.[1] ?? '';
+      const kate = await api(made, '/me');
+      expect(kate.status).toBe(200);
+      expect(await kate.json()).toMatchObject({ platform: false, agent: { id: 'agent-kate' } });
+    } finally {
+      await local.stop();
+    }
+  }, 180_000);
 });

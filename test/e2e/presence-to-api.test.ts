@@ -3,15 +3,19 @@
  * emulator shows as a new agent state through the agent API (by notification, or by the next sweep without
  * subscriptions), is published as an event, is recorded as history, and decides who routing offers work to.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { generateKeyPair, SignJWT } from 'jose';
 import request from 'supertest';
 import { afterEach, describe, expect, test } from 'vitest';
+import { SqlSubscriptionStore } from '../../src/adapters/store/sql-presence-stores.js';
 import { type ConnectorApp, createApp } from '../../src/app.js';
+import { checkSubscriptionHealth } from '../../src/cli/doctor/subscription-health-checks.js';
+import { encryptContent, publicKeyOfCertificate } from '../../src/dev/graph-emulator/encrypt-content.js';
 import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { signInLocalSubscriber, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
@@ -61,7 +65,7 @@ ${extra}`;
 }
 
 /** Starts the emulator and the connector listening on a real port (Graph posts notifications to it). */
-async function start(opts: { subscriptions: boolean; rulesFile?: string }): Promise<Running> {
+async function start(opts: { subscriptions: boolean; rulesFile?: string; tenant?: string }): Promise<Running> {
   let handler: ConnectorApp['http'] | undefined;
   const server = createServer((req, res) => handler?.(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -71,6 +75,7 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string }): Prom
     connectorBaseUrl: opts.subscriptions ? base : undefined,
     fastIntervalMs: opts.subscriptions ? 600_000 : 200,
     rulesFile: opts.rulesFile,
+    tenant: opts.tenant,
   });
   const emu = local.emulator;
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
@@ -281,5 +286,91 @@ describe('presence through the connector, with change notifications', () => {
     const metrics = await request(r.app.http).get('/metrics');
     expect(metrics.text).toMatch(/^ucc_presence_notifications_total\{outcome="applied"\} [1-9]/m);
     expect(metrics.text).toMatch(/^ucc_graph_calls_total [1-9]/m);
+  });
+
+  test('a tenant named by its domain: notifications are accepted (their issuer names the tenant id)', async () => {
+    const r = await start({ subscriptions: true, tenant: 'contoso.onmicrosoft.com' });
+    const subscribed = async () => r.app.presence?.subscriptions?.isSubscribed(megan) ?? false;
+    expect(await eventually(subscribed, true)).toBe(true);
+    await r.emu.setPresence(megan, 'DoNotDisturb', 'Presenting');
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'Presenting' })).toEqual({
+      kind: 'NotReady',
+      reason: 'Presenting',
+    });
+    expect(r.app.presence?.notificationStats()).toMatchObject({ refused: 0 });
+  });
+
+  test('a tenant domain the identity platform does not know stops start-up with the fix', async () => {
+    await expect(start({ subscriptions: true, tenant: 'nobody.onmicrosoft.com' })).rejects.toThrow(
+      /presence\.tenantId nobody\.onmicrosoft\.com could not be resolved.*set presence\.tenantId to the tenant's GUID/,
+    );
+  });
+
+  test('a subscription whose notifications are all refused is unhealthy: polled, shown by /metrics and the doctor, healthy again once one is accepted', async () => {
+    const r = await start({ subscriptions: true });
+    const subscribed = async () => r.app.presence?.subscriptions?.isSubscribed(megan) ?? false;
+    expect(await eventually(subscribed, true)).toBe(true);
+    const [sub] = r.app.presence?.subscriptions?.subscriptions() ?? [];
+    if (!sub) throw new Error('a subscription should be held');
+    // Notifications with the right clientState and encryption, but validation tokens no Microsoft key signed.
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT({ appid: '0bf30f3b-4a52-48df-9a82-234910c4a086' })
+      .setProtectedHeader({ alg: 'RS256', kid: 'not-microsoft' })
+      .setIssuer('https://sts.windows.net/00000000-0000-0000-0000-00000000e1e1/')
+      .setAudience('11111111-2222-3333-4444-555555555555')
+      .setIssuedAt()
+      .setExpirationTime('1h')
+      .sign(privateKey);
+    const certificate = readFileSync(
+      new URL('../../src/dev/certs/local-notification-cert.pem', import.meta.url),
+      'utf8',
+    )
+      .replace(/-----[^-]+-----/g, '')
+      .replace(/\s+/g, '');
+    const collection = () => ({
+      value: [
+        {
+          subscriptionId: sub.id,
+          clientState: sub.clientState,
+          changeType: 'updated',
+          resource: `communications/presences('${megan}')`,
+          resourceData: { id: megan },
+          encryptedContent: encryptContent(
+            { id: megan, availability: 'Offline', activity: 'Offline' },
+            publicKeyOfCertificate(certificate),
+            'local-dev',
+          ),
+        },
+      ],
+      validationTokens: [forged],
+    });
+    for (let i = 0; i < 3; i++)
+      expect((await request(r.app.http).post('/api/graph/notifications').send(collection())).status).toBe(202);
+    expect(await eventually(subscribed, false)).toBe(false);
+    expect(r.app.presence?.subscriptions?.health()).toEqual({ healthy: 0, refused: 1, failing: 0 });
+    const metrics = await request(r.app.http).get('/metrics');
+    expect(metrics.text).toMatch(/^ucc_presence_subscriptions\{health="refused"\} 1$/m);
+    const stored = async () => (await new SqlSubscriptionStore(r.app.database).get(sub.id))?.refusedSince != null;
+    expect(await eventually(stored, true)).toBe(true);
+    const doctor = await checkSubscriptionHealth(r.app.database, { subscriptions: {} } as never);
+    expect(doctor).toEqual([
+      expect.objectContaining({
+        status: 'fail',
+        detail: expect.stringMatching(/every notification refused since .*its users are only polled/),
+        fix: expect.stringContaining('presence.tenantId'),
+      }),
+    ]);
+    // Megan's state never took the refused content, and a genuine notification makes the subscription healthy again.
+    expect(await stateInApi(r, megan)).toEqual({ kind: 'Ready' });
+    await r.emu.setPresence(megan, 'DoNotDisturb', 'Presenting');
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'Presenting' })).toEqual({
+      kind: 'NotReady',
+      reason: 'Presenting',
+    });
+    expect(await eventually(subscribed, true)).toBe(true);
+    expect(await eventually(stored, false)).toBe(false);
+    expect(await checkSubscriptionHealth(r.app.database, { subscriptions: {} } as never)).toEqual([
+      expect.objectContaining({ status: 'ok' }),
+    ]);
   });
 });

@@ -132,6 +132,26 @@ describe('change notifications against the emulator', () => {
     await vi.waitFor(() => expect(stateOf(megan)).toBe('Ready'));
   });
 
+  test('missed: the subscription is renewed and its users are polled at once', async () => {
+    const [sub] = h.manager.subscriptions();
+    h.emu.dropNotifications(true);
+    await h.emu.setPresence(megan, 'Away', 'Away');
+    h.emu.dropNotifications(false);
+    expect(stateOf(megan)).toBe('Ready');
+    expect(h.poller.dueUsers(h.clock.now())).not.toContain(megan);
+    expect(await h.emu.sendLifecycle(sub?.id ?? '', 'missed')).toBe(202);
+    await vi.waitFor(() => expect(h.poller.dueUsers(h.clock.now())).toEqual(expect.arrayContaining(users)));
+    await h.poller.pollOnce();
+    expect(stateOf(megan)).toBe('NotReady(Away)');
+  });
+
+  test('reauthorizationRequired: delivery was paused, so the users are polled at once as well', async () => {
+    const [sub] = h.manager.subscriptions();
+    expect(h.poller.dueUsers(h.clock.now())).not.toContain(alex);
+    expect(await h.emu.sendLifecycle(sub?.id ?? '')).toBe(202);
+    await vi.waitFor(() => expect(h.poller.dueUsers(h.clock.now())).toEqual(expect.arrayContaining(users)));
+  });
+
   test('reauthorizationRequired is answered by reauthorizing', async () => {
     const [sub] = h.manager.subscriptions();
     const emulated = h.emu.subscriptions.byId.get(sub?.id ?? '');

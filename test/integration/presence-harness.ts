@@ -110,7 +110,7 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
       tokensFor: (a) => delegated.tokenSource(a),
       store: new MemorySubscriptionStore(),
       clock,
-      onShardLost: (ids) => {
+      pollNow: (ids) => {
         for (const id of ids) poller?.markDue(id);
       },
       logger,

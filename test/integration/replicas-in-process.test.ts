@@ -230,7 +230,8 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
 
     test('each webhook delivery is posted once when both workers race for it', async () => {
       const clock = new TestClock();
-      const { a, b } = await pair(clock);
+      // The receiver listens on loopback.
+      const { a, b } = await pair(clock, 'agentApi:\n  webhooks: { allowPrivateTargets: true }\n');
       const received: string[] = [];
       const receiver = http.createServer((req, res) => {
         received.push(String(req.headers['webhook-id']));

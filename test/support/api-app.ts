@@ -1,6 +1,6 @@
 /** The real connector with its agent side, for API tests: a real database, a settable clock, keys made ready. */
 import { Writable } from 'node:stream';
-import { type ConnectorApp, createApp } from '../../src/app.js';
+import { type AppDependencies, type ConnectorApp, createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
 import { sampleDirectory, type TestClock, testConfig } from './test-app.js';
@@ -13,8 +13,14 @@ export interface ApiTestApp {
   readonly keys: { kate: string; jim: string; platform: string };
 }
 
-/** Starts the connector on `databaseUrl` with the sample directory (plus `extraYaml`). */
-export async function startApiApp(databaseUrl: string, clock: TestClock, extraYaml = ''): Promise<ApiTestApp> {
+/** Starts the connector on `databaseUrl` with `directory` (default the sample directory) plus `extraYaml`, and network-edge `deps`. */
+export async function startApiApp(
+  databaseUrl: string,
+  clock: TestClock,
+  extraYaml = '',
+  deps: Pick<AppDependencies, 'resolve' | 'fetch'> = {},
+  directory = sampleDirectory,
+): Promise<ApiTestApp> {
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, done) {
@@ -23,10 +29,11 @@ export async function startApiApp(databaseUrl: string, clock: TestClock, extraYa
     },
   });
   const experts = new RecordingChannel();
-  const app = await createApp(testConfig(sampleDirectory + extraYaml, databaseUrl), {
+  const app = await createApp(testConfig(directory + extraYaml, databaseUrl), {
     clock,
     logger: createLogger('debug', sink),
     channels: { 'knowledge-worker': experts },
+    ...deps,
   });
   const keys = app.agentSide.keys;
   const kate = await keys.create({ contactCenter: 'default', agentId: 'agent-kate', label: 'Kate desktop' });

@@ -1,6 +1,7 @@
 /**
  * The agent API over HTTP: `/api/v1/…` (every route authenticated by API key or Entra token and rate limited per
- * caller; an unknown operation is a 404 problem document), the OpenAPI document at `/openapi.json` built from the
+ * caller before its body is read, refused credentials limited per client address; an unknown operation is a 404
+ * problem document), the OpenAPI document at `/openapi.json` built from the
  * same route declarations, and the reference page at `/api/v1/reference`.
  */
 import express from 'express';
@@ -47,7 +48,9 @@ export function createAgentApiRouter(
     ...extraRoutes,
   ];
   const openApi = buildOpenApi(routes, apiBasePath, '1.0.0');
-  const limiter = new RateLimiter({ clock: ctx.clock, ...options.rateLimit });
+  const { refused, ...perKey } = options.rateLimit;
+  const limiter = new RateLimiter({ clock: ctx.clock, ...perKey });
+  const refusedLimiter = new RateLimiter({ clock: ctx.clock, ...refused });
 
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
@@ -57,9 +60,10 @@ export function createAgentApiRouter(
     res.type('html').send(referencePage);
   });
   const api = express.Router();
-  api.use(express.json({ limit: '256kb' }));
   const entra = options.entra ? createEntraVerifier(options.entra, ctx.clock) : undefined;
-  api.use(authenticate({ keys: ctx.keys, limiter, agentBelongs, entra }));
+  // Authentication and the rate limits first: a refused request's body is never read.
+  api.use(authenticate({ keys: ctx.keys, limiter, refusedLimiter, agentBelongs, entra }));
+  api.use(express.json({ limit: '256kb' }));
   for (const route of routes) api[route.method](route.path, handlerOf(route, callerOf));
   api.use((req, _res, next) => {
     next(

@@ -15,6 +15,7 @@ import { ProblemError, problem } from '../http/problem.js';
 import type { ApiKeyStore } from '../store/api-key-store.js';
 import type { EventLog } from '../store/event-log.js';
 import type { WebhookSubscriptions } from '../webhooks/webhook-subscriptions.js';
+import type { ResolveHost } from '../webhooks/webhook-target.js';
 import type { Caller } from './authenticate.js';
 
 /** The ports and settings the routes use. */
@@ -31,9 +32,16 @@ export interface AgentApiContext {
   readonly queues: readonly { id: string; name: string }[];
   readonly escalation: Escalation;
   readonly clock: Clock;
+  /** The contact center an agent belongs to: a caller sees and reaches only its own contact center's agents. */
   readonly contactCenterOfAgent: (agentId: string) => string;
+  /** The contact center a queue belongs to: a caller sees and reaches only its own contact center's queues. */
+  readonly contactCenterOfQueue: (queueId: string) => string;
   readonly defaultContactCenter: string;
   readonly heartbeatMs: number;
+  /** Whether webhook targets on loopback, private, link-local or unspecified addresses are accepted. */
+  readonly allowPrivateWebhookTargets: boolean;
+  /** Resolves webhook targets' host names (default the system resolver). */
+  readonly resolveHost?: ResolveHost | undefined;
   /** New interaction ids. */
   readonly newId: () => string;
 }
@@ -105,16 +113,30 @@ export async function visibleInteraction(ctx: AgentApiContext, caller: Caller, i
   return ix;
 }
 
-/** A person by id: a knowledge worker of the directory or an agent. */
+/**
+ * A person by id, as contact center `contactCenter` sees it: a knowledge worker of the directory (shared by all
+ * contact centers) or one of its own agents. Another contact center's agent is undefined, as an unknown id is.
+ */
 export function personById(
   ctx: AgentApiContext,
   kind: 'knowledge-worker' | 'agent',
   id: string,
+  contactCenter: string,
 ): PersonRef | undefined {
   if (kind === 'knowledge-worker') {
     const kw = ctx.index().knowledgeWorkers.get(id);
     return kw ? { id: kw.id, name: kw.name, kind } : undefined;
   }
-  const agent = ctx.agents.find((a) => a.id === id);
+  const agent = ownAgents(ctx, contactCenter).find((a) => a.id === id);
   return agent ? { id: agent.id, name: agent.name, kind } : undefined;
+}
+
+/** The agents of one contact center. */
+export function ownAgents(ctx: AgentApiContext, contactCenter: string): AgentEntry[] {
+  return ctx.agents.filter((a) => ctx.contactCenterOfAgent(a.id) === contactCenter);
+}
+
+/** The queues of one contact center. */
+export function ownQueues(ctx: AgentApiContext, contactCenter: string): AgentApiContext['queues'][number][] {
+  return ctx.queues.filter((q) => ctx.contactCenterOfQueue(q.id) === contactCenter);
 }

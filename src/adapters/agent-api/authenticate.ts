@@ -2,9 +2,12 @@
  * Authentication of the agent API: `Authorization: Bearer <key>` (or `X-API-Key`), or, when configured, an Entra ID
  * client-credential token (`Authorization: Bearer <JWT>`) from an allowed client app. An agent key acts as its
  * agent; a platform key (or a token) acts for the contact center, and for the agent named in `X-Agent-Id` (who must
- * belong to its contact center). Keys and tokens are never logged. Then the per-key rate limit.
+ * belong to its contact center). Keys and tokens are never logged. Then the per-key rate limit. Runs before the
+ * request body is read: a refused request is answered without its body being buffered. Refused credentials (none,
+ * unknown, revoked, invalid token) are limited per client address: once an address has used up its allowance, it
+ * gets 429 before any credential it sends is even looked at, so keys cannot be guessed at line rate.
  */
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { ProblemError, problem } from '../http/problem.js';
 import type { ApiKeyIdentity, ApiKeyStore } from '../store/api-key-store.js';
 import { type EntraVerifier, looksLikeJwt } from './entra-token.js';
@@ -32,7 +35,10 @@ export function callerOf(req: Request): Caller {
 /** Options for {@link authenticate}. */
 export interface AuthenticateOptions {
   readonly keys: ApiKeyStore;
+  /** Per key (or token client). */
   readonly limiter: RateLimiter;
+  /** Refused credentials, per client address. */
+  readonly refusedLimiter: RateLimiter;
   /** Whether an agent id is known and belongs to a contact center. */
   readonly agentBelongs: (agentId: string, contactCenter: string) => boolean;
   /** Verifies Entra ID tokens; absent when only API keys are accepted. */
@@ -61,26 +67,42 @@ function presentedKey(req: Request): string | undefined {
   return req.get('x-api-key')?.trim() || undefined;
 }
 
+/** The 429 problem for a wait in milliseconds, with its `Retry-After` header set. */
+function rateLimited(res: Response, wait: number, detail: string): ProblemError {
+  const seconds = Math.ceil(wait / 1000);
+  res.setHeader('Retry-After', String(seconds));
+  return new ProblemError(
+    problem(429, 'rate-limited', 'Too many requests', `${detail} Retry after ${seconds} s.`, {
+      retryAfterSeconds: seconds,
+    } as object),
+  );
+}
+
+/** The address a refused request is counted against (the socket's peer, or the proxy's view when trusted). */
+const addressOf = (req: Request): string => `address:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+
 /** Middleware: resolves the caller or answers 401/403/429. */
 export function authenticate(options: AuthenticateOptions): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     try {
-      const key = presentedKey(req);
-      if (!key) {
-        throw new ProblemError(
-          problem(401, 'unauthenticated', 'Unauthenticated', 'Send an API key as "Authorization: Bearer <key>".'),
-        );
+      const address = addressOf(req);
+      const blocked = options.refusedLimiter.wait(address);
+      if (blocked > 0) throw rateLimited(res, blocked, 'Too many refused credentials from this address.');
+      let identity: ApiKeyIdentity;
+      try {
+        const key = presentedKey(req);
+        if (!key) {
+          throw new ProblemError(
+            problem(401, 'unauthenticated', 'Unauthenticated', 'Send an API key as "Authorization: Bearer <key>".'),
+          );
+        }
+        identity = await identify(options, key);
+      } catch (error) {
+        if (error instanceof ProblemError && error.problem.status === 401) options.refusedLimiter.take(address);
+        throw error;
       }
-      const identity = await identify(options, key);
       const wait = options.limiter.take(identity.keyId);
-      if (wait > 0) {
-        _res.setHeader('Retry-After', String(Math.ceil(wait / 1000)));
-        throw new ProblemError(
-          problem(429, 'rate-limited', 'Too many requests', `Retry after ${Math.ceil(wait / 1000)} s.`, {
-            retryAfterSeconds: Math.ceil(wait / 1000),
-          } as object),
-        );
-      }
+      if (wait > 0) throw rateLimited(res, wait, 'Too many requests for this key.');
       let agentId = identity.agentId;
       const named = req.get('x-agent-id')?.trim();
       if (identity.agentId === null && named) {
@@ -99,6 +121,9 @@ export function authenticate(options: AuthenticateOptions): RequestHandler {
       });
       next();
     } catch (error) {
+      // The body of a refused request is never read: close the connection after the answer rather than drain it.
+      if (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined)
+        res.setHeader('Connection', 'close');
       next(error);
     }
   };

@@ -28,7 +28,8 @@ const errorText: Record<number, string> = {
   403: 'Not allowed: not a party, not the owner, or the wrong kind of key.',
   404: 'Unknown id.',
   409: 'The state does not allow it; `code` and `detail` say why.',
-  429: 'Rate limited; see Retry-After.',
+  413: 'The body is over 256 KB.',
+  429: 'Rate limited (per key, or per client address after refused credentials); see Retry-After.',
 };
 
 /** Named schemas (zod `.meta({ id })`) gathered from every route, for `components.schemas`. */
@@ -95,6 +96,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
     const errors = new Set([
       ...(route.auth === 'none' ? [] : [401, 429]),
       ...(route.params || route.query || route.body ? [400] : []),
+      ...(route.body ? [413] : []),
       ...(route.errors ?? []),
     ]);
     for (const status of [...errors].sort()) {

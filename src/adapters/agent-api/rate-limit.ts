@@ -1,4 +1,7 @@
-/** A token-bucket rate limiter per key, on the injected clock. In memory: per replica. */
+/**
+ * A token-bucket rate limiter per key (an API key's id, or a client address), on the injected clock. In memory: per
+ * replica.
+ */
 import type { Clock } from '../../ports/clock.js';
 
 /** Options for {@link RateLimiter}. */
@@ -17,16 +20,38 @@ export class RateLimiter {
 
   /** Takes one token for `key`: 0 when allowed, else the milliseconds until one is available. */
   take(key: string): number {
-    const now = this.options.clock.now();
-    const perMs = this.options.requestsPerMinute / 60_000;
-    const b = this.buckets.get(key) ?? { tokens: this.options.burst, at: now };
-    b.tokens = Math.min(this.options.burst, b.tokens + (now - b.at) * perMs);
-    b.at = now;
+    const b = this.refill(key);
+    if (this.buckets.size >= 10_000) this.forgetFull();
     this.buckets.set(key, b);
     if (b.tokens >= 1) {
       b.tokens -= 1;
       return 0;
     }
-    return Math.max(1, Math.ceil((1 - b.tokens) / perMs));
+    return this.waitOf(b);
+  }
+
+  /** Like {@link take} without taking: 0 when a token is available, else the milliseconds until one is. */
+  wait(key: string): number {
+    const b = this.refill(key);
+    return b.tokens >= 1 ? 0 : this.waitOf(b);
+  }
+
+  /** The bucket of `key` as of now (not stored: refilling is linear, so a later refill gives the same). */
+  private refill(key: string): { tokens: number; at: number } {
+    const now = this.options.clock.now();
+    const perMs = this.options.requestsPerMinute / 60_000;
+    const stored = this.buckets.get(key) ?? { tokens: this.options.burst, at: now };
+    return { tokens: Math.min(this.options.burst, stored.tokens + (now - stored.at) * perMs), at: now };
+  }
+
+  /** Drops the buckets that have refilled: a full bucket is what an unseen key gets anyway. */
+  private forgetFull(): void {
+    for (const key of [...this.buckets.keys()]) {
+      if (this.refill(key).tokens >= this.options.burst) this.buckets.delete(key);
+    }
+  }
+
+  private waitOf(b: { tokens: number }): number {
+    return Math.max(1, Math.ceil((1 - b.tokens) / (this.options.requestsPerMinute / 60_000)));
   }
 }

@@ -3,9 +3,13 @@
  * generated from these, so the documentation and the validation cannot drift apart.
  */
 import { z } from 'zod';
+import { MAX_MESSAGE_LENGTH } from '../../domain/interaction/message-length.js';
 
 const id = z.string().trim().min(1).max(200);
-const text = z.string().max(10_000);
+const text = z
+  .string()
+  .max(MAX_MESSAGE_LENGTH, `at most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters`)
+  .meta({ description: `At most ${MAX_MESSAGE_LENGTH.toLocaleString('en-US')} characters (UTF-16 code units).` });
 
 /** Key-value attached data (case information). */
 export const attachedDataSchema = z
@@ -104,6 +108,7 @@ export const createWebhookBody = z.strictObject({
 export const webhookParams = z.strictObject({ webhookId: id });
 
 const person = z.object({ id: z.string(), name: z.string(), kind: z.enum(['agent', 'knowledge-worker', 'customer']) });
+const mediation = z.object({ kind: z.enum(['queue', 'routing-point']), id: z.string(), name: z.string() });
 
 /** A transcript line. */
 export const transcriptEntrySchema = z
@@ -124,11 +129,16 @@ export const interactionViewSchema = z
     id: z.string(),
     media: z.enum(['im', 'chat']),
     status: z.enum(['waiting', 'establishing', 'connected', 'ended']),
-    origin: z.object({ kind: z.string(), from: person.optional(), parentInteractionId: z.string().optional() }),
+    origin: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('internal'), from: person }),
+      z.object({ kind: z.literal('consultation'), from: person, parentInteractionId: z.string() }),
+      z.object({ kind: z.literal('inbound-chat') }),
+    ]),
     attachedData: z.record(z.string(), z.string()),
     createdAt: z.string(),
     endedAt: z.string().nullable(),
     ownerPartyId: z.string().nullable(),
+    mediation: mediation.nullable().meta({ description: 'The queue or routing point the chat waits in, if any.' }),
     parties: z.array(
       z.object({
         id: z.string(),
@@ -137,12 +147,21 @@ export const interactionViewSchema = z
         visibility: z.enum(['all', 'consult']),
         status: z.enum(['establishing', 'connected', 'ended']),
         exit: z.string().nullable(),
+        via: mediation.nullable(),
+        connectedAt: z.string().nullable(),
+        endedAt: z.string().nullable(),
       }),
     ),
     invitations: z.array(
       z.object({ id: z.string(), kind: z.string(), target: person, state: z.string(), dueAt: z.string() }),
     ),
-    request: z.object({ kind: z.string(), since: z.string() }).nullable(),
+    request: z
+      .object({
+        kind: z.string(),
+        target: z.union([z.object({ kind: z.literal('person'), person }), mediation]),
+        since: z.string(),
+      })
+      .nullable(),
     consultationIds: z.array(z.string()),
   })
   .meta({ id: 'Interaction' });

@@ -39,6 +39,11 @@ export interface NotificationProcessorDeps {
   readonly onChanges: (changes: readonly StateChange[]) => void;
   /** Receives the observations that changed a presence (shared with other replicas). */
   readonly onObserved?: (observations: readonly PresenceObservation[]) => void;
+  /**
+   * Told, per collection with resource data, whether its validation tokens verified (accepted) or not, with the
+   * subscriptions its items name (the subscription manager counts refusals).
+   */
+  readonly onVerdict?: ((subscriptionIds: readonly string[], accepted: boolean) => void) | undefined;
   /** Users named by basic notifications (no resource data): poll them. */
   readonly onBasic?: (userIds: readonly string[]) => void;
   /** Warns of refused notifications, once per cause. */
@@ -143,7 +148,9 @@ export class NotificationProcessor {
     const admitted: (EncryptedContent[] | null)[] = [];
     for (const entry of entries) {
       const contents = this.#contentsOf(entry);
-      if (contents.length > 0 && !(await this.#tokensValid(entry.validationTokens))) {
+      const valid = contents.length === 0 || (await this.#tokensValid(entry.validationTokens));
+      if (contents.length > 0) this.deps.onVerdict?.(subscriptionIdsOf(entry), valid);
+      if (!valid) {
         this.#warnOnce('validation token invalid');
         admitted.push(null);
       } else admitted.push(contents);
@@ -295,4 +302,11 @@ export class NotificationProcessor {
     await this.#loop;
     this.#loop = undefined;
   }
+}
+
+/** The subscriptions an entry's items name. */
+function subscriptionIdsOf(entry: InboxEntry): string[] {
+  const ids: string[] = [];
+  for (const item of entry.items) if (typeof item.subscriptionId === 'string') ids.push(item.subscriptionId);
+  return ids;
 }

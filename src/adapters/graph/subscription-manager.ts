@@ -50,8 +50,12 @@ export interface SubscriptionManagerDeps {
   readonly tokensFor: (account: string) => TokenSource;
   readonly store: SubscriptionStore;
   readonly clock: Clock;
-  /** Called with the users of a shard that lost its subscription (poll them now). */
-  readonly onShardLost?: (userIds: readonly string[]) => void;
+  /**
+   * Called with users to poll at once: those of a shard that lost its subscription, and those of a subscription Graph
+   * says missed notifications (`missed`) or paused delivery (`reauthorizationRequired`: nothing is sent until it is
+   * reauthorized).
+   */
+  readonly pollNow?: (userIds: readonly string[]) => void;
   /** Warns of too few subscriber accounts and of failing subscriptions (account and error name; never a token). */
   readonly logger: Logger;
 }
@@ -64,6 +68,19 @@ interface Shard {
   held: boolean;
 }
 
+/** How the held subscriptions stand (for `/metrics`). */
+export interface SubscriptionHealth {
+  /** Live, and their notifications are accepted. */
+  readonly healthy: number;
+  /** Live, but every notification has been refused lately (validation tokens that do not verify). */
+  readonly refused: number;
+  /** Missing, expired or failing: their users are polled fast. */
+  readonly failing: number;
+}
+
+/** Collections in a row whose validation tokens are refused before a subscription counts as refused. */
+export const REFUSED_IN_A_ROW = 3;
+
 /** How long an unknown subscription id is remembered as unknown (forged ids do not each cost a read). */
 const UNKNOWN_FOR_MS = 10_000;
 
@@ -74,6 +91,8 @@ export class SubscriptionManager {
   #shards: Shard[] = [];
   readonly #shardOf = new Map<string, Shard>();
   readonly #byId = new Map<string, Shard>();
+  /** Collections refused in a row, per subscription id (reset by one accepted). */
+  readonly #refusedInARow = new Map<string, number>();
   /** Subscriptions held by other replicas, as read from the store: clientState and expiry. */
   readonly #others = new Map<string, { clientState: string; expiresAt: number } | { unknownUntil: number }>();
 
@@ -85,8 +104,62 @@ export class SubscriptionManager {
   /** Whether a user is covered by a live subscription (the poller polls them slowly then). */
   isSubscribed(userId: string): boolean {
     const s = this.#shardOf.get(userId);
-    if (!s?.healthy || !s.record) return false;
+    if (!s?.healthy || !s.record || s.record.refusedSince != null) return false;
     return s.record.expiresAt > this.#d.clock.now();
+  }
+
+  /**
+   * Takes note of what became of a collection of notifications of these subscriptions: accepted (its validation
+   * tokens verified) or refused. After {@link REFUSED_IN_A_ROW} refused collections in a row and none accepted, a
+   * subscription counts as refused: it is recorded (the doctor and every replica see it), logged, and its users are
+   * polled (at once, and fast while it lasts). One accepted collection makes it healthy again.
+   */
+  noteVerdict(subscriptionIds: readonly string[], accepted: boolean): void {
+    for (const id of new Set(subscriptionIds)) {
+      const shard = this.#byId.get(id);
+      if (accepted) {
+        this.#refusedInARow.delete(id);
+        if (shard?.record?.refusedSince == null) continue;
+        shard.record = { ...shard.record, refusedSince: null };
+        this.#persistRefused(id, null);
+        this.#d.logger.info({ account: shard.account }, 'presence subscription notifications accepted again');
+        continue;
+      }
+      const n = (this.#refusedInARow.get(id) ?? 0) + 1;
+      if (this.#refusedInARow.size > 10_000) this.#refusedInARow.clear();
+      this.#refusedInARow.set(id, n);
+      if (n !== REFUSED_IN_A_ROW) continue;
+      const since = this.#d.clock.now();
+      this.#persistRefused(id, since);
+      if (!shard?.record || shard.record.refusedSince != null) continue;
+      shard.record = { ...shard.record, refusedSince: since };
+      this.#d.logger.warn(
+        { account: shard.account, users: shard.userIds.length },
+        'every notification of this presence subscription is refused (validation tokens do not verify: check presence.tenantId, presence.clientId and the clock); its users are polled',
+      );
+      this.#d.pollNow?.(shard.userIds);
+    }
+  }
+
+  /** How the held subscriptions stand. */
+  health(): SubscriptionHealth {
+    let healthy = 0;
+    let refused = 0;
+    let failing = 0;
+    const now = this.#d.clock.now();
+    for (const s of this.#shards) {
+      if (!s.held) continue;
+      if (!s.healthy || !s.record || s.record.expiresAt <= now) failing++;
+      else if (s.record.refusedSince != null) refused++;
+      else healthy++;
+    }
+    return { healthy, refused, failing };
+  }
+
+  #persistRefused(id: string, since: number | null): void {
+    this.#d.store
+      .markRefused(id, since)
+      .catch((err: unknown) => this.#d.logger.warn({ err: String(err) }, 'could not record a subscription’s refusals'));
   }
 
   /**
@@ -248,11 +321,14 @@ export class SubscriptionManager {
 
   /**
    * Answers a lifecycle notification of a held subscription: `reauthorizationRequired` → reauthorize, anything else
-   * → renew (recreate if gone). Returns false when this replica does not hold the subscription.
+   * → renew (recreate if gone). After `missed`, and after `reauthorizationRequired` (delivery was paused), the
+   * subscription's users are polled at once. Returns false when this replica does not hold the subscription.
    */
   async handleLifecycle(item: Pick<LifecycleItem, 'subscriptionId' | 'lifecycleEvent'>): Promise<boolean> {
     const s = this.#byId.get(item.subscriptionId);
     if (!s?.record) return false;
+    if (item.lifecycleEvent === 'missed' || item.lifecycleEvent === 'reauthorizationRequired')
+      this.#d.pollNow?.(s.userIds);
     try {
       if (item.lifecycleEvent === 'reauthorizationRequired') {
         await this.#d.client.request(
@@ -334,7 +410,7 @@ export class SubscriptionManager {
     s.record = undefined;
     s.healthy = false;
     if (old) await this.#d.store.delete(old.id);
-    this.#d.onShardLost?.(s.userIds);
+    this.#d.pollNow?.(s.userIds);
     await this.#create(s);
   }
 
@@ -345,7 +421,7 @@ export class SubscriptionManager {
       { account: s.account, error: (err as Error).name },
       'presence subscription failing; its users are polled',
     );
-    if (wasHealthy) this.#d.onShardLost?.(s.userIds);
+    if (wasHealthy) this.#d.pollNow?.(s.userIds);
   }
 
   async #delete(account: string, r: SubscriptionRecord): Promise<void> {

@@ -32,6 +32,22 @@ export interface ConnectorMetrics {
   observeTeamsSend(durationMs: number, outcome: 'sent' | 'failed'): void;
 }
 
+/**
+ * prom-client's default gauges whose names end in a counter's `_total` (Prometheus's linter, `promtool check
+ * metrics`, flags them). Their by-type twins stay (`nodejs_active_handles{type}`, …): the totals are their sums.
+ */
+const DROPPED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
+
+/** Node's default metrics (event loop lag, memory, CPU, handles by type), without {@link DROPPED_DEFAULT_METRICS}. */
+function collectNodeMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
+}
+
 /** Sets a counter to totals kept elsewhere (the part's own counter is the truth; it only goes up). */
 function setTotals(counter: Counter<string>, totals: readonly (readonly [Record<string, string>, number])[]): void {
   counter.reset();
@@ -50,7 +66,7 @@ export function createConnectorMetrics(deps: ConnectorMetricsDependencies): Conn
   const { sources } = deps;
   /** A part's metrics are registered only when the part is there (no misleading zeros). */
   const when = (present: unknown) => (present ? registers : []);
-  if (deps.defaultMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  if (deps.defaultMetrics !== false) collectNodeMetrics(registry);
 
   const previews = new Counter({
     name: 'ucc_previews_total',
@@ -200,6 +216,19 @@ export function createConnectorMetrics(deps: ConnectorMetricsDependencies): Conn
     collect() {
       const n = sources.notificationInbox?.();
       if (n !== undefined) inbox.set(n);
+    },
+  });
+  const subscriptionHealth = new Gauge({
+    name: 'ucc_presence_subscriptions',
+    help: 'Presence subscriptions held by this replica, by health: healthy, refused (every notification refused lately: validation tokens that do not verify), failing (missing, expired or failing; their users are polled fast).',
+    labelNames: ['health'],
+    registers: when(sources.subscriptions),
+    collect() {
+      const s = sources.subscriptions?.();
+      if (!s) return;
+      subscriptionHealth.set({ health: 'healthy' }, s.healthy);
+      subscriptionHealth.set({ health: 'refused' }, s.refused);
+      subscriptionHealth.set({ health: 'failing' }, s.failing);
     },
   });
   const presenceUsers = new Gauge({

@@ -5,6 +5,7 @@
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { GraphClientStats } from '../graph/graph-client.js';
 import type { ProcessorStats } from '../graph/notification-processor.js';
+import type { SubscriptionHealth } from '../graph/subscription-manager.js';
 import type { SenderStats } from '../teams/rate-limited-sender.js';
 
 /** How fresh the tracked presence is. */
@@ -23,6 +24,8 @@ export interface MetricSources {
   readonly notifications?: (() => ProcessorStats | undefined) | undefined;
   readonly presence?: (() => PresenceStaleness | undefined) | undefined;
   readonly teams?: (() => SenderStats | undefined) | undefined;
+  /** How the presence subscriptions held here stand. */
+  readonly subscriptions?: (() => SubscriptionHealth | undefined) | undefined;
   /** Change notifications accepted but not yet processed (the inbox's size). */
   readonly notificationInbox?: (() => number | undefined) | undefined;
 }

@@ -38,6 +38,8 @@ export interface ReportDependencies {
   readonly defaultContactCenter: string;
   readonly index: () => RoutingIndex;
   readonly queues: readonly { readonly id: string; readonly name: string }[];
+  /** The contact center a queue belongs to: a summary lists only the caller's queues. Default: all are the default's. */
+  readonly contactCenterOfQueue?: ((queueId: string) => string) | undefined;
   readonly agents: readonly AgentEntry[];
   /** Closed time-in-state periods of knowledge workers. */
   readonly presenceHistory: PresenceHistoryStore;
@@ -163,7 +165,10 @@ export function reportRoutes(deps: ReportDependencies): AnyRoute[] {
         const builder = new SummaryBuilder(query.by, query.by === 'routing-point' ? routingPointName : personName);
         if (query.by === 'routing-point') {
           for (const rp of deps.index().routingPoints.values()) builder.include(rp.definition.id, rp.definition.name);
-          for (const q of deps.queues) builder.include(q.id, q.name);
+          for (const q of deps.queues) {
+            const cc = deps.contactCenterOfQueue?.(q.id) ?? deps.defaultContactCenter;
+            if (cc === caller.contactCenter) builder.include(q.id, q.name);
+          }
         }
         if (query.by === 'knowledge-worker') {
           for (const kw of deps.index().knowledgeWorkers.values()) builder.include(kw.id, kw.name);

@@ -1,6 +1,8 @@
 /**
  * API keys: generated with 256 bits of randomness, shown once, stored as a SHA-256 hash, revocable. Each belongs to
- * one contact center; an agent key acts as one agent, a platform key (no agent) acts for the agent it names.
+ * one contact center; an agent key acts as one agent, a platform key (no agent) acts for the agent it names. A
+ * revocation is announced to listeners (the event streams the key opened close), here or, through
+ * {@link ApiKeyStore.noticeRevoked}, from another replica.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
@@ -28,8 +30,13 @@ export interface CreatedApiKey extends ApiKeyInfo {
 
 const hashOf = (key: string): string => createHash('sha256').update(key).digest('hex');
 
+/** Told that a key was revoked: `remote` when another replica revoked it. */
+export type KeyRevokedListener = (keyId: string, remote: boolean) => void;
+
 /** The API key store over the database. */
 export class ApiKeyStore {
+  readonly #revokedListeners = new Set<KeyRevokedListener>();
+
   constructor(
     private readonly db: AgentApiDb,
     private readonly clock: Clock,
@@ -74,6 +81,32 @@ export class ApiKeyStore {
     return row ? { keyId: row.id, contactCenter: row.contact_center, agentId: row.agent_id } : undefined;
   }
 
+  /** Whether a key (by id) exists and is not revoked: re-checked before an open stream delivers events. */
+  async isActive(keyId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('id', '=', keyId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  /** Listens for revocations; returns the unsubscribe function. */
+  onRevoked(listener: KeyRevokedListener): () => void {
+    this.#revokedListeners.add(listener);
+    return () => this.#revokedListeners.delete(listener);
+  }
+
+  /** Announces a revocation made by another replica (its streams here close too). */
+  noticeRevoked(keyId: string): void {
+    this.#announce(keyId, true);
+  }
+
+  #announce(keyId: string, remote: boolean): void {
+    for (const listener of [...this.#revokedListeners]) listener(keyId, remote);
+  }
+
   /** The keys of a contact center. */
   async list(contactCenter: string): Promise<ApiKeyInfo[]> {
     const rows = await this.db
@@ -101,6 +134,8 @@ export class ApiKeyStore {
       .where('contact_center', '=', contactCenter)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const revoked = Number(result.numUpdatedRows) > 0;
+    if (revoked) this.#announce(keyId, false);
+    return revoked;
   }
 }

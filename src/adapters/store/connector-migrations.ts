@@ -8,6 +8,7 @@ import type { Dialect } from './dialect.js';
 import { agentApiMigration } from './migrations/100-agent-api.js';
 import { presenceMigration } from './migrations/200-presence.js';
 import { teamsReachMigration } from './migrations/300-teams-reach.js';
+import { presenceRefusalsMigration } from './migrations/310-presence-refusals.js';
 import { teamsSendsMigration } from './migrations/320-teams-sends.js';
 
 /** The extra migrations by name for a dialect (pass to `openDatabase({ migrations })`). */
@@ -16,6 +17,7 @@ export function connectorMigrations(dialect: Dialect): Readonly<Record<string, M
     '100-agent-api': agentApiMigration(dialect),
     '200-presence': presenceMigration,
     '300-teams-reach': teamsReachMigration,
+    '310-presence-refusals': presenceRefusalsMigration,
     '320-teams-sends': teamsSendsMigration,
   };
 }

@@ -17,7 +17,14 @@ type Millis = ColumnType<number, number, number>;
 export type PresenceTables = {
   presence_snapshots: { user_id: string; state: string; since: Millis };
   presence_history: { user_id: string; state: string; started_at: Millis; ended_at: Millis };
-  presence_subscriptions: { id: string; account: string; user_ids: string; client_state: string; expires_at: Millis };
+  presence_subscriptions: {
+    id: string;
+    account: string;
+    user_ids: string;
+    client_state: string;
+    expires_at: Millis;
+    refused_since: Millis | null;
+  };
   presence_token_caches: { account: string; sealed: string; updated_at: Millis };
 };
 
@@ -112,6 +119,7 @@ const subscriptionFromRow = (r: Selectable<PresenceTables['presence_subscription
   userIds: JSON.parse(r.user_ids) as string[],
   clientState: r.client_state,
   expiresAt: Number(r.expires_at),
+  refusedSince: r.refused_since === null ? null : Number(r.refused_since),
 });
 
 /** Presence subscriptions on the database. */
@@ -135,6 +143,7 @@ export class SqlSubscriptionStore implements SubscriptionStore {
       user_ids: JSON.stringify(record.userIds),
       client_state: record.clientState,
       expires_at: record.expiresAt,
+      refused_since: record.refusedSince ?? null,
     };
     await this.#db
       .insertInto('presence_subscriptions')
@@ -151,6 +160,9 @@ export class SqlSubscriptionStore implements SubscriptionStore {
   }
   async delete(id: string): Promise<void> {
     await this.#db.deleteFrom('presence_subscriptions').where('id', '=', id).execute();
+  }
+  async markRefused(id: string, since: number | null): Promise<void> {
+    await this.#db.updateTable('presence_subscriptions').set({ refused_since: since }).where('id', '=', id).execute();
   }
 }
 

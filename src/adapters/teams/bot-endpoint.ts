@@ -1,56 +1,18 @@
 /**
- * `POST /api/messages`: botbuilder's CloudAdapter behind an express handler. JWT validation is botbuilder's
- * ConfigurationBotFrameworkAuthentication (an empty app id is local mode: Agents Playground or emulator).
- * Malformed bodies get a 400 before the adapter sees them; `adapter.onTurnError` is the one error boundary.
+ * `POST /api/messages`: the bot's one entry point. In order: a malformed body gets a 400; local mode (no app id)
+ * takes activities from this machine only; the Bot Framework token is checked (botbuilder's validation, the keys from
+ * the configured OpenID metadata), and any failure is a 401 with a fixed body, logged without the token; the
+ * activity's service URL must be on the allowlist (401 otherwise), since replies carry the bot's token there; only
+ * then does the turn run. `adapter.onTurnError` is the turn's error boundary.
  */
-import {
-  ActivityTypes,
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-  type TurnContext,
-} from 'botbuilder';
-import express, { type ErrorRequestHandler, type RequestHandler, type Router } from 'express';
+import type { Activity } from 'botbuilder';
+import express, { type ErrorRequestHandler, type RequestHandler, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ConnectorAdapter } from './bot-adapter.js';
 import type { ConnectorBot } from './connector-bot.js';
 import { localModeRefusal } from './local-mode.js';
-import type { TeamsOptions } from './teams-options.js';
-
-/** Builds the CloudAdapter for the bot's credentials, with the turn error boundary installed. */
-export function createBotAdapter(
-  options: Pick<TeamsOptions, 'botAppId' | 'botAppPassword' | 'botAppType' | 'botTenantId'>,
-  logger: Logger,
-): CloudAdapter {
-  const auth: ConfigurationBotFrameworkAuthenticationOptions = {
-    MicrosoftAppId: options.botAppId,
-    MicrosoftAppPassword: options.botAppPassword,
-    MicrosoftAppType: options.botAppType,
-    ...(options.botTenantId ? { MicrosoftAppTenantId: options.botTenantId } : {}),
-  };
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(auth));
-  adapter.onTurnError = async (ctx: TurnContext, err: Error) => {
-    logger.error(
-      { err: describeError(err), type: ctx.activity.type, conversationId: ctx.activity.conversation?.id },
-      'bot turn failed',
-    );
-    try {
-      if (ctx.activity.type === ActivityTypes.Invoke) {
-        const body = {
-          statusCode: 500,
-          type: 'application/vnd.microsoft.error',
-          value: { code: 'InternalError', message: 'Sorry, something went wrong. Please try again.' },
-        };
-        await ctx.sendActivity({ type: ActivityTypes.InvokeResponse, value: { status: 500, body } });
-      } else if (ctx.activity.type === ActivityTypes.Message) {
-        await ctx.sendActivity('Sorry, something went wrong on our side. Please try again in a moment.');
-      }
-    } catch (replyErr) {
-      logger.error({ err: describeError(replyErr) }, 'could not tell the user about a failed turn');
-    }
-  };
-  return adapter;
-}
+import type { ServiceUrlPolicy } from './service-urls.js';
 
 /** The minimum an activity must have before the adapter is given it. */
 const activitySchema = z.object({
@@ -66,7 +28,7 @@ const activitySchema = z.object({
 
 /** Dependencies of {@link createBotRequestHandler}. */
 export interface BotRequestHandlerDeps {
-  readonly adapter: CloudAdapter;
+  readonly adapter: ConnectorAdapter;
   readonly bot: ConnectorBot;
   readonly logger: Logger;
   /**
@@ -75,11 +37,22 @@ export interface BotRequestHandlerDeps {
    * `isLocalMode(options)` for the adapter's options.
    */
   readonly localMode: boolean;
+  /** Where the bot may send: an activity naming another service URL is refused (`createServiceUrlPolicy`). */
+  readonly serviceUrls: ServiceUrlPolicy;
+}
+
+/** The body of every refused token: the same whatever the cause, which is logged instead. */
+export const UNAUTHORIZED_BODY = {
+  error: { code: 'Unauthorized', message: 'The request does not carry a valid Bot Framework token for this bot.' },
+} as const;
+
+function refuse(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
 }
 
 /**
  * The express handler for `POST /api/messages`. Mount it after `express.json()`:
- * @example app.post('/api/messages', express.json({ limit: '1mb' }), createBotRequestHandler({ adapter, bot }))
+ * @example app.post('/api/messages', express.json({ limit: '1mb' }), createBotRequestHandler(deps))
  */
 export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHandler {
   const logger = deps.logger;
@@ -99,26 +72,59 @@ export function createBotRequestHandler(deps: BotRequestHandlerDeps): RequestHan
           { peer: req.socket.remoteAddress, serviceUrl: parsed.data.serviceUrl, type: parsed.data.type },
           `local mode refused an unauthenticated activity: ${refusal}`,
         );
-        res.status(401).json({
-          error: {
-            code: 'Unauthorized',
-            message: 'Local mode accepts unauthenticated activities from this machine only.',
-          },
-        });
+        refuse(res, 401, 'Unauthorized', 'Local mode accepts unauthenticated activities from this machine only.');
         return;
       }
     }
+    const activity = fixActivity(req.body as Activity);
+    const header = typeof req.headers.authorization === 'string' ? req.headers.authorization : '';
+    const auth = await deps.adapter.authenticate(activity, header);
+    if (!auth.ok) {
+      const where = { type: activity.type, channelId: activity.channelId, serviceUrl: activity.serviceUrl };
+      if (auth.cause === 'unavailable') {
+        logger.error({ ...where, reason: auth.reason }, 'the Bot Framework signing keys could not be loaded');
+        refuse(res, 503, 'Unavailable', 'The bot cannot check tokens right now. Please try again later.');
+        return;
+      }
+      logger.warn({ ...where, hasToken: header !== '', reason: auth.reason }, 'activity refused: token not valid');
+      res.status(401).json(UNAUTHORIZED_BODY);
+      return;
+    }
+    if (!deps.serviceUrls.allows(activity.serviceUrl)) {
+      logger.warn(
+        { type: activity.type, serviceUrl: activity.serviceUrl, allowed: deps.serviceUrls.description },
+        'activity refused: its service URL is not on teams.allowedServiceUrls',
+      );
+      refuse(res, 401, 'Unauthorized', 'The service URL of this activity is not allowed.');
+      return;
+    }
     try {
-      await deps.adapter.process(req, res, (ctx) => deps.bot.run(ctx));
+      const invoke = await deps.adapter.processAuthenticated(auth.request, activity, (ctx) => deps.bot.run(ctx));
+      res.status(invoke?.status ?? 200);
+      if (invoke?.body !== undefined) res.send(invoke.body);
+      res.end();
     } catch (err) {
       next(err);
     }
   };
 }
 
+/** As botbuilder reads an activity: timestamps as dates, the raw strings kept. */
+function fixActivity(activity: Activity): Activity {
+  const a = activity as Activity & Record<string, unknown>;
+  for (const key of ['timestamp', 'expiration', 'localTimestamp'] as const) {
+    const raw = a[key];
+    if (typeof raw === 'string') {
+      a[`raw${key[0]?.toUpperCase()}${key.slice(1)}`] = raw;
+      (a as Record<string, unknown>)[key] = new Date(raw);
+    }
+  }
+  return activity;
+}
+
 /**
  * A router with `POST /api/messages`: JSON parsing (1 MB), the bot handler, and a 400 for bodies that are not JSON.
- * @example app.use(createBotRouter({ adapter, bot, logger, localMode: isLocalMode(options) }))
+ * @example app.use(createBotRouter({ adapter, bot, logger, localMode, serviceUrls }))
  */
 export function createBotRouter(deps: BotRequestHandlerDeps): Router {
   const router = express.Router();
@@ -132,13 +138,4 @@ export function createBotRouter(deps: BotRequestHandlerDeps): Router {
   };
   router.post('/api/messages', express.json({ limit: '1mb' }), badJson, createBotRequestHandler(deps));
   return router;
-}
-
-/** What may be logged of an error: its name, status and message, never its request (which carries tokens). */
-function describeError(err: unknown): { name: string; message: string; status?: number } {
-  if (!(err instanceof Error)) return { name: 'NonError', message: String(err) };
-  const status = (err as { statusCode?: unknown }).statusCode;
-  return typeof status === 'number'
-    ? { name: err.name, message: err.message, status }
-    : { name: err.name, message: err.message };
 }

@@ -2,17 +2,20 @@
  * The bot knowledge workers talk to: a TeamsActivityHandler that stores conversation references on install,
  * serves only the configured tenants, answers Accept / Decline / End (Action.Execute invokes, or Action.Submit
  * fallbacks) and cards' automatic refreshes within Teams' invoke deadline, and relays a knowledge worker's messages
- * into their session.
+ * into their session (a message longer than the one cap of every side, `MAX_MESSAGE_LENGTH`, is refused with a reply
+ * saying the limit).
  */
 
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, InvokeResponse } from 'botbuilder';
 import { type Activity, ActivityTypes, CardFactory, TeamsActivityHandler, TurnContext } from 'botbuilder';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { isMessageTooLong, MAX_MESSAGE_LENGTH } from '../../domain/interaction/message-length.js';
 import { type ActiveSessions, currentSession } from '../../ports/active-sessions.js';
 import { type Clock, systemClock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
+import { commandOf, helpText } from './bot-commands.js';
 import { type CardActionResult, handleCardAction } from './card-actions.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { noticeCard } from './cards/outcome-cards.js';
@@ -36,10 +39,20 @@ export const BOT_TEXT = {
   welcome: 'Hello! When a contact-center agent needs your expertise, a request card will appear here.',
   otherTenant: 'Sorry, this app is not available for your organization. Nothing was changed.',
   noSession: 'You have no open session. When an agent asks for you, a request card will appear here.',
+  nothingToEnd: 'You have no open session to end. Write "help" to see what this app does.',
   sessionEnded: 'This session has ended.',
   unknownUser: 'Sorry, Teams did not tell us who you are, so nothing was changed.',
   busy: 'Your answer is being recorded; the card will update in a moment.',
 } as const;
+
+/** The reply to a message longer than {@link MAX_MESSAGE_LENGTH}: nothing of it was relayed. */
+export function tooLongText(length: number): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  return (
+    `Your message was not delivered: it has ${n(length)} characters, and a message may have at most ` +
+    `${n(MAX_MESSAGE_LENGTH)}. Please shorten it or send it in several parts.`
+  );
+}
 
 const invokeValueSchema = z.object({
   action: z.object({ type: z.string(), verb: z.string().optional(), data: z.unknown().optional() }),
@@ -115,7 +128,10 @@ export class ConnectorBot extends TeamsActivityHandler {
     return toInvokeResponse(result);
   }
 
-  /** A knowledge worker's message: an Action.Submit fallback, the `end` command, or a line for their session. */
+  /**
+   * A knowledge worker's message: an Action.Submit fallback, a command of {@link commandOf} (`help`, `end`), or a
+   * line for their session.
+   */
   private async onUserMessage(ctx: TurnContext): Promise<void> {
     const userId = ctx.activity.from?.aadObjectId;
     if (!userId) {
@@ -128,12 +144,27 @@ export class ConnectorBot extends TeamsActivityHandler {
       return;
     }
     const text = (ctx.activity.text ?? '').trim();
-    const interactionId = await currentSession(this.deps.sessions, userId);
-    if (!interactionId) {
-      await ctx.sendActivity(BOT_TEXT.noSession);
+    if (isMessageTooLong(text)) {
+      // Refused before the session is looked up: nothing is relayed or stored, and the text is never logged.
+      this.log.info({ knowledgeWorker: userId, length: text.length }, 'message over the length limit refused');
+      await ctx.sendActivity(tooLongText(text.length));
       return;
     }
-    if (text.toLowerCase() === 'end') {
+    const interactionId = await currentSession(this.deps.sessions, userId);
+    const command = commandOf(text);
+    if (command === 'help') {
+      await ctx.sendActivity({
+        type: ActivityTypes.Message,
+        text: helpText(interactionId !== undefined),
+        textFormat: 'markdown',
+      });
+      return;
+    }
+    if (!interactionId) {
+      await ctx.sendActivity(command === 'end' ? BOT_TEXT.nothingToEnd : BOT_TEXT.noSession);
+      return;
+    }
+    if (command === 'end') {
       const action = { verb: 'end', data: { interactionId }, userId, reader: ctx.activity.from.id };
       const result = await handleCardAction(action, this.cardDeps());
       if (result.kind !== 'card') return;

@@ -30,6 +30,7 @@ import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadl
 import { ledgeredSend, type SendKey } from './ledgered-send.js';
 import type { RateLimitedSender } from './rate-limited-sender.js';
 import { BotConnectorError, bodyTextOf, statusOf } from './send-errors.js';
+import type { ServiceUrlPolicy } from './service-urls.js';
 
 /** The result of one effect. Failures that may pass (network, retries spent) are thrown as errors instead. */
 export type MessengerOutcome =
@@ -48,6 +49,11 @@ export interface TeamsMessengerDeps {
   readonly adapter: CloudAdapter;
   /** The bot's app id ('' in local mode). */
   readonly botAppId: string;
+  /**
+   * Where the bot may send: a stored conversation naming a service URL off the allowlist is not written to (it is
+   * answered as not installed, so it is forgotten and the person reached afresh).
+   */
+  readonly serviceUrls: ServiceUrlPolicy;
   readonly references: ConversationReferenceStore;
   readonly cards: CardActivityStore;
   readonly sender: RateLimitedSender;
@@ -104,8 +110,18 @@ export class TeamsMessenger {
   /** The user's conversation reference (routing installs the app for those without one before offering them work). */
   private async reach(to: PersonRef): Promise<StoredConversationReference | MessengerOutcome> {
     const stored = await this.deps.references.get(to.id);
+    if (stored && !this.allowed(stored)) {
+      const detail = `the stored conversation names a service URL that is not allowed (${hostOf(stored.serviceUrl)})`;
+      return { status: 'unreachable', reason: 'not-installed', detail };
+    }
     if (stored) return stored;
     return { status: 'unreachable', reason: 'not-installed', detail: 'no conversation with the bot' };
+  }
+
+  /** Both the stored service URL and the one in botbuilder's reference (where it actually sends) are allowed. */
+  private allowed(ref: StoredConversationReference): boolean {
+    const inner = (ref.reference as Partial<ConversationReference>).serviceUrl ?? ref.serviceUrl;
+    return this.deps.serviceUrls.allows(ref.serviceUrl) && this.deps.serviceUrls.allows(inner);
   }
 
   private async sendPreview(
@@ -264,6 +280,15 @@ export class TeamsMessenger {
 function readerOf(ref: StoredConversationReference): string {
   const user = (ref.reference as { user?: { id?: unknown } } | undefined)?.user;
   return typeof user?.id === 'string' && user.id !== '' ? user.id : ref.userId;
+}
+
+/** The host of a URL, for admins (the path may carry ids). */
+function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return 'not a URL';
+  }
 }
 
 /** "Kate Lewis: …" for messages; system lines in italics. */

@@ -1,10 +1,15 @@
 /**
  * The options of the Teams adapter (bot credentials, tenants served, case-information fields, invoke deadline,
- * proactive install and send limits) with the zod schema the config module composes into the config file's.
+ * proactive install, where Bot Framework's signing keys are published, the service URLs the bot may send to, and send
+ * limits) with the zod schema the config module composes into the config file's.
  */
 import { z } from 'zod';
 import { DEFAULT_CASE_INFO_FIELDS } from './cards/preview-card.js';
 import { sendLimitsSchema } from './send-limits.js';
+import { DEFAULT_ALLOWED_SERVICE_URLS, serviceUrlPatternSchema } from './service-urls.js';
+
+/** Where Bot Framework publishes the keys that sign its tokens to bots (the public cloud's OpenID metadata). */
+export const DEFAULT_OPENID_METADATA_URL = 'https://login.botframework.com/v1/.well-known/openidconfiguration';
 
 /** The schema of {@link TeamsOptions}. */
 export const teamsOptionsSchema = z.object({
@@ -45,6 +50,21 @@ export const teamsOptionsSchema = z.object({
     .min(60_000)
     .max(7 * 24 * 3_600_000)
     .default(3_600_000),
+  /**
+   * The OpenID metadata document naming the keys that sign the Bot Connector's tokens to the bot (default Bot
+   * Framework's public cloud). Tokens signed by any other key are refused with a 401.
+   */
+  openIdMetadataUrl: z.url({ protocol: /^https?$/ }).default(DEFAULT_OPENID_METADATA_URL),
+  /**
+   * Where the bot may send (its replies carry its Bot Framework token): origins `scheme://host[:port]`, a leading
+   * `*.` in the host matching any subdomain. An incoming activity naming another service URL gets a 401 before
+   * anything is sent or stored; a stored conversation naming one is not written to. Default Microsoft's Teams and
+   * Bot Framework service hosts. Local mode ignores it: loopback service URLs only.
+   */
+  allowedServiceUrls: z
+    .array(serviceUrlPatternSchema)
+    .min(1)
+    .default([...DEFAULT_ALLOWED_SERVICE_URLS]),
   /** Rate limits and retries of outbound sends. */
   send: sendLimitsSchema.default(sendLimitsSchema.parse({})),
 });

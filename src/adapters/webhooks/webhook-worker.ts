@@ -3,7 +3,10 @@
  * Standard Webhooks spec says (`webhook-id` = the event id, `webhook-timestamp`, `webhook-signature`). A non-2xx
  * answer or a network error is retried with exponential backoff until `maxAttempts`: at least once, so receivers
  * deduplicate by `webhook-id`. Claims are leased and taken with `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas on
- * one database share the work and each delivery is attempted by one replica at a time.
+ * one database share the work and each delivery is attempted by one replica at a time. Unless private targets are
+ * allowed, the target's host is resolved before each attempt: one that resolves to a loopback, private, link-local
+ * or unspecified address (DNS rebinding since it was registered) is not sent to, and the delivery is recorded as
+ * failed at once with the reason.
  */
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
@@ -13,6 +16,7 @@ import type { AgentApiDb } from '../store/agent-api-schema.js';
 import { dialectOf } from '../store/dialect.js';
 import type { AppendedSignal, EventLog } from '../store/event-log.js';
 import { toCloudEvent } from './cloud-event.js';
+import { type ResolveHost, refusedTarget } from './webhook-target.js';
 
 /** Options for {@link WebhookWorker}. */
 export interface WebhookWorkerOptions {
@@ -30,6 +34,10 @@ export interface WebhookWorkerOptions {
   readonly batchSize?: number | undefined;
   /** The HTTP client (default: global fetch). */
   readonly fetch?: typeof fetch | undefined;
+  /** Whether targets on loopback, private, link-local or unspecified addresses are sent to. */
+  readonly allowPrivateTargets: boolean;
+  /** Resolves target hosts before a delivery (default: the system resolver, as fetch uses). */
+  readonly resolve?: ResolveHost | undefined;
 }
 
 /** The outcome of one round. */
@@ -106,6 +114,15 @@ export class WebhookWorker {
       due.map(async (d) => {
         const key = { subscription_id: d.subscription_id, event_seq: d.event_seq };
         if (d.deleted_at !== null) return this.finish(key, 'cancelled', d.attempts, null);
+        const refused = this.options.allowPrivateTargets ? null : await refusedTarget(d.url, this.options.resolve);
+        if (refused) {
+          failed++;
+          this.options.logger.warn(
+            { webhook: d.subscription_id, eventId: String(d.event_seq), reason: refused },
+            'webhook delivery refused: the target is an internal address',
+          );
+          return this.finish(key, 'failed', d.attempts + 1, `refused target: ${refused}`);
+        }
         const error = await this.post(d.url, d.secret, Number(d.event_seq));
         if (error === null) {
           delivered++;

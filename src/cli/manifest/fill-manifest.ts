@@ -1,7 +1,10 @@
 /**
  * Fills the manifest template (`manifest/manifest.template.json`) with the package options. Placeholders are
- * `{{name}}` tokens inside JSON strings, replaced after parsing so a value can never break the JSON. Pure.
+ * `{{name}}` tokens inside JSON strings, replaced after parsing so a value can never break the JSON. The bots'
+ * command lists are written from the bot's own commands (`BOT_COMMANDS`), so the menu Teams shows is what the bot
+ * answers. Pure.
  */
+import { BOT_COMMANDS } from '../../adapters/teams/bot-commands.js';
 import type { ManifestOptions } from './manifest-options.js';
 import type { PackageProblem } from './package-problem.js';
 
@@ -74,5 +77,18 @@ export function fillManifest(templateText: string, options: ManifestOptions, tem
       })),
     };
   }
-  return { ok: true, manifest };
+  return { ok: true, manifest: withBotCommands(manifest) };
+}
+
+/** The manifest with every bot's command lists holding the bot's commands (`BOT_COMMANDS`). */
+export function withBotCommands(manifest: ManifestJson): ManifestJson {
+  if (!Array.isArray(manifest.bots)) return manifest;
+  const commands = BOT_COMMANDS.map(({ title, description }) => ({ title, description }));
+  const bots = manifest.bots.map((bot: unknown) => {
+    if (typeof bot !== 'object' || bot === null) return bot;
+    const { commandLists } = bot as { commandLists?: unknown };
+    const lists = Array.isArray(commandLists) ? commandLists : [{ scopes: ['personal'] }];
+    return { ...bot, commandLists: lists.map((list: unknown) => ({ ...(list as object), commands })) };
+  });
+  return { ...manifest, bots };
 }

@@ -29,6 +29,11 @@ export interface GraphEmulatorOptions {
   readonly port?: number;
   /** Emulated tenant id. Default `00000000-0000-0000-0000-00000000e1e1`. */
   readonly tenantId?: string;
+  /**
+   * The tenant's domains: like the tenant id, they name the tenant in identity platform paths, and its OpenID
+   * metadata then gives the id in `issuer`. Default `contoso.onmicrosoft.com`.
+   */
+  readonly domains?: readonly string[];
   /** Presence quota: calls per window (default 1,500) and window (default 30,000 ms). */
   readonly quotaCalls?: number;
   readonly quotaWindowMs?: number;
@@ -68,6 +73,7 @@ export class GraphEmulator {
     notificationsSent: 0,
     notificationsDropped: 0,
   };
+  readonly #domains: ReadonlySet<string>;
   readonly #presence = new Map<string, Presence>();
   readonly #quota: SlidingQuota;
   readonly #now: () => number;
@@ -87,6 +93,7 @@ export class GraphEmulator {
   ) {
     this.#now = options.now ?? Date.now;
     this.identity = new EmulatorIdentity(options.tenantId ?? '00000000-0000-0000-0000-00000000e1e1');
+    this.#domains = new Set((options.domains ?? ['contoso.onmicrosoft.com']).map((d) => d.toLowerCase()));
     this.directory = new EmulatorDirectory(this.identity.tenantId);
     this.subscriptions = new EmulatorSubscriptions(this.identity, this.#now);
     this.#quota = new SlidingQuota(options.quotaCalls ?? 1500, options.quotaWindowMs ?? 30_000);
@@ -224,11 +231,23 @@ export class GraphEmulator {
       if (idp[3] === 'token') return this.identity.token(form, this.baseUrl);
       if (idp[3] === 'devicecode')
         return { status: 200, body: this.identity.deviceCode(form.get('client_id') ?? '', this.baseUrl) };
-      const base = `${this.baseUrl}/${idp[1]}`;
+      const tenant = idp[1] ?? '';
+      const known =
+        tenant.toLowerCase() === this.identity.tenantId.toLowerCase() || this.#domains.has(tenant.toLowerCase());
+      // The identity platform also serves the multi-tenant names; anything else is an unknown tenant.
+      if (!known && !['common', 'organizations', 'consumers'].includes(tenant))
+        return {
+          status: 400,
+          body: {
+            error: 'invalid_tenant',
+            error_description: `AADSTS90002: Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+          },
+        };
+      const base = `${this.baseUrl}/${tenant}`;
       return {
         status: 200,
         body: {
-          issuer: `${base}/v2.0`,
+          issuer: `${this.baseUrl}/${known ? this.identity.tenantId : '{tenantid}'}/v2.0`,
           token_endpoint: `${base}/oauth2/v2.0/token`,
           device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
           jwks_uri: `${base}/discovery/v2.0/keys`,

@@ -1,5 +1,6 @@
 /**
- * What local mode prints once everything runs: where the console and the Playground are, the agent's API key, and
+ * What local mode prints once everything runs: where the console and the Playground are, the agent's API key, a
+ * platform key (keys, webhooks, customer chats, reports), and
  * the three things to try. Pure text, so the words a newcomer reads are in one place.
  */
 
@@ -13,6 +14,8 @@ export interface LocalBannerInput {
   readonly graphUrl: string;
   /** Kate Lewis's agent key, made for this run. */
   readonly agentKey: string;
+  /** A platform key of the default contact center, made for this run. */
+  readonly platformKey: string;
   /** The connector's log file and the Playground's. */
   readonly logFile: string;
   readonly playgroundLogFile: string;
@@ -29,6 +32,8 @@ export function localBanner(b: LocalBannerInput): string[] {
     `  Agent console    ${consoleUrl}`,
     `  API key          ${b.agentKey}`,
     '                   (Kate Lewis, an agent; made for this run only)',
+    `  Platform key     ${b.platformKey}`,
+    '                   (the platform: keys, webhooks, customer chats, reports; made for this run only)',
     `  Teams            ${b.playgroundUrl}`,
     '                   (the Agents Playground, signed in as Megan Bowen, a billing expert)',
     '',

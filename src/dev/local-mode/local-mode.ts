@@ -1,13 +1,14 @@
 /**
  * Local mode: `npm start` without credentials. Brings up, in order, the connector's HTTP server, the Graph presence
- * emulator with the sample directory, the connector against it (config/local.yaml, SQLite under ./data), the
- * subscriber sign-in, an agent key for Kate Lewis, and the Microsoft 365 Agents Playground signed in as Megan
- * Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
+ * emulator with the sample directory, the connector against it (config/local.yaml, SQLite under ./data, webhook
+ * receivers on this machine allowed), the subscriber sign-in, an agent key for Kate Lewis, and the Microsoft 365
+ * Agents Playground signed in as Megan Bowen. A part that cannot start stops those already started, and the error says which part and what to do.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
+import { createHttpServer } from '../../adapters/http/http-server.js';
 import { type ConnectorApp, createApp } from '../../app.js';
 import { type LoadedConfig, loadConfigFiles, readTextFileIn } from '../../config/config-files.js';
 import { formatProblem, readConfig } from '../../config/read-config.js';
@@ -29,6 +30,9 @@ export const LOCAL_FILES = {
   log: 'data/local-mode.log',
   playgroundLog: 'data/agents-playground.log',
 } as const;
+
+/** Local mode runs on one machine: webhook receivers there (localhost) are allowed. */
+const localWebhooksYaml = '\nagentApi:\n  webhooks:\n    allowPrivateTargets: true\n';
 
 /** Megan Bowen, the knowledge worker the Playground is signed in as (config/local.yaml). */
 export const LOCAL_EXPERT_ID = '6e7b768e-07e2-4810-8459-485f84f8f204';
@@ -60,6 +64,8 @@ export interface LocalMode {
   readonly playgroundUrl: string;
   /** Kate Lewis's agent key, made for this run (printed in the banner, never logged). */
   readonly agentKey: string;
+  /** A platform key of the default contact center, made for this run (printed in the banner, never logged). */
+  readonly platformKey: string;
   readonly app: ConnectorApp;
   /** Resolves with a message when a part stops by itself (the Playground exits). */
   readonly failed: Promise<string>;
@@ -99,6 +105,7 @@ export async function startLocalMode(o: LocalModeOptions): Promise<LocalMode> {
       playgroundUrl: running.playground.url,
       graphUrl: running.graphUrl,
       agentKey: running.agentKey,
+      platformKey: running.platformKey,
       logFile: LOCAL_FILES.log,
       playgroundLogFile: LOCAL_FILES.playgroundLog,
     }))
@@ -107,6 +114,7 @@ export async function startLocalMode(o: LocalModeOptions): Promise<LocalMode> {
       connectorUrl: running.connectorUrl,
       playgroundUrl: running.playground.url,
       agentKey: running.agentKey,
+      platformKey: running.platformKey,
       app: running.app,
       failed,
       stop: async () => {
@@ -125,6 +133,7 @@ interface Running {
   readonly graphUrl: string;
   readonly app: ConnectorApp;
   readonly agentKey: string;
+  readonly platformKey: string;
   readonly playground: AgentsPlayground;
 }
 
@@ -136,14 +145,14 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
   const env = connectorEnv(o.env, at(LOCAL_FILES.database));
   const settings = readConfig(env, null);
   if (!settings.ok) throw configError(settings.problems, 'environment');
-  const { port, host } = settings.config.server;
+  const { port, host, timeouts } = settings.config.server;
   const connectorUrl = `http://localhost:${port}`;
 
   let handler: ConnectorApp['http'] | undefined;
-  const server = createServer((req, res) => {
+  const server = createHttpServer((req, res) => {
     if (handler) handler(req, res);
     else res.writeHead(503, { 'retry-after': '1' }).end('starting');
-  });
+  }, timeouts);
   await listen(server, port, host);
   const closeServer = once(() => {
     server.closeAllConnections();
@@ -175,7 +184,7 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
 
   const file = {
     path: LOCAL_FILES.config,
-    text: readFileSync(at(LOCAL_FILES.config), 'utf8') + presence.yaml,
+    text: readFileSync(at(LOCAL_FILES.config), 'utf8') + presence.yaml + localWebhooksYaml,
   };
   const result = readConfig({ ...env, ...presence.env }, file);
   const loaded = result.ok ? loadConfigFiles(result.config, readTextFileIn(o.cwd)) : result;
@@ -196,6 +205,11 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
     agentId: 'agent-kate',
     label: 'local mode: Kate Lewis',
   });
+  const { key: platformKey } = await app.agentSide.keys.create({
+    contactCenter: 'default',
+    agentId: null,
+    label: 'local mode: platform',
+  });
   app.start();
   const state = await waitForReady(app, LOCAL_EXPERT_ID, 30_000);
   o.print(
@@ -210,7 +224,7 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
   parts.push({ name: 'the Agents Playground', close: () => playground.close() });
   o.print(`• Agents Playground (pid ${playground.process.pid}) on ${playground.url}`);
   checkpoint();
-  return { connectorUrl, graphUrl, app, agentKey, playground };
+  return { connectorUrl, graphUrl, app, agentKey, platformKey, playground };
 }
 
 /** The connector's environment in local mode: no credentials, loopback by default, the local database. */
@@ -223,8 +237,15 @@ function connectorEnv(
     DATABASE_URL: database,
     CONNECTOR_CONFIG: LOCAL_FILES.config,
   };
-  for (const name of ['PORT', 'LOG_LEVEL', 'METRICS_TOKEN'] as const)
-    if (env[name] !== undefined) kept[name] = env[name];
+  const passed = [
+    'PORT',
+    'LOG_LEVEL',
+    'METRICS_TOKEN',
+    'HTTP_HEADERS_TIMEOUT_MS',
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  ] as const;
+  for (const name of passed) if (env[name] !== undefined) kept[name] = env[name];
   return kept;
 }
 

@@ -14,6 +14,11 @@ export interface SubscriptionRecord {
   readonly clientState: string;
   /** Expiry, epoch ms. */
   readonly expiresAt: number;
+  /**
+   * Since when every notification of this subscription has been refused (its validation tokens do not verify:
+   * wrong tenant, app id or clock), epoch ms; null or absent while its notifications are accepted.
+   */
+  readonly refusedSince?: number | null | undefined;
 }
 
 /** Persistence of subscription records. */
@@ -21,8 +26,11 @@ export interface SubscriptionStore {
   list(): Promise<SubscriptionRecord[]>;
   /** One subscription by id (another replica may have stored it). */
   get(id: string): Promise<SubscriptionRecord | undefined>;
+  /** Stores a subscription (a renewal keeps its `refusedSince`). */
   put(record: SubscriptionRecord): Promise<void>;
   delete(id: string): Promise<void>;
+  /** Records that its notifications are refused since `since`, or (null) accepted again. */
+  markRefused(id: string, since: number | null): Promise<void>;
 }
 
 /** In-memory subscription store. */
@@ -35,7 +43,12 @@ export class MemorySubscriptionStore implements SubscriptionStore {
     return this.#byId.get(id);
   }
   async put(record: SubscriptionRecord): Promise<void> {
-    this.#byId.set(record.id, record);
+    const old = this.#byId.get(record.id);
+    this.#byId.set(record.id, { ...record, refusedSince: old?.refusedSince ?? record.refusedSince ?? null });
+  }
+  async markRefused(id: string, since: number | null): Promise<void> {
+    const old = this.#byId.get(id);
+    if (old) this.#byId.set(id, { ...old, refusedSince: since });
   }
   async delete(id: string): Promise<void> {
     this.#byId.delete(id);

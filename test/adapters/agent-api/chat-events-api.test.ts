@@ -141,7 +141,11 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
   });
 
   test('webhooks are signed per Standard Webhooks and redelivered after the receiver fails', async () => {
-    t = await startApiApp(await database.create(), clock, 'agentApi:\n  webhooks: { retryBaseMs: 1000 }\n');
+    t = await startApiApp(
+      await database.create(),
+      clock, // The receiver listens on loopback.
+      'agentApi:\n  webhooks: { retryBaseMs: 1000, allowPrivateTargets: true }\n',
+    );
     const { app, keys } = t;
     const received: { status: number; id: string; body: string; headers: Record<string, string> }[] = [];
     const receiver = express();

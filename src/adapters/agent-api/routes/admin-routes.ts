@@ -1,9 +1,12 @@
 /**
  * Platform administration of a contact center: API keys (created shown once, listed without secrets, revoked) and
- * webhook endpoints (created with their signing secret shown once, listed, removed). Platform keys only.
+ * webhook endpoints (created with their signing secret shown once, listed, removed). Platform keys only. A webhook
+ * URL whose host is, or resolves to, an address inside the network (loopback, private, link-local, unspecified) is
+ * refused unless the configuration allows it.
  */
 import { z } from 'zod';
 import { ProblemError, problem } from '../../http/problem.js';
+import { refusedTarget } from '../../webhooks/webhook-target.js';
 import { type AgentApiContext, notFound, requirePlatform } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
 import { apiKeySchema, createKeyBody, createWebhookBody, keyParams, webhookParams, webhookSchema } from '../schemas.js';
@@ -80,6 +83,16 @@ export function adminRoutes(ctx: AgentApiContext, agentBelongs: (agentId: string
       errors: [403],
       handle: async ({ body, caller }) => {
         requirePlatform(caller);
+        const refused = ctx.allowPrivateWebhookTargets ? null : await refusedTarget(body.url, ctx.resolveHost);
+        if (refused) {
+          throw new ProblemError(
+            problem(400, 'invalid-request', 'Invalid request', `Refused webhook target: ${refused}.`, {
+              'invalid-params': [
+                { name: 'body.url', reason: `${refused}; webhooks may not target internal addresses` },
+              ],
+            }),
+          );
+        }
         return { status: 201, body: await ctx.webhooks.create(caller.contactCenter, body.url, body.types) };
       },
     }),

@@ -53,7 +53,7 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
       errors: [403, 404, 409],
       handle: async ({ body, caller }) => {
         requirePlatform(caller);
-        const target = resolveTarget(ctx, { kind: 'queue', id: body.queueId }, 'body.queueId');
+        const target = resolveTarget(ctx, caller.contactCenter, { kind: 'queue', id: body.queueId }, 'body.queueId');
         if (target.kind !== 'queue') throw new Error('unreachable');
         const id = body.id ?? ctx.newId();
         const ix = await runStartCommand(ctx, caller.contactCenter, {
@@ -82,8 +82,13 @@ export function chatRoutes(ctx: AgentApiContext): AnyRoute[] {
       handle: async ({ params, body, caller }) => {
         await customerOf(caller, params.id);
         const place = body.queueId
-          ? resolveTarget(ctx, { kind: 'queue', id: body.queueId }, 'body.queueId')
-          : resolveTarget(ctx, { kind: 'routing-point', id: body.routingPointId ?? '' }, 'body.routingPointId');
+          ? resolveTarget(ctx, caller.contactCenter, { kind: 'queue', id: body.queueId }, 'body.queueId')
+          : resolveTarget(
+              ctx,
+              caller.contactCenter,
+              { kind: 'routing-point', id: body.routingPointId ?? '' },
+              'body.routingPointId',
+            );
         if (place.kind === 'person') throw new Error('unreachable');
         if (place.kind === 'queue') await requireOwnQueue(ctx, params.id, place.id);
         const ix = await runCommand(ctx, {

@@ -6,18 +6,20 @@
  */
 import { z } from 'zod';
 import type { UnreachableMark } from '../../../ports/reachability.js';
-import type { AgentApiContext } from '../api-context.js';
+import { type AgentApiContext, ownAgents, ownQueues } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
 import { directoryEntrySchema, directoryQuery } from '../schemas.js';
 
 type Entry = z.infer<typeof directoryEntrySchema>;
 
 /**
- * All directory entries with their current state. `unreachable` holds the knowledge workers the bot cannot reach
+ * The directory entries contact center `contactCenter` sees, with their current state: the shared knowledge workers
+ * and routing points, and its own agents and queues. `unreachable` holds the knowledge workers the bot cannot reach
  * (null when the Teams bot is off: reachability is then not shown).
  */
 export function directoryEntries(
   ctx: AgentApiContext,
+  contactCenter: string,
   unreachable: ReadonlyMap<string, UnreachableMark> | null,
 ): Entry[] {
   const index = ctx.index();
@@ -40,7 +42,7 @@ export function directoryEntries(
       }),
     });
   }
-  for (const a of ctx.agents) {
+  for (const a of ownAgents(ctx, contactCenter)) {
     out.push({
       kind: 'agent',
       id: a.id,
@@ -65,7 +67,7 @@ export function directoryEntries(
       state: ready > 0 ? { kind: 'Ready' } : { kind: 'NotReady', reason: 'No member is Ready' },
     });
   }
-  for (const q of ctx.queues) {
+  for (const q of ownQueues(ctx, contactCenter)) {
     out.push({
       kind: 'queue',
       id: q.id,
@@ -109,10 +111,10 @@ export function directoryRoutes(ctx: AgentApiContext): AnyRoute[] {
           schema: z.object({ entries: z.array(directoryEntrySchema) }),
         },
       },
-      handle: async ({ query }) => {
+      handle: async ({ query, caller }) => {
         const skill = query.skill?.toLowerCase();
         const marks = ctx.unreachable ? new Map((await ctx.unreachable()).map((m) => [m.userId, m])) : null;
-        const entries = directoryEntries(ctx, marks)
+        const entries = directoryEntries(ctx, caller.contactCenter, marks)
           .filter((e) => !query.kind || e.kind === query.kind)
           .filter((e) => !skill || e.skills.some((s) => s.toLowerCase() === skill))
           .filter((e) => matches(e, query.q ?? ''))

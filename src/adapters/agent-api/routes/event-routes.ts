@@ -1,7 +1,9 @@
 /**
  * Live events: a Server-Sent Events stream per agent (or, for a platform key without an agent, the contact
  * center's), with `id:` on every event; reconnecting with `Last-Event-ID` (or `?after=`) replays what was missed.
- * Also a plain JSON read of the same log for clients that poll.
+ * Also a plain JSON read of the same log for clients that poll. A stream lives only as long as its API key: it ends
+ * at once when the key is revoked (here, or on another replica that signals it), and the key is re-checked before
+ * every delivery of events, so a revocation nobody signalled (the CLI's) ends it at its next event.
  */
 import { z } from 'zod';
 import type { AgentEvent, EventStreamFilter } from '../../store/event-log.js';
@@ -61,6 +63,13 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
         let busy = false;
         let again = false;
         let closed = false;
+        // Entra callers have no stored key (their tokens expire on their own).
+        const byKey = !caller.keyId.startsWith('entra:');
+        const end = () => {
+          if (closed) return;
+          closed = true;
+          res.end();
+        };
         const pump = async () => {
           if (busy) {
             again = true;
@@ -73,6 +82,12 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
               for (;;) {
                 const events = await ctx.log.read(filter, last, query.limit);
                 if (closed || events.length === 0) break;
+                if (byKey && !(await ctx.keys.isActive(caller.keyId))) {
+                  end();
+                  break;
+                }
+                // Ended (the key revoked, or the client gone) while the key was being checked.
+                if (closed) break;
                 for (const e of events) {
                   res.write(`id: ${e.id}\nevent: ${e.type}\ndata: ${JSON.stringify(publicEvent(e))}\n\n`);
                   last = e.seq;
@@ -88,12 +103,16 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
         };
         const onAppended = () => void pump();
         ctx.log.on('appended', onAppended);
+        const stopListening = ctx.keys.onRevoked((keyId) => {
+          if (keyId === caller.keyId) end();
+        });
         const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), ctx.heartbeatMs);
         heartbeat.unref();
-        req.on('close', () => {
+        res.on('close', () => {
           closed = true;
           clearInterval(heartbeat);
           ctx.log.off('appended', onAppended);
+          stopListening();
         });
         await pump();
         return undefined;

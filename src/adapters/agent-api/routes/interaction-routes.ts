@@ -44,12 +44,12 @@ export function interactionRoutes(ctx: AgentApiContext): AnyRoute[] {
       errors: [403, 404, 409],
       handle: async ({ body, caller }) => {
         const agentId = agentOf(caller);
-        const me = personById(ctx, 'agent', agentId);
+        const me = personById(ctx, 'agent', agentId, caller.contactCenter);
         if (!me)
           throw new ProblemError(
             problem(403, 'unknown-agent', 'Unknown agent', `Agent ${agentId} is not in the directory.`),
           );
-        const target = resolveTarget(ctx, body.target);
+        const target = resolveTarget(ctx, caller.contactCenter, body.target);
         if (body.parentInteractionId) await visibleInteraction(ctx, caller, body.parentInteractionId);
         const id = body.id ?? ctx.newId();
         const ix = await runStartCommand(ctx, caller.contactCenter, {
@@ -139,7 +139,7 @@ export function interactionRoutes(ctx: AgentApiContext): AnyRoute[] {
           interactionId: params.id,
           kind: body.kind,
           by: agentId,
-          target: body.target ? resolveTarget(ctx, body.target) : undefined,
+          target: body.target ? resolveTarget(ctx, caller.contactCenter, body.target) : undefined,
           consultationId: body.consultationId,
         });
         return ok(ix, agentId);

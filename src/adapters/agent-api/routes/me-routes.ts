@@ -19,7 +19,7 @@ export function meRoutes(ctx: AgentApiContext): AnyRoute[] {
       auth: 'any',
       responses: { 200: { description: 'The caller.', schema: callerSchema } },
       handle: async ({ caller }) => {
-        const agent = caller.agentId ? personById(ctx, 'agent', caller.agentId) : undefined;
+        const agent = caller.agentId ? personById(ctx, 'agent', caller.agentId, caller.contactCenter) : undefined;
         const body: z.infer<typeof callerSchema> = {
           contactCenter: caller.contactCenter,
           platform: caller.platform,

@@ -3,7 +3,7 @@ import type { Command } from '../../../domain/interaction/commands.js';
 import type { Interaction, Target } from '../../../domain/interaction/types.js';
 import type { InteractionOwner } from '../../../ports/interaction-commands.js';
 import { ProblemError, problem } from '../../http/problem.js';
-import { type AgentApiContext, personById, refusalProblem } from '../api-context.js';
+import { type AgentApiContext, ownQueues, personById, refusalProblem } from '../api-context.js';
 
 /**
  * Executes a command; returns the interaction it names, as changed. With `owner`, an interaction the command creates
@@ -31,9 +31,14 @@ export function runStartCommand(ctx: AgentApiContext, contactCenter: string, com
   return runCommand(ctx, command, { contactCenter });
 }
 
-/** The engine target for an API target; an unknown id is a 404 naming the field (`field`, default `body.target.id`). */
+/**
+ * The engine target for an API target, as contact center `contactCenter` sees it; an unknown id is a 404 naming the
+ * field (`field`, default `body.target.id`). Another contact center's agent or queue answers exactly as an unknown id:
+ * knowledge workers and routing points are shared, agents and queues are not.
+ */
 export function resolveTarget(
   ctx: AgentApiContext,
+  contactCenter: string,
   target: { kind: 'knowledge-worker' | 'agent' | 'routing-point' | 'queue'; id: string },
   field = 'body.target.id',
 ): Target {
@@ -49,11 +54,11 @@ export function resolveTarget(
     return { kind: 'routing-point', id: rp.definition.id, name: rp.definition.name };
   }
   if (target.kind === 'queue') {
-    const q = ctx.queues.find((x) => x.id === target.id);
+    const q = ownQueues(ctx, contactCenter).find((x) => x.id === target.id);
     if (!q) throw missing();
     return { kind: 'queue', id: q.id, name: q.name };
   }
-  const person = personById(ctx, target.kind, target.id);
+  const person = personById(ctx, target.kind, target.id, contactCenter);
   if (!person) throw missing();
   return { kind: 'person', person };
 }

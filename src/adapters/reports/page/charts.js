@@ -4,7 +4,20 @@
  */
 const SVG = 'http://www.w3.org/2000/svg';
 
-/** Creates an SVG element with attributes. */
+/**
+ * @typedef {import('../../agent-api/api-types.js').Series} Series
+ * @typedef {import('../../agent-api/api-types.js').AgentStates} AgentStates
+ * @typedef {import('../../agent-api/api-types.js').Summary['totals']} Figures
+ * @typedef {Figures['timeToAcceptHistogram'][number]} Bin
+ * @typedef {(iso: string) => string} FormatTime
+ */
+
+/**
+ * Creates an SVG element with attributes.
+ * @param {string} name
+ * @param {Record<string, string | number>} [attrs]
+ * @param {string} [text]
+ */
 function svgEl(name, attrs = {}, text) {
   const el = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
@@ -12,7 +25,13 @@ function svgEl(name, attrs = {}, text) {
   return el;
 }
 
-/** Creates an HTML element with attributes and text. */
+/**
+ * Creates an HTML element with attributes and text.
+ * @param {string} name
+ * @param {Record<string, string>} [attrs]
+ * @param {string} [text]
+ * @returns {HTMLElement}
+ */
 export function el(name, attrs = {}, text) {
   const e = document.createElement(name);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
@@ -20,7 +39,12 @@ export function el(name, attrs = {}, text) {
   return e;
 }
 
-/** A table: headers and rows of cells; wrapped in a <details> when `collapsed`. */
+/**
+ * A table: headers and rows of cells; wrapped in a <details> when `collapsed`.
+ * @param {string} caption
+ * @param {string[]} headers
+ * @param {(string | number)[][]} rows
+ */
 export function table(caption, headers, rows, collapsed = false) {
   const t = el('table');
   t.append(el('caption', { class: 'visually-hidden' }, caption));
@@ -44,6 +68,7 @@ export function table(caption, headers, rows, collapsed = false) {
   return d;
 }
 
+/** @param {[string, string][]} items label and color */
 function legend(items) {
   const l = el('div', { class: 'legend', 'aria-hidden': 'true' });
   for (const [label, color] of items) {
@@ -56,9 +81,15 @@ function legend(items) {
   return l;
 }
 
-const color = (name) => getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim();
+const color = (/** @type {string} */ name) =>
+  getComputedStyle(document.documentElement).getPropertyValue(`--${name}`).trim();
 
-/** Grouped bars: offered and accepted per interval. */
+/**
+ * Grouped bars: offered and accepted per interval.
+ * @param {HTMLElement} figure
+ * @param {Series} series
+ * @param {FormatTime} formatTime
+ */
 export function seriesChart(figure, series, formatTime) {
   const w = 560;
   const h = 220;
@@ -67,7 +98,7 @@ export function seriesChart(figure, series, formatTime) {
   const max = Math.max(1, ...buckets.map((b) => b.offered));
   const slot = (w - pad.l - pad.r) / Math.max(1, buckets.length);
   const bar = Math.max(1, slot / 2 - 2);
-  const y = (v) => h - pad.b - (v / max) * (h - pad.t - pad.b);
+  const y = (/** @type {number} */ v) => h - pad.b - (v / max) * (h - pad.t - pad.b);
   const svg = svgEl('svg', { viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-labelledby': 'series-desc' });
   const total = buckets.reduce((a, b) => ({ o: a.o + b.offered, a: a.a + b.accepted }), { o: 0, a: 0 });
   svg.append(
@@ -109,19 +140,25 @@ export function seriesChart(figure, series, formatTime) {
   );
 }
 
-const seconds = (ms) => `${ms / 1000} s`;
+const seconds = (/** @type {number} */ ms) => `${ms / 1000} s`;
 
-/** Histogram of time to accept. */
+/**
+ * Histogram of time to accept.
+ * @param {HTMLElement} figure
+ * @param {Bin[]} bins
+ * @param {Figures['timeToAcceptMs']} percentiles
+ */
 export function histogramChart(figure, bins, percentiles) {
   const w = 560;
   const h = 200;
   const pad = { l: 36, r: 8, t: 8, b: 32 };
   const max = Math.max(1, ...bins.map((b) => b.count));
   const slot = (w - pad.l - pad.r) / bins.length;
-  const y = (v) => h - pad.b - (v / max) * (h - pad.t - pad.b);
-  const label = (b) => (b.toMs === null ? `≥ ${seconds(b.fromMs)}` : `${b.fromMs / 1000}–${seconds(b.toMs)}`);
+  const y = (/** @type {number} */ v) => h - pad.b - (v / max) * (h - pad.t - pad.b);
+  const label = (/** @type {Bin} */ b) =>
+    b.toMs === null ? `≥ ${seconds(b.fromMs)}` : `${b.fromMs / 1000}–${seconds(b.toMs)}`;
   const svg = svgEl('svg', { viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-labelledby': 'tta-desc' });
-  const p = (v) => (v === null ? 'none' : seconds(v));
+  const p = (/** @type {number | null} */ v) => (v === null ? 'none' : seconds(v));
   svg.append(
     svgEl(
       'title',
@@ -150,9 +187,14 @@ export function histogramChart(figure, bins, percentiles) {
   );
 }
 
-const stateColor = (kind) => color(kind === 'not-ready' ? 'not-ready' : kind);
+const stateColor = (/** @type {string} */ kind) => color(kind === 'not-ready' ? 'not-ready' : kind);
 
-/** One row per knowledge worker: their state periods along the range. */
+/**
+ * One row per knowledge worker: their state periods along the range.
+ * @param {HTMLElement} figure
+ * @param {AgentStates} data
+ * @param {FormatTime} formatTime
+ */
 export function timelineChart(figure, data, formatTime) {
   const from = Date.parse(data.from);
   const to = Date.parse(data.to);
@@ -160,7 +202,7 @@ export function timelineChart(figure, data, formatTime) {
   const row = 22;
   const pad = { l: 110, r: 8, t: 4, b: 24 };
   const h = pad.t + pad.b + row * Math.max(1, data.knowledgeWorkers.length);
-  const x = (t) => pad.l + ((t - from) / (to - from)) * (w - pad.l - pad.r);
+  const x = (/** @type {number} */ t) => pad.l + ((t - from) / (to - from)) * (w - pad.l - pad.r);
   const svg = svgEl('svg', { viewBox: `0 0 ${w} ${h}`, role: 'img', 'aria-labelledby': 'states-desc' });
   svg.append(
     svgEl('title', { id: 'states-desc' }, `Agent states of ${data.knowledgeWorkers.length} knowledge workers`),
@@ -183,17 +225,17 @@ export function timelineChart(figure, data, formatTime) {
   });
   svg.append(svgEl('text', { x: pad.l, y: h - 6 }, formatTime(data.from)));
   svg.append(svgEl('text', { x: w - pad.r, y: h - 6, 'text-anchor': 'end' }, formatTime(data.to)));
-  const minutes = (ms) => Math.round(ms / 60_000);
+  const minutes = (/** @type {number} */ ms) => Math.round(ms / 60_000);
   const states = [...new Set(data.knowledgeWorkers.flatMap((k) => Object.keys(k.stateMs)))].sort();
   figure.replaceChildren(
     legend(
-      [
+      /** @type {[string, string][]} */ ([
         ['Ready', 'ready'],
         ['NotReady', 'not-ready'],
         ['Busy', 'busy'],
         ['LoggedOut', 'logged-out'],
         ['Unknown', 'unknown'],
-      ].map(([label, kind]) => [label, stateColor(kind)]),
+      ]).map(([label, kind]) => /** @type {[string, string]} */ ([label, stateColor(kind)])),
     ),
     svg,
     table(

@@ -4,21 +4,39 @@
  */
 import { el, histogramChart, seriesChart, table, timelineChart } from './charts.js';
 
+/**
+ * @typedef {import('../../agent-api/api-types.js').Summary} Summary
+ * @typedef {Summary['rows'][number]} SummaryRow
+ * @typedef {import('../../agent-api/api-types.js').Series} Series
+ * @typedef {import('../../agent-api/api-types.js').AgentStates} AgentStates
+ */
+
 const KEY = 'ucc.reports.key';
-const $ = (id) => document.getElementById(id);
-const status = (text) => {
+/** An element of the page by id. */
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** A form field of the page by id. */
+const field = (/** @type {string} */ id) =>
+  /** @type {HTMLInputElement | HTMLSelectElement} */ (document.getElementById(id));
+const status = (/** @type {string} */ text) => {
   $('status').textContent = text;
 };
+const messageOf = (/** @type {unknown} */ error) => (error instanceof Error ? error.message : String(error));
 
-const pad = (n) => String(n).padStart(2, '0');
+const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
 /** A Date as the value of a datetime-local input (local time). */
-const localValue = (d) =>
+const localValue = (/** @type {Date} */ d) =>
   `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-const formatTime = (iso) => {
+const formatTime = (/** @type {string} */ iso) => {
   const d = new Date(iso);
   return `${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 };
 
+/**
+ * Reads a report route: the parsed JSON, or a Blob for another `accept`.
+ * @param {string} path
+ * @param {string} [accept]
+ * @returns {Promise<unknown>}
+ */
 async function api(path, accept = 'application/json') {
   const res = await fetch(`/api/v1/reports/${path}`, {
     headers: { authorization: `Bearer ${sessionStorage.getItem(KEY)}`, accept },
@@ -39,17 +57,17 @@ function showKeyForm() {
   $('key-form').hidden = false;
   $('range-form').hidden = true;
   $('report').hidden = true;
-  $('api-key').focus();
+  field('api-key').focus();
 }
 
 function rangeQuery() {
-  const from = new Date($('from').value).toISOString();
-  const to = new Date($('to').value).toISOString();
+  const from = new Date(field('from').value).toISOString();
+  const to = new Date(field('to').value).toISOString();
   return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 }
 
-const seconds = (ms) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
-const summaryRow = (r) => [
+const seconds = (/** @type {number | null} */ ms) => (ms === null ? '–' : `${(ms / 1000).toFixed(1)} s`);
+const summaryRow = (/** @type {SummaryRow} */ r) => [
   r.name,
   r.offered,
   r.accepted,
@@ -84,7 +102,9 @@ const summaryHeaders = [
   'conferences',
 ];
 
+/** @param {Summary['totals']} t */
 function renderTotals(t) {
+  /** @type {[string, string | number][]} */
   const items = [
     ['Offered', t.offered],
     ['Accepted', t.accepted],
@@ -108,12 +128,14 @@ async function show() {
   status('Loading…');
   try {
     const q = rangeQuery();
-    const [byRp, byKw, series, states] = await Promise.all([
-      api(`summary?by=routing-point&${q}`),
-      api(`summary?by=knowledge-worker&${q}`),
-      api(`series?interval=${$('interval').value}&${q}`),
-      api(`agent-states?${q}`),
-    ]);
+    const [byRp, byKw, series, states] = /** @type {[Summary, Summary, Series, AgentStates]} */ (
+      await Promise.all([
+        api(`summary?by=routing-point&${q}`),
+        api(`summary?by=knowledge-worker&${q}`),
+        api(`series?interval=${field('interval').value}&${q}`),
+        api(`agent-states?${q}`),
+      ])
+    );
     renderTotals(byRp.totals);
     seriesChart($('series-chart'), series, formatTime);
     histogramChart($('tta-chart'), byKw.totals.timeToAcceptHistogram, byKw.totals.timeToAcceptMs);
@@ -123,33 +145,36 @@ async function show() {
     $('report').hidden = false;
     status(`Showing ${formatTime(byRp.from)} to ${formatTime(byRp.to)}.`);
   } catch (error) {
-    status(error.message);
+    status(messageOf(error));
   }
 }
 
+/** @param {Event} event */
 async function exportCsv(event) {
   event.preventDefault();
   try {
-    const blob = await api(`facts?format=csv&${rangeQuery()}`, 'text/csv');
-    const a = el('a', { href: URL.createObjectURL(blob), download: 'resource-facts.csv' });
+    const blob = /** @type {Blob} */ (await api(`facts?format=csv&${rangeQuery()}`, 'text/csv'));
+    const a = /** @type {HTMLAnchorElement} */ (
+      el('a', { href: URL.createObjectURL(blob), download: 'resource-facts.csv' })
+    );
     a.click();
     URL.revokeObjectURL(a.href);
   } catch (error) {
-    status(error.message);
+    status(messageOf(error));
   }
 }
 
 function start() {
   const now = new Date();
   const params = new URLSearchParams(location.search);
-  $('to').value = localValue(params.has('to') ? new Date(params.get('to')) : now);
-  $('from').value = localValue(
-    params.has('from') ? new Date(params.get('from')) : new Date(now.getTime() - 86_400_000),
-  );
+  const to = params.get('to');
+  const from = params.get('from');
+  field('to').value = localValue(to !== null ? new Date(to) : now);
+  field('from').value = localValue(from !== null ? new Date(from) : new Date(now.getTime() - 86_400_000));
   $('key-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    sessionStorage.setItem(KEY, $('api-key').value.trim());
-    $('api-key').value = '';
+    sessionStorage.setItem(KEY, field('api-key').value.trim());
+    field('api-key').value = '';
     $('key-form').hidden = true;
     $('range-form').hidden = false;
     void show();

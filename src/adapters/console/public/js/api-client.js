@@ -38,6 +38,7 @@ export class ApiClient {
    * @param {unknown} [body]
    */
   async request(method, path, body) {
+    /** @type {{ method: string, headers: Record<string, string>, body?: string }} */
     const init = { method, headers: this.headers() };
     if (body !== undefined) {
       init.headers = { ...init.headers, 'content-type': 'application/json' };

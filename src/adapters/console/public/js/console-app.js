@@ -89,26 +89,25 @@ export class ConsoleApp {
   /** @param {AgentEvent} event */
   onEvent(event) {
     sessionStore.setLastEventId(event.id);
-    const data = event.data ?? {};
     const win = event.interactionId ? this.windows.get(event.interactionId) : undefined;
     switch (event.type) {
       case 'knowledge-worker.state':
-        this.communicator.applyState(data.knowledgeWorker.id, data.state);
+        this.communicator.applyState(event.data.knowledgeWorker.id, event.data.state);
         return;
       case 'invitation.offered':
-        this.invitations.add(/** @type {any} */ (data));
+        this.invitations.add(event.data);
         break;
       case 'invitation.closed':
-        this.invitations.remove(data.invitationId);
+        this.invitations.remove(event.data.invitationId);
         break;
       case 'invitation.rejected':
       case 'invitation.timed_out':
       case 'invitation.failed':
-        win?.showError(data.message ?? 'The invitation failed.');
+        win?.showError(event.data.message ?? 'The invitation failed.');
         break;
       case 'invitation.accepted':
         win?.showError('');
-        win?.showInfo(`${data.by?.name ?? 'The invitee'} accepted.`);
+        win?.showInfo(`${event.data.by?.name ?? 'The invitee'} accepted.`);
         break;
       case 'interaction.removed':
         win?.showError('You were deleted from the conference.');

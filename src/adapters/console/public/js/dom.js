@@ -16,8 +16,10 @@ export function h(tag, props = {}, ...children) {
     if (value === undefined || value === null || value === false) continue;
     if (key === 'class') el.className = String(value);
     else if (key === 'text') el.textContent = String(value);
-    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-    else if (key === 'hidden' || key === 'disabled') el[key] = Boolean(value);
+    else if (key.startsWith('on') && typeof value === 'function')
+      el.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+    else if (key === 'hidden' || key === 'disabled')
+      /** @type {HTMLElement & { disabled?: boolean }} */ (el)[key] = Boolean(value);
     else el.setAttribute(key, value === true ? '' : String(value));
   }
   for (const child of children) {

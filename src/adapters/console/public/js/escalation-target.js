@@ -6,7 +6,7 @@
 import { h } from './dom.js';
 
 /**
- * @typedef {{ knowledgeWorker: { id: string, name: string }, direct: any, teams: any, route: any }} VoiceTarget
+ * @typedef {import('../../../agent-api/api-types.js').VoiceTarget} VoiceTarget
  */
 
 /**

@@ -4,7 +4,7 @@
  */
 
 /**
- * @typedef {{ id: string, type: string, time: string, interactionId: string | null, agentId: string | null, data: Record<string, any> }} AgentEvent
+ * @typedef {import('../../../agent-api/api-types.js').AgentEvent} AgentEvent
  */
 
 /** Reads `/api/v1/events/stream` until stopped. */
@@ -43,6 +43,7 @@ export class EventStream {
     while (!this.stopped) {
       this.controller = new AbortController();
       try {
+        /** @type {Record<string, string>} */
         const headers = { ...this.options.headers(), accept: 'text/event-stream' };
         if (this.lastEventId) headers['last-event-id'] = this.lastEventId;
         const res = await fetch('/api/v1/events/stream', { headers, signal: this.controller.signal });
@@ -63,7 +64,7 @@ export class EventStream {
     }
   }
 
-  /** @param {ReadableStream<Uint8Array>} body */
+  /** @param {ReadableStream<BufferSource>} body */
   async read(body) {
     const reader = body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';

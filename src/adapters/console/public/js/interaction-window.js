@@ -11,8 +11,8 @@ import { TranscriptView } from './transcript.js';
 let windowCount = 0;
 
 /**
- * @typedef {{ id: string, person: { id: string, name: string, kind: string }, role: string, status: string, exit: string | null, connectedAt: string | null }} Party
- * @typedef {{ id: string, media: string, status: string, origin: any, attachedData: Record<string, string>, ownerPartyId: string | null, parties: Party[], invitations: any[], request: any, consultationIds: string[], endedAt: string | null }} InteractionView
+ * @typedef {import('../../../agent-api/api-types.js').Party} Party
+ * @typedef {import('../../../agent-api/api-types.js').InteractionView} InteractionView
  * @typedef {{ kind: string, id: string, name: string }} DraftTarget
  * @typedef {import('./console-app.js').ConsoleApp} ConsoleApp
  */
@@ -29,6 +29,7 @@ export class InteractionWindow {
     this.view = init.view ?? null;
     this.draft = init.draft ?? null;
     this.id = this.view?.id ?? `draft-${++windowCount}`;
+    /** @type {string | null} */
     this.voiceTargetFor = null;
     this.busy = false;
     const n = ++windowCount;

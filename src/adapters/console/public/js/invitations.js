@@ -7,7 +7,7 @@ import { byId, h } from './dom.js';
 import { invitationLabel, originLabel } from './format.js';
 
 /**
- * @typedef {{ interactionId: string, invitationId: string, kind: string, from: { name: string } | null, via: { name: string } | null, origin: any, attachedData: Record<string, string>, previewText: string | null, expiresAt: string }} Offered
+ * @typedef {import('../../../agent-api/api-types.js').Offered} Offered
  */
 
 /** The heading of an invitation: "Inbound chat", "Chat transfer from Kate Lewis", "Internal instant messaging from …". */

@@ -7,7 +7,7 @@ import { byId, fill, h } from './dom.js';
 import { kindLabel, stateLabel } from './format.js';
 
 /**
- * @typedef {{ kind: string, id: string, name: string, email: string | null, skills: string[], state: { kind: string, reason?: string } }} DirectoryEntry
+ * @typedef {import('../../../agent-api/api-types.js').DirectoryEntry} DirectoryEntry
  * @typedef {'consult' | 'transfer' | 'conference'} EscalationKind
  * @typedef {{ kind: EscalationKind, interactionId: string, media: string, title: string, consultations: { id: string, name: string }[] }} Mode
  * @typedef {{ type: 'im' | 'im-consultation' | 'escalate', entry?: DirectoryEntry, kind?: EscalationKind, consultationId?: string, consultationName?: string }} Action

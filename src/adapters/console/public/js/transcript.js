@@ -7,7 +7,7 @@ import { h } from './dom.js';
 import { timeLabel } from './format.js';
 
 /**
- * @typedef {{ seq: number, at: string, kind: 'message' | 'system', partyId: string | null, name: string | null, text: string, audience: string }} Entry
+ * @typedef {import('../../../agent-api/api-types.js').TranscriptEntry} Entry
  * @typedef {{ id: string, person: { id: string, name: string, kind: string } }} PartyRef
  */
 
