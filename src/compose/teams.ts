@@ -1,11 +1,12 @@
 /**
  * The Teams feature: who can be reached in Teams (with proactive install through Graph when the app's catalog id is
  * configured), the bot at `POST /api/messages`, and the knowledge workers' channel, which carries their effects to
- * Teams through the rate-limited sender on durable conversation references.
+ * Teams through the rate-limited sender on durable conversation references, each send recorded by effect id.
  */
 import type { Logger } from 'pino';
 import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.js';
 import { SqlUnreachableStore } from '../adapters/store/sql-reach-stores.js';
+import { createSqlSendLedger } from '../adapters/store/sql-send-ledger.js';
 import { createSqlCardActivityStore, createSqlConversationReferenceStore } from '../adapters/store/sql-teams-stores.js';
 import { createBotAdapter } from '../adapters/teams/bot-adapter.js';
 import { createBotRouter } from '../adapters/teams/bot-endpoint.js';
@@ -118,6 +119,8 @@ export async function createTeams(options: TeamsOptions, infra: Infrastructure, 
     sender,
     interactions: parts.commands,
     caseInfoFields: options.caseInfoFields,
+    ledger: createSqlSendLedger(infra.database, infra.clock),
+    logger,
   });
   const channel = new TeamsChannel({ messenger, commands: parts.commands, references: stored, reach, logger });
   if (localMode) logger.warn({ localMode }, LOCAL_MODE_WARNING);

@@ -69,6 +69,34 @@ describe('Bot Connector emulator', () => {
   });
 });
 
+describe('Bot Connector emulator: a POST held in flight (test control)', () => {
+  test('held, then taken: the activity is created and answered; other conversations are not held', async () => {
+    const held = em.hold({ conversationId: 'a:1' });
+    expect((await send('a:2')).status).toBe(201);
+    const answer = send('a:1');
+    await held.arrived;
+    expect(held.activity()?.text).toBe('x');
+    expect(em.activitiesOf('a:1')).toHaveLength(0);
+    await held.accept();
+    expect((await answer).status).toBe(201);
+    expect(em.activitiesOf('a:1')).toHaveLength(1);
+  });
+
+  test('held, then lost: the connection drops and nothing is created or recorded', async () => {
+    const held = em.hold();
+    const answer = send('a:1').then(
+      () => 'answered',
+      () => 'dropped',
+    );
+    await held.arrived;
+    held.drop();
+    expect(await answer).toBe('dropped');
+    expect(em.activitiesOf('a:1')).toHaveLength(0);
+    expect(em.requests).toHaveLength(0);
+    expect((await send('a:1')).status).toBe(201); // the next is answered as usual
+  });
+});
+
 describe('Bot Connector emulator token endpoint', () => {
   test("issues a Bot Framework token for the bot's credentials and refuses a wrong secret", async () => {
     const bot = await startBotConnectorEmulator({ botCredentials: { appId: 'bot-1', password: 's3cret' } });

@@ -1,6 +1,6 @@
 /**
  * The migrations of the connector's parts beyond the engine's own (`001`, `002`): the agent API's, the presence
- * engine's, and reaching knowledge workers (Teams reachability, Entra group membership). Commands that open the database outside the running connector (`uc-connector presence sign-in`,
+ * engine's, reaching knowledge workers (Teams reachability, Entra group membership), and sends to Teams in flight. Commands that open the database outside the running connector (`uc-connector presence sign-in`,
  * `uc-connector doctor`) use this list, so they migrate and check exactly what the connector does.
  */
 import type { Migration } from 'kysely';
@@ -9,6 +9,7 @@ import { agentApiMigration } from './migrations/100-agent-api.js';
 import { presenceMigration } from './migrations/200-presence.js';
 import { teamsReachMigration } from './migrations/300-teams-reach.js';
 import { presenceRefusalsMigration } from './migrations/310-presence-refusals.js';
+import { teamsSendsMigration } from './migrations/320-teams-sends.js';
 
 /** The extra migrations by name for a dialect (pass to `openDatabase({ migrations })`). */
 export function connectorMigrations(dialect: Dialect): Readonly<Record<string, Migration>> {
@@ -17,5 +18,6 @@ export function connectorMigrations(dialect: Dialect): Readonly<Record<string, M
     '200-presence': presenceMigration,
     '300-teams-reach': teamsReachMigration,
     '310-presence-refusals': presenceRefusalsMigration,
+    '320-teams-sends': teamsSendsMigration,
   };
 }

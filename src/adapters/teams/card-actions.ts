@@ -1,20 +1,28 @@
 /**
  * What a button press does: Accept, Decline or End on a card, turned into an engine command through the
- * InteractionCommands port, and answered with the card the clicking user should now see. Repeated clicks (Teams
- * retries invokes; people double-click) get the same answer; another user's click changes nothing.
+ * InteractionCommands port, and answered with the card the clicking user should now see; a card's automatic refresh
+ * is answered with the current card and changes nothing. Repeated clicks (Teams retries invokes; people
+ * double-click) get the same answer; another user's click changes nothing.
  */
 import { z } from 'zod';
-import type { PreviewOutcome } from '../../domain/interaction/effects.js';
-import type { Interaction, Invitation } from '../../domain/interaction/types.js';
+import type { Interaction } from '../../domain/interaction/types.js';
 import type { CommandResult, InteractionCommands } from '../../ports/interaction-commands.js';
 import { type AdaptiveCard, VERBS } from './cards/card-kit.js';
+import { currentCard, endedOutcome } from './cards/current-card.js';
 import { previewOutcomeCard, sessionEndedCard, sessionSummaryCard } from './cards/interaction-cards.js';
 import { noticeCard } from './cards/outcome-cards.js';
+import type { CaseInfoField } from './cards/preview-card.js';
 
 /** The data our buttons carry, validated. */
 export const cardActionDataSchema = z.object({
   interactionId: z.string().min(1).max(200),
   invitationId: z.string().min(1).max(200).optional(),
+});
+
+/** The data of a card's refresh, validated. */
+const refreshDataSchema = cardActionDataSchema.extend({
+  view: z.enum(['session', 'summary']).optional(),
+  endedBy: z.string().max(200).optional(),
 });
 
 /** A button press, from an Action.Execute invoke or an Action.Submit fallback message. */
@@ -23,6 +31,8 @@ export interface CardAction {
   readonly data: unknown;
   /** The clicking user's Entra object id. */
   readonly userId: string;
+  /** The clicking user's Teams id (`from.id`), which the refresh of the answering card names; default `userId`. */
+  readonly reader?: string | undefined;
 }
 
 /** The answer: a card for the clicking user, or a protocol error (4xx) when the request itself is malformed. */
@@ -39,24 +49,27 @@ export type CardActionResult =
 /** Dependencies of {@link handleCardAction}. */
 export interface CardActionDeps {
   readonly commands: InteractionCommands;
+  /** The case information a rebuilt preview shows (default the standard fields). */
+  readonly caseInfoFields?: readonly CaseInfoField[] | undefined;
 }
-
-const ENDED_AS: Record<string, PreviewOutcome> = {
-  accepted: 'accepted',
-  rejected: 'declined',
-  timed_out: 'expired',
-  undeliverable: 'undeliverable',
-  customer_abandoned: 'withdrawn',
-};
 
 /** Carries out one button press. Never throws for expected outcomes; port failures propagate. */
 export async function handleCardAction(action: CardAction, deps: CardActionDeps): Promise<CardActionResult> {
+  const reader = action.reader ?? action.userId;
+  if (action.verb === VERBS.refresh) {
+    const data = refreshDataSchema.safeParse(action.data);
+    if (!data.success) {
+      return { kind: 'error', status: 400, code: 'BadRequest', message: 'The refresh data is missing or malformed.' };
+    }
+    const ix = await deps.commands.get(data.data.interactionId);
+    return card(currentCard(ix, data.data, action.userId, reader, deps.caseInfoFields));
+  }
   const parsed = cardActionDataSchema.safeParse(action.data);
   if (!parsed.success) {
     return { kind: 'error', status: 400, code: 'BadRequest', message: 'The button data is missing or malformed.' };
   }
   const { interactionId, invitationId } = parsed.data;
-  if (action.verb === VERBS.end) return end(interactionId, action.userId, deps);
+  if (action.verb === VERBS.end) return end(interactionId, action.userId, reader, deps);
   if (action.verb !== VERBS.accept && action.verb !== VERBS.decline) {
     return card(
       noticeCard('This button is not supported', 'Nothing was changed. Ask the agent to send a new request.'),
@@ -75,7 +88,7 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
   const ix = await interactionOf(result, interactionId, deps.commands);
   const inv = ix?.invitations.find((i) => i.id === invitationId);
   if (result.ok) {
-    return card(previewOutcomeCard(ix, invitationId, accept ? 'accepted' : 'declined'), true);
+    return card(previewOutcomeCard(ix, invitationId, accept ? 'accepted' : 'declined', reader), true);
   }
   const { refusal } = result;
   if (refusal.code === 'not-invitee') {
@@ -83,7 +96,7 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
     return card(noticeCard(`This request was sent to ${name}`, 'Only they can answer it; nothing was changed.'));
   }
   if (refusal.code === 'invitation-ended' && inv) {
-    return card(previewOutcomeCard(ix, invitationId, endedOutcome(ix, inv)));
+    return card(previewOutcomeCard(ix, invitationId, endedOutcome(ix, inv), reader));
   }
   if (refusal.code === 'unknown-interaction' || refusal.code === 'unknown-invitation') {
     return card(noticeCard('This request no longer exists', 'Nothing was changed.'));
@@ -91,13 +104,18 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
   return card(noticeCard('Nothing was changed', refusal.message));
 }
 
-async function end(interactionId: string, userId: string, deps: CardActionDeps): Promise<CardActionResult> {
+async function end(
+  interactionId: string,
+  userId: string,
+  reader: string,
+  deps: CardActionDeps,
+): Promise<CardActionResult> {
   const result = await deps.commands.execute({ type: 'End', interactionId, by: userId });
   const ix = await interactionOf(result, interactionId, deps.commands);
   if (result.ok || result.refusal.code === 'interaction-ended' || result.refusal.code === 'party-left') {
-    const ended = sessionEndedCard(ix, userId, interactionId);
+    const ended = sessionEndedCard(ix, userId, interactionId, reader);
     if (!result.ok || !ix) return card(ended);
-    const followUp = sessionSummaryCard(ix, userId, nameOf(ix, userId));
+    const followUp = sessionSummaryCard(ix, userId, nameOf(ix, userId), reader);
     return { kind: 'card', card: ended, changed: true, followUp };
   }
   if (result.refusal.code === 'unknown-interaction') {
@@ -121,15 +139,4 @@ async function interactionOf(
 ): Promise<Interaction | undefined> {
   if (result.ok) return result.interactions.find((i) => i.id === id) ?? (await commands.get(id));
   return commands.get(id);
-}
-
-/** How an ended invitation looks to its invitee. */
-function endedOutcome(ix: Interaction | undefined, inv: Invitation): PreviewOutcome {
-  if (inv.state === 'revoked') {
-    if (inv.revokeCause === 'taken_by_other') return 'taken';
-    if (inv.revokeCause === 'interaction_ended') return 'ended';
-    return 'withdrawn';
-  }
-  if (inv.state === 'accepted' && ix?.endedAt !== null && ix?.endedAt !== undefined) return 'ended';
-  return ENDED_AS[inv.state] ?? 'ended';
 }

@@ -1,8 +1,9 @@
 /**
  * The bot knowledge workers talk to: a TeamsActivityHandler that stores conversation references on install,
  * serves only the configured tenants, answers Accept / Decline / End (Action.Execute invokes, or Action.Submit
- * fallbacks) within Teams' invoke deadline, and relays a knowledge worker's messages into their session (a message
- * longer than the one cap of every side, `MAX_MESSAGE_LENGTH`, is refused with a reply saying the limit).
+ * fallbacks) and cards' automatic refreshes within Teams' invoke deadline, and relays a knowledge worker's messages
+ * into their session (a message longer than the one cap of every side, `MAX_MESSAGE_LENGTH`, is refused with a reply
+ * saying the limit).
  */
 
 import type { AdaptiveCardInvokeResponse, AdaptiveCardInvokeValue, InvokeResponse } from 'botbuilder';
@@ -26,7 +27,8 @@ export interface ConnectorBotDeps {
   readonly references: ConversationReferenceStore;
   /** Who is connected where: a knowledge worker's messages go to their current session. */
   readonly sessions: ActiveSessions;
-  readonly options: Pick<TeamsOptions, 'allowedTenants' | 'invokeDeadlineMs'>;
+  readonly options: Pick<TeamsOptions, 'allowedTenants' | 'invokeDeadlineMs'> &
+    Partial<Pick<TeamsOptions, 'caseInfoFields'>>;
   /** Time for stored references (default the system clock). */
   readonly clock?: Clock | undefined;
   readonly logger: Logger;
@@ -106,14 +108,15 @@ export class ConnectorBot extends TeamsActivityHandler {
     return super.onInvokeActivity(ctx);
   }
 
-  /** Accept, Decline or End from an Action.Execute, answered within the invoke deadline. */
+  /** Accept, Decline, End or a card's refresh from an Action.Execute, answered within the invoke deadline. */
   protected override async onAdaptiveCardInvoke(
     ctx: TurnContext,
     value: AdaptiveCardInvokeValue,
   ): Promise<AdaptiveCardInvokeResponse> {
     const userId = ctx.activity.from?.aadObjectId;
     if (!userId) return errorResponse(400, 'BadRequest', BOT_TEXT.unknownUser);
-    const work = handleCardAction({ verb: value.action.verb, data: value.action.data, userId }, this.deps);
+    const action = { verb: value.action.verb, data: value.action.data, userId, reader: ctx.activity.from.id };
+    const work = handleCardAction(action, this.cardDeps());
     const result = await withDeadline(work, this.deps.options.invokeDeadlineMs);
     if (result === 'late') {
       work.catch((err: unknown) => this.log.error({ err: String(err) }, 'late card action failed'));
@@ -162,7 +165,8 @@ export class ConnectorBot extends TeamsActivityHandler {
       return;
     }
     if (command === 'end') {
-      const result = await handleCardAction({ verb: 'end', data: { interactionId }, userId }, this.deps);
+      const action = { verb: 'end', data: { interactionId }, userId, reader: ctx.activity.from.id };
+      const result = await handleCardAction(action, this.cardDeps());
       if (result.kind !== 'card') return;
       for (const c of [result.card, result.followUp]) {
         if (c) await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(c)] });
@@ -181,7 +185,7 @@ export class ConnectorBot extends TeamsActivityHandler {
 
   /** An Action.Submit fallback: update the card it came from, or say why nothing happened. */
   private async onSubmit(ctx: TurnContext, userId: string, verb: string, data: unknown): Promise<void> {
-    const result = await handleCardAction({ verb, data, userId }, this.deps);
+    const result = await handleCardAction({ verb, data, userId, reader: ctx.activity.from.id }, this.cardDeps());
     if (result.kind === 'error') {
       await ctx.sendActivity(`Nothing was changed: ${result.message}`);
       return;
@@ -193,6 +197,11 @@ export class ConnectorBot extends TeamsActivityHandler {
       await ctx.sendActivity({ attachments: [attachment] });
     }
     if (result.followUp) await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(result.followUp)] });
+  }
+
+  /** What a card action needs: the commands, and the case information a rebuilt preview shows. */
+  private cardDeps() {
+    return { commands: this.deps.commands, caseInfoFields: this.deps.options.caseInfoFields };
   }
 
   /** Stores the sender's conversation reference (tenant, service URL) for proactive sends. */

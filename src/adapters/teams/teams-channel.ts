@@ -30,7 +30,7 @@ export class TeamsChannel implements ParticipantChannel {
 
   async send(id: string, effect: PersonEffect): Promise<void> {
     const { messenger, reach, references, logger } = this.deps;
-    const outcome = await messenger.execute(effect);
+    const outcome = await messenger.execute(effect, id);
     if (outcome.status === 'unreachable') {
       if (outcome.reason === 'not-installed') await references.delete(effect.to.id);
       const mark = await reach.mark(effect.to.id, outcome.reason, outcome.detail);

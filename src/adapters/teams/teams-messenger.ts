@@ -1,9 +1,12 @@
 /**
  * The Messenger: carries out the engine's effects meant for knowledge workers in Teams, proactively and through
  * the rate-limited sender: previews (remembering each card's activity id), card replacements, relayed lines
- * ("Kate Lewis: …"), transcript replays and notices, with a session summary at the end.
+ * ("Kate Lewis: …"), transcript replays and notices, with a session summary at the end. Each new activity is
+ * recorded in the send ledger by effect id before it leaves: a send answered is never repeated, one in doubt (started,
+ * never answered: a crash) is repeated once at most. Every card carries a refresh, so a duplicate shows the truth.
  */
 import { type Activity, ActivityTypes, CardFactory, type CloudAdapter, type ConversationReference } from 'botbuilder';
+import type { Logger } from 'pino';
 import type {
   Deliver,
   Effect,
@@ -20,9 +23,11 @@ import type {
   ConversationReferenceStore,
   StoredConversationReference,
 } from '../../ports/teams/conversation-reference-store.js';
+import type { SendLedger } from '../../ports/teams/send-ledger.js';
 import type { AdaptiveCard } from './cards/card-kit.js';
 import { previewOutcomeCard, sessionEndedCard, sessionSummaryCard } from './cards/interaction-cards.js';
 import { type CaseInfoField, DEFAULT_CASE_INFO_FIELDS, previewCard, previewHeadline } from './cards/preview-card.js';
+import { ledgeredSend, type SendKey } from './ledgered-send.js';
 import type { RateLimitedSender } from './rate-limited-sender.js';
 import { BotConnectorError, bodyTextOf, statusOf } from './send-errors.js';
 import type { ServiceUrlPolicy } from './service-urls.js';
@@ -55,14 +60,20 @@ export interface TeamsMessengerDeps {
   /** Reads an interaction's committed state, which replacement cards and the session summary are built from. */
   readonly interactions: Pick<InteractionCommands, 'get'>;
   readonly caseInfoFields?: readonly CaseInfoField[];
+  /** Sends by effect id: what went through is not sent again after a crash (without it, nothing is deduplicated). */
+  readonly ledger?: SendLedger | undefined;
+  readonly logger?: Logger | undefined;
 }
 
 /** Executes Teams effects. Idempotent enough for an outbox: a repeated UpdatePreview rewrites the same card. */
 export class TeamsMessenger {
   constructor(private readonly deps: TeamsMessengerDeps) {}
 
-  /** Carries out one effect for a knowledge worker; other effects and recipients are skipped. */
-  async execute(effect: Effect): Promise<MessengerOutcome> {
+  /**
+   * Carries out one effect for a knowledge worker; other effects and recipients are skipped. `effectId` (the outbox
+   * id) keys its sends in the ledger.
+   */
+  async execute(effect: Effect, effectId?: string): Promise<MessengerOutcome> {
     switch (effect.type) {
       case 'SendPreview':
       case 'UpdatePreview':
@@ -83,15 +94,16 @@ export class TeamsMessenger {
     }
     const ref = await this.reach(effect.to);
     if ('status' in ref) return ref;
+    const key = effectId === undefined ? undefined : { effectId, userId: effect.to.id };
     switch (effect.type) {
       case 'SendPreview':
-        return this.sendPreview(ref, effect);
+        return this.sendPreview(ref, effect, key);
       case 'Deliver':
-        return this.deliver(ref, effect);
+        return this.deliver(ref, effect, key);
       case 'ReplayTranscript':
-        return this.replay(ref, effect);
+        return this.replay(ref, effect, key);
       case 'Notify':
-        return this.notify(ref, effect);
+        return this.notify(ref, effect, key);
     }
   }
 
@@ -112,14 +124,18 @@ export class TeamsMessenger {
     return this.deps.serviceUrls.allows(ref.serviceUrl) && this.deps.serviceUrls.allows(inner);
   }
 
-  private async sendPreview(ref: StoredConversationReference, e: SendPreview): Promise<MessengerOutcome> {
+  private async sendPreview(
+    ref: StoredConversationReference,
+    e: SendPreview,
+    key?: SendKey,
+  ): Promise<MessengerOutcome> {
     const existing = await this.deps.cards.get(e.interactionId, e.invitationId);
     if (existing) return { status: 'done' }; // already sent: an outbox retry must not send a second card
-    const sent = await this.send(
-      ref,
-      cardActivity(previewCard(e, this.deps.caseInfoFields ?? DEFAULT_CASE_INFO_FIELDS)),
-    );
+    const card = previewCard(e, this.deps.caseInfoFields ?? DEFAULT_CASE_INFO_FIELDS, readerOf(ref));
+    // In doubt, the card is sent again: a first copy that did reach Teams refreshes to the current card when shown.
+    const sent = await this.send(ref, cardActivity(card), key);
     if ('status' in sent) return sent;
+    if (sent.id === '') return { status: 'done' }; // given up in doubt: no activity id to remember
     await this.deps.cards.put({
       interactionId: e.interactionId,
       invitationId: e.invitationId,
@@ -138,49 +154,69 @@ export class TeamsMessenger {
     sent: SentCard,
   ): Promise<MessengerOutcome> {
     const ix = await this.deps.interactions.get(e.interactionId);
-    const card = previewOutcomeCard(ix, e.invitationId, e.outcome);
+    const card = previewOutcomeCard(ix, e.invitationId, e.outcome, readerOf(ref));
     const done = await this.update(ref, sent.activityId, card);
     return 'status' in done ? done : { status: 'done' };
   }
 
-  private async deliver(ref: StoredConversationReference, e: Deliver): Promise<MessengerOutcome> {
-    const sent = await this.send(ref, textActivity(lineOf(e.entry)));
+  private async deliver(ref: StoredConversationReference, e: Deliver, key?: SendKey): Promise<MessengerOutcome> {
+    const sent = await this.send(ref, textActivity(lineOf(e.entry)), key);
     return 'status' in sent ? sent : { status: 'done' };
   }
 
-  private async replay(ref: StoredConversationReference, e: ReplayTranscript): Promise<MessengerOutcome> {
+  private async replay(
+    ref: StoredConversationReference,
+    e: ReplayTranscript,
+    key?: SendKey,
+  ): Promise<MessengerOutcome> {
     if (e.entries.length === 0) return { status: 'done' };
     const lines = ['**The conversation so far:**', ...e.entries.map(lineOf)];
-    const sent = await this.send(ref, textActivity(lines.join('\n\n')));
+    const sent = await this.send(ref, textActivity(lines.join('\n\n')), key);
     return 'status' in sent ? sent : { status: 'done' };
   }
 
-  private async notify(ref: StoredConversationReference, e: Notify): Promise<MessengerOutcome> {
+  private async notify(ref: StoredConversationReference, e: Notify, key?: SendKey): Promise<MessengerOutcome> {
     const n = e.notice;
     if (n.kind === 'interaction-ended' || n.kind === 'removed-from-conference') {
       const cards = await this.deps.cards.listFor(e.interactionId, e.to.id);
       const ix = await this.deps.interactions.get(e.interactionId);
       // The accepted card carried the End button: replace it so no stale button remains.
       for (const c of cards) {
-        const done = await this.update(ref, c.activityId, sessionEndedCard(ix, e.to.id, e.interactionId));
+        const ended = sessionEndedCard(ix, e.to.id, e.interactionId, readerOf(ref));
+        const done = await this.update(ref, c.activityId, ended);
         if ('status' in done) return done;
       }
       const by = n.kind === 'interaction-ended' ? (n.endedBy?.name ?? null) : n.by.name;
       const activity = ix
-        ? cardActivity(sessionSummaryCard(ix, e.to.id, by))
+        ? cardActivity(sessionSummaryCard(ix, e.to.id, by, readerOf(ref)))
         : textActivity(
             n.kind === 'removed-from-conference' ? `${by} removed you from the conference.` : 'The session has ended.',
           );
-      const sent = await this.send(ref, activity);
+      const sent = await this.send(ref, activity, key);
       return 'status' in sent ? sent : { status: 'done' };
     }
     const text = noticeText(n);
-    const sent = await this.send(ref, textActivity(text));
+    const sent = await this.send(ref, textActivity(text), key);
     return 'status' in sent ? sent : { status: 'done' };
   }
 
-  /** Sends one activity proactively; resolves with its id. */
+  /**
+   * Sends one activity proactively; resolves with its id. Keyed by effect: recorded in the ledger before it leaves,
+   * not sent again once answered (the id recorded then), sent again once at most while in doubt (then given up,
+   * resolving with id '').
+   */
   private async send(
+    ref: StoredConversationReference,
+    activity: Partial<Activity>,
+    key?: SendKey,
+  ): Promise<{ id: string } | MessengerOutcome> {
+    const ledger = this.deps.ledger;
+    if (!key || !ledger) return this.post(ref, activity);
+    return ledgeredSend(ledger, key, () => this.post(ref, activity), this.deps.logger);
+  }
+
+  /** Posts one activity proactively; resolves with its id. */
+  private async post(
     ref: StoredConversationReference,
     activity: Partial<Activity>,
   ): Promise<{ id: string } | MessengerOutcome> {
@@ -238,6 +274,12 @@ export class TeamsMessenger {
       throw err;
     }
   }
+}
+
+/** Who reads cards in a conversation: the user's Teams id from the stored reference, else their Entra object id. */
+function readerOf(ref: StoredConversationReference): string {
+  const user = (ref.reference as { user?: { id?: unknown } } | undefined)?.user;
+  return typeof user?.id === 'string' && user.id !== '' ? user.id : ref.userId;
 }
 
 /** The host of a URL, for admins (the path may carry ids). */

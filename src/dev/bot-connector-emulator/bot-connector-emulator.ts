@@ -2,7 +2,8 @@
  * A Bot Connector emulator for local mode, tests and benchmarks: the endpoints the bot uses
  * (`POST /v3/conversations`, `POST /v3/conversations/:id/activities[/:replyToId]`,
  * `PUT /v3/conversations/:id/activities/:activityId`), the Teams bot limits per conversation and per tenant (429
- * with Retry-After, like Teams), a record of every request, and injected failures (412, 502, 504, 429, 403). It also
+ * with Retry-After, like Teams), a record of every request, injected failures (412, 502, 504, 429, 403), and a test
+ * control that holds a POST in flight until the test lets Teams take it or loses it (crash tests). It also
  * plays the identity platform for the bot's own credentials (`POST /{tenant}/oauth2/v2.0/token`, client credentials
  * for `https://api.botframework.com/.default`), so a wrong bot secret can be tried without Entra.
  */
@@ -51,6 +52,24 @@ export interface InjectedFailure {
   readonly code?: string;
 }
 
+/**
+ * A POST held in flight by {@link BotConnectorEmulator.hold}: arrived at Teams, not yet answered. The test decides
+ * what Teams makes of it, typically after killing the sender.
+ */
+export interface HeldRequest {
+  /** Resolves when the held request has arrived (its activity in `activity`). */
+  readonly arrived: Promise<void>;
+  /** The activity posted, once arrived. */
+  readonly activity: () => Record<string, unknown> | undefined;
+  /**
+   * Teams takes it: the activity is created and answered as usual (even if the sender is gone, as Teams does with a
+   * request it received); resolves once the answer is written or the connection is gone.
+   */
+  accept(): Promise<void>;
+  /** Teams never got it: the connection is dropped, nothing is created or recorded. */
+  drop(): void;
+}
+
 /** A running emulator. */
 export interface BotConnectorEmulator {
   /** The service URL to put in conversation references, ending with a slash. */
@@ -65,6 +84,8 @@ export interface BotConnectorEmulator {
   activitiesOf(conversationId: string): Record<string, unknown>[];
   /** Fails the next matching requests. */
   inject(failure: InjectedFailure): void;
+  /** Test control: holds the next POST of an activity (to `conversationId`, default any) unanswered. */
+  hold(match?: { readonly conversationId?: string }): HeldRequest;
   /** Counts: accepted, throttled per conversation and per tenant, and the peaks seen per window. */
   stats(): {
     accepted: number;
@@ -101,7 +122,31 @@ export async function startBotConnectorEmulator(
   const app = express();
   app.use(express.json({ limit: '1mb' }));
 
+  const holds: Array<{
+    conversationId: string | undefined;
+    take: (go: (decision: 'accept' | 'drop') => void, body: Record<string, unknown>, res: express.Response) => void;
+  }> = [];
+
   const handle = (method: 'POST' | 'PUT') => (req: express.Request, res: express.Response) => {
+    const at = holds.findIndex(
+      (h) => method === 'POST' && (!h.conversationId || h.conversationId === String(req.params.conversationId)),
+    );
+    const held = at >= 0 ? holds.splice(at, 1)[0] : undefined;
+    if (!held) {
+      answer(method, req, res);
+      return;
+    }
+    held.take(
+      (decision) => {
+        if (decision === 'drop') req.socket.destroy();
+        else answer(method, req, res);
+      },
+      (req.body ?? {}) as Record<string, unknown>,
+      res,
+    );
+  };
+
+  const answer = (method: 'POST' | 'PUT', req: express.Request, res: express.Response) => {
     const conversationId = String(req.params.conversationId);
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     const tenantId = tenantOf(body);
@@ -201,6 +246,39 @@ export async function startBotConnectorEmulator(
     requests,
     activitiesOf: (id) => [...(activities.get(id)?.values() ?? [])],
     inject: (f) => failures.push({ ...f, left: f.count ?? 1 }),
+    hold: (match = {}) => {
+      let arrive!: () => void;
+      const arrived = new Promise<void>((resolve) => {
+        arrive = resolve;
+      });
+      let decide: ((decision: 'accept' | 'drop') => void) | undefined;
+      let body: Record<string, unknown> | undefined;
+      let response: express.Response | undefined;
+      holds.push({
+        conversationId: match.conversationId,
+        take: (go, posted, res) => {
+          decide = go;
+          body = posted;
+          response = res;
+          arrive();
+        },
+      });
+      return {
+        arrived,
+        activity: () => body,
+        accept: async () => {
+          await arrived;
+          const res = response as express.Response;
+          const settled = new Promise<void>((resolve) => {
+            res.once('finish', resolve);
+            res.once('close', resolve);
+          });
+          decide?.('accept');
+          if (!res.writableFinished && !res.destroyed) await settled;
+        },
+        drop: () => decide?.('drop'),
+      };
+    },
     stats: () => ({ ...counts, conversationPeaks: [...conversationPeaks], tenantPeak }),
     close: () =>
       new Promise<void>((resolve, reject) => {

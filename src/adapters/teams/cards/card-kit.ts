@@ -1,6 +1,7 @@
 /**
- * The small vocabulary the card builders share: Adaptive Card 1.5 envelopes, text blocks, the action verbs and
- * the data every button carries. Pure: no I/O, and time only as values handed in.
+ * The small vocabulary the card builders share: Adaptive Card 1.5 envelopes, text blocks, the action verbs, the
+ * data every button carries, and the Universal Actions `refresh` that makes a card show the current state whenever
+ * Teams displays it. Pure: no I/O, and time only as values handed in.
  */
 
 /** An Adaptive Card as JSON (schema 1.5). */
@@ -10,10 +11,27 @@ export type AdaptiveCard = {
   readonly version: '1.5';
   readonly body: readonly Record<string, unknown>[];
   readonly actions?: readonly Record<string, unknown>[];
+  /** Universal Actions: the Action.Execute Teams invokes (trigger "automatic") when it displays the card. */
+  readonly refresh?: CardRefresh;
 };
 
-/** The verbs of our buttons: Action.Execute `verb`, or `verb` in an Action.Submit fallback's data. */
-export const VERBS = { accept: 'accept', decline: 'decline', end: 'end' } as const;
+/** A card's Universal Actions `refresh`: the invoke Teams makes for the users named when it displays the card. */
+export interface CardRefresh {
+  readonly action: {
+    readonly type: 'Action.Execute';
+    readonly title: string;
+    readonly verb: 'refresh';
+    readonly data: Readonly<Record<string, string>>;
+  };
+  /** The users (Entra object ids) whose Teams refreshes the card automatically. */
+  readonly userIds: readonly string[];
+}
+
+/**
+ * The verbs of our buttons: Action.Execute `verb`, or `verb` in an Action.Submit fallback's data; `refresh` is the
+ * verb of every card's automatic refresh.
+ */
+export const VERBS = { accept: 'accept', decline: 'decline', end: 'end', refresh: 'refresh' } as const;
 
 /** One of {@link VERBS}. */
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
@@ -22,6 +40,18 @@ export type Verb = (typeof VERBS)[keyof typeof VERBS];
 export interface InvitationRef {
   readonly interactionId: string;
   readonly invitationId: string;
+}
+
+/**
+ * The card with a refresh for `userId`: when Teams displays it to them, it asks the bot for the current card
+ * (`verb` "refresh" carrying `data`), so a copy nobody replaced (a duplicate after a crash, a missed update) still
+ * shows the truth.
+ */
+export function refreshing(c: AdaptiveCard, userId: string, data: Readonly<Record<string, string>>): AdaptiveCard {
+  return {
+    ...c,
+    refresh: { action: { type: 'Action.Execute', title: 'Refresh', verb: VERBS.refresh, data }, userIds: [userId] },
+  };
 }
 
 /** Wraps a body and actions in an Adaptive Card 1.5 envelope. */

@@ -1,15 +1,22 @@
 /**
  * The cards a knowledge worker sees as an interaction moves on, built from its committed state: the card replacing
- * a preview once it is answered or over, the card ending a session, and the session summary. Both paths that show
- * them (the answer to a click, and the outbox's UpdatePreview / Notify) build them here, from the same inputs, so
- * the same state always gives the same card. Pure.
+ * a preview once it is answered or over, the card ending a session, and the session summary. Every path that shows
+ * them (the answer to a click, the outbox's UpdatePreview / Notify, and a card's automatic refresh) builds them
+ * here, from the same inputs, so the same state always gives the same card. Each carries a refresh for its reader.
+ * Pure.
  */
 import type { PreviewOutcome } from '../../../domain/interaction/effects.js';
 import type { Interaction, Invitation, PersonRef } from '../../../domain/interaction/types.js';
-import type { AdaptiveCard } from './card-kit.js';
+import { type AdaptiveCard, refreshing } from './card-kit.js';
 import { outcomeCard } from './outcome-cards.js';
 import { previewHeadline } from './preview-card.js';
 import { summarise, summaryCard } from './summary-card.js';
+
+/**
+ * Who reads a card: the id the card's refresh names (the user's Teams id, as the Bot Connector gives it, else their
+ * Entra object id).
+ */
+export type Reader = string;
 
 /** Who asked for an invitation, as its preview named them: the inviting party, else the origin's sender. */
 function askerOf(ix: Interaction, inv: Invitation | undefined): PersonRef | null {
@@ -32,6 +39,7 @@ export function previewOutcomeCard(
   ix: Interaction | undefined,
   invitationId: string,
   outcome: PreviewOutcome,
+  reader: Reader,
 ): AdaptiveCard {
   const inv = ix?.invitations.find((i) => i.id === invitationId);
   if (!ix) return outcomeCard({ headline: 'Request', outcome, interactionId: '' });
@@ -40,7 +48,10 @@ export function previewOutcomeCard(
     const winner = ix.invitations.find((i) => i.requestId === inv.requestId && i.state === 'accepted');
     by = winner?.target.name ?? null;
   }
-  return outcomeCard({ headline: invitationHeadline(ix, inv), outcome, interactionId: ix.id, by });
+  return refreshing(outcomeCard({ headline: invitationHeadline(ix, inv), outcome, interactionId: ix.id, by }), reader, {
+    interactionId: ix.id,
+    invitationId,
+  });
 }
 
 /** The headline of a person's session: that of the first invitation they got in it, else the interaction's own. */
@@ -53,11 +64,23 @@ export function sessionHeadline(ix: Interaction | undefined, personId: string): 
 }
 
 /** The card that replaces a person's cards of a session once it has ended for them (no End button left). */
-export function sessionEndedCard(ix: Interaction | undefined, personId: string, interactionId: string): AdaptiveCard {
-  return outcomeCard({ headline: sessionHeadline(ix, personId), outcome: 'ended', interactionId });
+export function sessionEndedCard(
+  ix: Interaction | undefined,
+  personId: string,
+  interactionId: string,
+  reader: Reader,
+): AdaptiveCard {
+  const ended = outcomeCard({ headline: sessionHeadline(ix, personId), outcome: 'ended', interactionId });
+  return refreshing(ended, reader, { interactionId, view: 'session' });
 }
 
 /** The summary a person gets when their session ends: with whom, how long, how many messages, who ended it. */
-export function sessionSummaryCard(ix: Interaction, personId: string, endedBy: string | null): AdaptiveCard {
-  return summaryCard(summarise(ix, personId, sessionHeadline(ix, personId), endedBy));
+export function sessionSummaryCard(
+  ix: Interaction,
+  personId: string,
+  endedBy: string | null,
+  reader: Reader,
+): AdaptiveCard {
+  const data = { interactionId: ix.id, view: 'summary', ...(endedBy ? { endedBy } : {}) };
+  return refreshing(summaryCard(summarise(ix, personId, sessionHeadline(ix, personId), endedBy)), reader, data);
 }

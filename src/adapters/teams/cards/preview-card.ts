@@ -5,7 +5,7 @@
 import type { SendPreview } from '../../../domain/interaction/effects.js';
 import { originLine } from '../../../domain/interaction/transcript-lines.js';
 import type { InvitationKind } from '../../../domain/interaction/types.js';
-import { type AdaptiveCard, card, executeAction, localTime, text, VERBS } from './card-kit.js';
+import { type AdaptiveCard, card, executeAction, localTime, refreshing, text, VERBS } from './card-kit.js';
 
 /** One case-information field shown on the preview: the attached-data key and its label. */
 export interface CaseInfoField {
@@ -47,8 +47,15 @@ export function caseFacts(
     .map((f) => ({ title: f.label, value: attachedData[f.key] as string }));
 }
 
-/** Builds the preview card for a SendPreview effect. */
-export function previewCard(p: SendPreview, fields: readonly CaseInfoField[] = DEFAULT_CASE_INFO_FIELDS): AdaptiveCard {
+/**
+ * Builds the preview card for a SendPreview effect, refreshing for `reader` (the knowledge worker's Teams id; by
+ * default their Entra object id).
+ */
+export function previewCard(
+  p: SendPreview,
+  fields: readonly CaseInfoField[] = DEFAULT_CASE_INFO_FIELDS,
+  reader: string = p.to.id,
+): AdaptiveCard {
   const data = { interactionId: p.interactionId, invitationId: p.invitationId };
   const facts = caseFacts(p.attachedData, fields);
   const body: Record<string, unknown>[] = [text(previewHeadline(p), { bold: true, size: 'Medium' })];
@@ -62,8 +69,9 @@ export function previewCard(p: SendPreview, fields: readonly CaseInfoField[] = D
     });
   }
   body.push(text(`Expires at ${localTime(p.expiresAt)}`, { subtle: true }));
-  return card(body, [
+  const buttons = [
     executeAction('Accept', VERBS.accept, data, 'positive'),
     executeAction('Decline', VERBS.decline, data, 'destructive'),
-  ]);
+  ];
+  return refreshing(card(body, buttons), reader, data);
 }

@@ -14,7 +14,7 @@ const roleFor: Record<InvitationKind, Exclude<PartyRole, 'Customer' | 'Initiated
 };
 
 /** The text a preview shows: an IM's first message, or the customer's latest message. */
-function previewTextOf(ix: Interaction): string | null {
+export function previewTextOf(ix: Interaction): string | null {
   if (ix.media === 'im') return ix.transcript.find((e) => e.kind === 'message')?.text ?? null;
   const customerIds = new Set(ix.parties.filter((p) => p.role === 'Customer').map((p) => p.id));
   const last = ix.transcript.findLast((e) => e.kind === 'message' && e.partyId !== null && customerIds.has(e.partyId));

@@ -45,6 +45,22 @@ describe('preview card', () => {
     ]);
   });
 
+  test('carries a Universal Actions refresh (Action.Execute, verb refresh) naming its reader, on a 1.5 card', () => {
+    const card = previewCard(base, undefined, '29:jim');
+    expect(card.version).toBe('1.5');
+    expect(card.refresh).toEqual({
+      action: {
+        type: 'Action.Execute',
+        title: 'Refresh',
+        verb: 'refresh',
+        data: { interactionId: 'ix-1', invitationId: 'inv-1' },
+      },
+      userIds: ['29:jim'],
+    });
+    // Without a Teams id, the reader is the knowledge worker's Entra object id.
+    expect(previewCard(base).refresh?.userIds).toEqual(['kw-1']);
+  });
+
   test('expiry renders in the reader’s time zone through {{TIME()}}', () => {
     expect(JSON.stringify(previewCard(base))).toContain('Expires at {{TIME(2025-05-12T09:16:30Z)}}');
   });
