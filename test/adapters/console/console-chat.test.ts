@@ -51,7 +51,7 @@ describe.skipIf(skip !== null)('agent console: customer chats', { timeout: 120_0
     await invitation.getByRole('button', { name: 'Accept' }).click();
     const chat = kate.getByRole('region', { name: 'Chat: Avril Mai' });
     await waitForText(chat.locator('.window-head'), 'Connected');
-    expect(await isFocused(chat.getByLabel('Message', { exact: true }))).toBe(true);
+    await expect.poll(() => isFocused(chat.getByLabel('Message', { exact: true })), { timeout: 5_000 }).toBe(true);
     await invitation.waitFor({ state: 'detached' });
     h.clock.advance(20_000);
     await kate.keyboard.type('Hello, how can I help you today?');
@@ -63,7 +63,7 @@ describe.skipIf(skip !== null)('agent console: customer chats', { timeout: 120_0
     // Consult: the Team Communicator turns to a consultation of this chat.
     await chat.getByRole('button', { name: 'Consult' }).click();
     const search = kate.getByLabel('Search experts, agents and routing points');
-    expect(await isFocused(search)).toBe(true);
+    await expect.poll(() => isFocused(search), { timeout: 5_000 }).toBe(true);
     await waitForText(kate.getByRole('complementary'), 'Consult about: Chat: Avril Mai');
     await search.fill('billing');
     await kate.getByRole('button', { name: 'Start instant message consultation with Billing Experts' }).click();

@@ -26,7 +26,7 @@ describe.skipIf(skip !== null)('agent console: sign-in and instant messages', { 
     expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
     expect(page.url()).toBe(`${h.base}/console/`);
     const key = page.getByLabel('API key');
-    expect(await isFocused(key)).toBe(true);
+    await expect.poll(() => isFocused(key), { timeout: 5_000 }).toBe(true);
     await key.fill('ucc_forged');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await waitForText(page.getByRole('alert'), 'This API key is unknown or revoked.');
@@ -40,7 +40,7 @@ describe.skipIf(skip !== null)('agent console: sign-in and instant messages', { 
     const page = await h.signIn(h.keys.kate);
     await waitForText(page.getByRole('banner'), 'Kate Lewis');
     const search = page.getByLabel('Search experts, agents and routing points');
-    expect(await isFocused(search)).toBe(true);
+    await expect.poll(() => isFocused(search), { timeout: 5_000 }).toBe(true);
     await search.fill('ann');
     const sendIm = page.getByRole('button', { name: 'Send instant message to Ann Billing' });
     await sendIm.waitFor();
@@ -50,13 +50,13 @@ describe.skipIf(skip !== null)('agent console: sign-in and instant messages', { 
 
     // Focus order: from the search box, Tab reaches the first result's action; Enter opens the IM window.
     await search.press('Tab');
-    expect(await isFocused(sendIm)).toBe(true);
+    await expect.poll(() => isFocused(sendIm), { timeout: 5_000 }).toBe(true);
     await page.keyboard.press('Enter');
     const draft = page.getByRole('region', { name: 'Instant message: Ann Billing' });
     await waitForText(draft, 'Not Connected');
     await waitForText(draft, 'Send a message to start the session');
     const message = draft.getByLabel('Message', { exact: true });
-    expect(await isFocused(message)).toBe(true);
+    await expect.poll(() => isFocused(message), { timeout: 5_000 }).toBe(true);
     await page.keyboard.type('Hello Ann, can you help me with a refund?');
     await page.keyboard.press('Enter');
     await waitForText(draft, 'Establishing');
@@ -114,7 +114,7 @@ describe.skipIf(skip !== null)('agent console: sign-in and instant messages', { 
     expect(await message.isDisabled()).toBe(true);
     await im.getByRole('button', { name: 'Done' }).click();
     await im.waitFor({ state: 'detached' });
-    expect(await isFocused(search)).toBe(true);
+    await expect.poll(() => isFocused(search), { timeout: 5_000 }).toBe(true);
     expect(h.pageErrors).toEqual([]);
   });
 });
