@@ -11,35 +11,9 @@ import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
 import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
+import { checkWebhook } from '../../support/event-contract.js';
+import { readEvents, readSse } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
-
-/** Reads `count` SSE events from a stream, then closes it. */
-async function readSse(url: string, headers: Record<string, string>, count: number) {
-  const events: { id: string; event: string; data: { type: string; data: Record<string, unknown> } }[] = [];
-  const req = http.get(url, { headers });
-  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
-  let buffer = '';
-  return await new Promise<typeof events>((resolve, reject) => {
-    res.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let at = buffer.indexOf('\n\n');
-      while (at >= 0) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        const fields = Object.fromEntries(
-          block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-        );
-        if (fields.id) events.push({ id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? '{}') });
-        if (events.length >= count) {
-          req.destroy();
-          return resolve(events);
-        }
-        at = buffer.indexOf('\n\n');
-      }
-    });
-    res.on('error', reject);
-  });
-}
 
 describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (database) => {
   let t: ApiTestApp;
@@ -112,11 +86,9 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
       .expect(200);
     expect(left.body.endedAt).not.toBeNull();
     await app.outbox.drain();
-    const platformEvents = await request(app.http).get('/api/v1/events?after=0').set(bearer(keys.platform)).expect(200);
-    const replies = platformEvents.body.events.filter(
-      (e: { type: string; data: { to: { kind: string } } }) => e.type === 'message' && e.data.to.kind === 'customer',
-    );
-    expect(replies.map((e: { data: { entry: { text: string } } }) => e.data.entry.text)).toContain('Hi Pat');
+    const platformEvents = await readEvents(app.http, keys.platform);
+    const replies = platformEvents.filter((e) => e.type === 'message' && e.data.to.kind === 'customer');
+    expect(replies.map((e) => e.data.entry.text)).toContain('Hi Pat');
   });
 
   test('a dropped SSE stream resumes with Last-Event-ID and misses nothing', async () => {
@@ -136,7 +108,7 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
       { ...bearer(keys.kate), 'last-event-id': one?.id ?? '' },
       2,
     );
-    expect(missed.map((e) => (e.data.data as { state: { kind: string } }).state.kind)).toEqual(['Ready', 'NotReady']);
+    expect(missed.map((e) => e.data.data.state.kind)).toEqual(['Ready', 'NotReady']);
     expect(Number(missed[0]?.id)).toBeGreaterThan(Number(one?.id));
   });
 
@@ -195,6 +167,7 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
       ),
     ).toThrow();
     vi.useRealTimers();
+    for (const r of received) await checkWebhook(app.http, r.headers, JSON.parse(r.body));
     expect(t.logs.join('')).not.toContain(created.body.secret);
   });
 });
