@@ -2,7 +2,7 @@
  * The event contract as served: checks events, CloudEvents webhook bodies and webhook headers against the schemas of
  * the connector's own `/asyncapi.json` (Ajv, JSON Schema 2020-12), not against our zod objects, so a producer that
  * drifts from the published document fails the test that sees its event. Every shared event reader of the tests
- * (`event-readers.ts`, `replicas.ts`, `reach-world.ts`) goes through here.
+ * (`event-readers.ts`, `webhook-receiver.ts`, and through them `replicas.ts` and `reach-world.ts`) goes through here.
  */
 import type { Server } from 'node:http';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
@@ -18,10 +18,10 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 /** Where the served document comes from: the connector's express app (in-process) or its base URL. */
 export type ServedBy = Express | Server | string;
 
-/** Validators compiled from one served document. */
+/** Validators compiled from one served document: one per message, by its name (the event type, or CloudEvents type). */
 export interface Contract {
-  readonly event: ValidateFunction;
-  readonly cloudEvent: ValidateFunction;
+  readonly events: ReadonlyMap<string, ValidateFunction>;
+  readonly cloudEvents: ReadonlyMap<string, ValidateFunction>;
   readonly webhookHeaders: ValidateFunction;
 }
 
@@ -46,13 +46,20 @@ export async function eventContract(by: ServedBy): Promise<Contract> {
   const ajv = addFormats(new Ajv2020({ allErrors: true, strict: false }));
   // The document itself as a schema resource, so `#/components/schemas/…` references resolve inside it.
   ajv.addSchema({ $id: 'asyncapi.json', components: { schemas: components.schemas } });
-  const payloads = (suffix: string) =>
-    Object.entries(components.messages)
-      .filter(([name]) => name.endsWith(suffix))
-      .map(([, m]) => rebase(m.payload.schema));
+  // A channel's messages, each compiled and keyed by its name.
+  const channels = doc.channels as Record<string, { messages: Record<string, { $ref: string }> }>;
+  const validators = (channel: string) =>
+    new Map(
+      Object.values(channels[channel]?.messages ?? {}).map(({ $ref }) => {
+        const key = $ref.replace('#/components/messages/', '');
+        const message = components.messages[key];
+        if (!message) throw new Error(`the served AsyncAPI document has no message ${$ref}`);
+        return [message.name, ajv.compile({ $id: key, ...(rebase(message.payload.schema) as object) })];
+      }),
+    );
   const contract: Contract = {
-    event: ajv.compile({ $id: 'event', oneOf: payloads('Event') }),
-    cloudEvent: ajv.compile({ $id: 'cloud-event', oneOf: payloads('CloudEvent') }),
+    events: validators('eventStream'),
+    cloudEvents: validators('webhooks'),
     webhookHeaders: ajv.compile({
       $id: 'webhook-headers',
       ...(rebase({ $ref: '#/components/schemas/WebhookHeaders' }) as object),
@@ -63,6 +70,7 @@ export async function eventContract(by: ServedBy): Promise<Contract> {
 }
 
 interface Message {
+  readonly name: string;
   readonly payload: { readonly schema: unknown };
 }
 
@@ -71,7 +79,8 @@ function rebase(schema: unknown): unknown {
   return JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"asyncapi.json#/components/'));
 }
 
-function check(validate: ValidateFunction, value: unknown, what: string): void {
+function check(validate: ValidateFunction | undefined, value: unknown, what: string): void {
+  if (!validate) throw new Error(`${what}: the served AsyncAPI document has no such message\n${JSON.stringify(value)}`);
   if (validate(value)) return;
   const errors = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`).slice(0, 8);
   throw new Error(
@@ -79,9 +88,11 @@ function check(validate: ValidateFunction, value: unknown, what: string): void {
   );
 }
 
+const typeOf = (value: unknown) => String((value as { type?: unknown } | null)?.type);
+
 /** Throws unless the event (as `GET /api/v1/events` and the SSE `data:` carry it) matches the served schemas. */
 export function checkEvent(contract: Contract, event: unknown): void {
-  check(contract.event, event, `event ${(event as { type?: string }).type}`);
+  check(contract.events.get(typeOf(event)), event, `event ${typeOf(event)}`);
 }
 
 /** Throws unless every event matches the served schemas; returns them. */
@@ -93,12 +104,16 @@ export async function checkEvents<T>(by: ServedBy, events: readonly T[]): Promis
 
 /** Throws unless a webhook request (its headers and CloudEvents body) matches the served schemas. */
 export async function checkWebhook(by: ServedBy, headers: Record<string, unknown>, body: unknown): Promise<void> {
-  const contract = await eventContract(by);
+  checkWebhookWith(await eventContract(by), headers, body);
+}
+
+/** {@link checkWebhook} with the validators at hand. */
+export function checkWebhookWith(contract: Contract, headers: Record<string, unknown>, body: unknown): void {
   const webhookHeaders = Object.fromEntries(
     ['content-type', 'webhook-id', 'webhook-timestamp', 'webhook-signature']
       .filter((h) => headers[h] !== undefined)
       .map((h) => [h, headers[h]]),
   );
   check(contract.webhookHeaders, webhookHeaders, 'webhook headers');
-  check(contract.cloudEvent, body, `CloudEvent ${(body as { type?: string }).type}`);
+  check(contract.cloudEvents.get(typeOf(body)), body, `CloudEvent ${typeOf(body)}`);
 }

@@ -1,13 +1,11 @@
 /**
  * Webhook deliveries as a receiver sees them: every event of a consultation and a customer chat reaches an endpoint
  * registered for all types, verified with the `standardwebhooks` library, read with the `cloudevents` library (which
- * checks the CloudEvents 1.0 attributes), and matching the served AsyncAPI document's message schemas.
+ * checks the CloudEvents 1.0 attributes), and matching the served AsyncAPI document's message schemas (the shared
+ * receiver checks each request; the drift test shows the check refuses a body or headers that drift).
  */
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { HTTP } from 'cloudevents';
-import express from 'express';
 import { Webhook } from 'standardwebhooks';
 import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
@@ -16,11 +14,12 @@ import { testDatabases } from '../../support/databases.js';
 import { checkWebhook } from '../../support/event-contract.js';
 import { readEvents } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
+import { startWebhookReceiver } from '../../support/webhook-receiver.js';
 
 describe('webhook deliveries, read by a receiver with standardwebhooks and cloudevents', () => {
   const database = testDatabases()[0];
   let t: ApiTestApp | undefined;
-  let server: http.Server | undefined;
+  let server: Server | undefined;
   afterAll(() => database?.cleanup());
   afterEach(async () => {
     server?.close();
@@ -33,16 +32,14 @@ describe('webhook deliveries, read by a receiver with standardwebhooks and cloud
     const clock = new TestClock(Date.now());
     t = await startApiApp(await database.create(), clock);
     const { app, keys, experts } = t;
-    const received: { headers: http.IncomingHttpHeaders; body: string }[] = [];
-    const receiver = express();
-    receiver.post('/hook', express.text({ type: '*/*' }), (req, res) => {
-      received.push({ headers: req.headers, body: req.body as string });
-      res.status(204).end();
-    });
-    server = http.createServer(receiver).listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-    const hook = await request(app.http).post('/api/v1/webhooks').set(bearer(keys.platform)).send({ url }).expect(201);
+    const receiver = await startWebhookReceiver(app.http);
+    server = receiver.server;
+    const { received } = receiver;
+    const hook = await request(app.http)
+      .post('/api/v1/webhooks')
+      .set(bearer(keys.platform))
+      .send({ url: receiver.url })
+      .expect(201);
 
     // Kate consults Ann; Ann accepts and answers; Kate ends it. A customer chat is offered to Kate, who takes it; the
     // customer leaves.
