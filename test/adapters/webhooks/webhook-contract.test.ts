@@ -30,7 +30,8 @@ describe('webhook deliveries, read by a receiver with standardwebhooks and cloud
     if (!database) throw new Error('no test database');
     // The verifier checks the timestamp against the real time: the connector's clock starts from it.
     const clock = new TestClock(Date.now());
-    t = await startApiApp(await database.create(), clock);
+    // The receiver listens on loopback.
+    t = await startApiApp(await database.create(), clock, 'agentApi:\n  webhooks: { allowPrivateTargets: true }\n');
     const { app, keys, experts } = t;
     const receiver = await startWebhookReceiver(app.http);
     server = receiver.server;
