@@ -173,7 +173,7 @@ function eventOfType<T extends EventType>(type: T) {
       time: isoTime,
       interactionId: z.string().nullable(),
       agentId: z.string().nullable().meta({ description: 'The agent it is for; null for a broadcast.' }),
-      data: eventDataSchemas[type].meta({ id: `${schemaStem(type)}Data` }),
+      data: eventDataSchemas[type].meta({ id: `${schemaStem(type)}Data` }) as (typeof eventDataSchemas)[T],
     })
     .meta({ id: `${schemaStem(type)}Event`, description: eventDataSchemas[type].description });
 }
@@ -182,6 +182,19 @@ function eventOfType<T extends EventType>(type: T) {
 export const eventSchemas = Object.fromEntries(eventTypes.map((t) => [t, eventOfType(t)])) as {
   readonly [T in EventType]: ReturnType<typeof eventOfType<T>>;
 };
+
+/** An event as `GET /api/v1/events` and the stream send it, with the data of its type. */
+export interface AgentEventOf<T extends EventType> {
+  readonly id: string;
+  readonly type: T;
+  readonly time: string;
+  readonly interactionId: string | null;
+  readonly agentId: string | null;
+  readonly data: EventData<T>;
+}
+
+/** Any event as sent: a union discriminated by `type`. */
+export type AnyAgentEvent = { readonly [T in EventType]: AgentEventOf<T> }[EventType];
 
 /** Any event: a union discriminated by `type`. */
 export const eventSchema = z

@@ -151,7 +151,6 @@ export const directoryEntrySchema = z
   })
   .meta({ id: 'DirectoryEntry' });
 
-
 export const apiKeySchema = z
   .object({
     keyId: z.string(),
