@@ -20,6 +20,7 @@ import { createLogger } from '../../src/logger.js';
 import { checkedFetch } from '../support/api-request.js';
 import { browserSkipReason, launchChromium } from '../support/browser.js';
 import { testDatabases } from '../support/databases.js';
+import { readEvents } from '../support/event-readers.js';
 import { cardSaying, said, WELCOME_TEXT, writeInPlayground } from '../support/playground-page.js';
 import { freePort } from '../support/ports.js';
 import { testConfig } from '../support/test-app.js';
@@ -79,10 +80,8 @@ describe.skipIf(skip !== null)('the core loop in the Microsoft 365 Agents Playgr
     return { status: res.status, body: (await res.json()) as Record<string, unknown> & { id: string } };
   };
   const eventsOf = async (interactionId: string) => {
-    const { body } = await api('GET', '/events?after=0&limit=1000');
-    return (body.events as { type: string; data: { interactionId: string } & Record<string, unknown> }[]).filter(
-      (e) => e.data.interactionId === interactionId,
-    );
+    const events = await readEvents(base, kate, '?after=0&limit=1000');
+    return events.filter((e) => e.data.interactionId === interactionId);
   };
 
   beforeAll(async () => {

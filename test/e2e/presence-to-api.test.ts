@@ -20,6 +20,7 @@ import { signInLocalSubscriber, startLocalPresence } from '../../src/dev/local-p
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
 import request from '../support/api-request.js';
+import { readEvents } from '../support/event-readers.js';
 import { loadTestConfig } from '../support/test-app.js';
 
 const megan = '6e7b768e-07e2-4810-8459-485f84f8f204';
@@ -153,8 +154,8 @@ describe('presence through the connector, polled only', () => {
       kind: 'NotReady',
       reason: 'BeRightBack',
     });
-    const events = await request(r.app.http).get('/api/v1/events').set('authorization', `Bearer ${r.kate}`);
-    const states = (events.body.events as { type: string; data: { knowledgeWorker: { id: string }; state: unknown } }[])
+    const events = await readEvents(r.app.http, r.kate, '');
+    const states = events
       .filter((e) => e.type === 'knowledge-worker.state' && e.data.knowledgeWorker.id === megan)
       .map((e) => e.data.state);
     expect(states).toEqual([{ kind: 'Ready' }, { kind: 'NotReady', reason: 'BeRightBack' }]);
@@ -193,10 +194,8 @@ describe('presence through the connector, polled only', () => {
       return res.body.status as string;
     };
     expect(await eventually(failed, 'ended')).toBe('ended');
-    const events = await request(r.app.http).get('/api/v1/events').set('authorization', `Bearer ${r.kate}`);
-    const failure = (
-      events.body.events as { type: string; data: { interactionId: string; message: string; details: string[] } }[]
-    ).find((e) => e.type === 'invitation.failed' && e.data.interactionId === second.body.id);
+    const events = await readEvents(r.app.http, r.kate, '');
+    const failure = events.find((e) => e.type === 'invitation.failed' && e.data.interactionId === second.body.id);
     expect(failure?.data.message).toBe('The invitation could not be delivered: no one is available at Experts.');
     expect(failure?.data.details).toEqual(['No expert available at Experts: 1 not ready, 1 offline.']);
   });

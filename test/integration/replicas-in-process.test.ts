@@ -3,14 +3,13 @@
  * racing for the same due work: every outbox effect, time-out and webhook delivery is carried out once, and work
  * claimed by a connector that then stops is taken over when its claim runs out.
  */
-import { once } from 'node:events';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { PersonEffect } from '../../src/ports/participant-channel.js';
 import request from '../support/api-request.js';
 import { type TestDatabase, testDatabases } from '../support/databases.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../support/test-app.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 const kate = { id: 'agent-kate', name: 'Kate Lewis', kind: 'agent' as const };
 const billing = { kind: 'routing-point' as const, id: 'billing', name: 'Billing Experts' };
@@ -232,15 +231,8 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
       const clock = new TestClock();
       // The receiver listens on loopback.
       const { a, b } = await pair(clock, 'agentApi:\n  webhooks: { allowPrivateTargets: true }\n');
-      const received: string[] = [];
-      const receiver = http.createServer((req, res) => {
-        received.push(String(req.headers['webhook-id']));
-        req.resume();
-        req.on('end', () => res.writeHead(204).end());
-      });
-      receiver.listen(0, '127.0.0.1');
-      await once(receiver, 'listening');
-      servers.push(receiver);
+      const receiver = await startWebhookReceiver(a.app.http);
+      servers.push(receiver.server);
       const platform = await a.app.agentSide.keys.create({
         contactCenter: 'default',
         agentId: null,
@@ -249,7 +241,7 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
       await request(a.app.http)
         .post('/api/v1/webhooks')
         .set({ authorization: `Bearer ${platform.key}` })
-        .send({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` })
+        .send({ url: receiver.url })
         .expect(201);
       for (let n = 0; n < 30; n++)
         await a.app.agentSide.publishKnowledgeWorkerState(
@@ -259,6 +251,7 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
         );
       const rounds = await Promise.all([a.app.agentSide.webhooks.drain(), b.app.agentSide.webhooks.drain()]);
       expect(rounds[0].delivered + rounds[1].delivered).toBe(30);
+      const received = receiver.received.map((r) => String(r.headers['webhook-id']));
       expect(received).toHaveLength(30);
       expect(new Set(received).size).toBe(30);
       expect(await b.app.agentSide.webhooks.counts()).toEqual({ delivered: 30 });

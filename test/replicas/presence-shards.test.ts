@@ -23,6 +23,7 @@ import { type GraphEmulator, startGraphEmulator } from '../../src/dev/graph-emul
 import { LOCAL_GRAPH_APP_ID, LOCAL_TENANT_ID } from '../../src/dev/local-presence.js';
 import { systemClock } from '../../src/ports/clock.js';
 import { checkedFetch } from '../support/api-request.js';
+import { readEvents } from '../support/event-readers.js';
 import {
   eventually,
   isReplica,
@@ -211,12 +212,8 @@ describe.skipIf(!server)('presence shards held by replicas in separate processes
       { replica: other.name, path: '/api/graph/notifications', status: 202 },
     ]);
     // Published once (by the holder of shard-0), not by both.
-    const events = await (
-      await checkedFetch(`${a.base}/api/v1/events?after=0`, { headers: { authorization: `Bearer ${kate.key}` } })
-    ).json();
-    const awayEvents = (
-      events as { events: { type: string; data: { knowledgeWorker: { id: string }; state: unknown } }[] }
-    ).events.filter(
+    const events = await readEvents(a.base, kate.key);
+    const awayEvents = events.filter(
       (e) =>
         e.type === 'knowledge-worker.state' &&
         e.data.knowledgeWorker.id === u0 &&

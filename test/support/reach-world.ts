@@ -16,6 +16,7 @@ import type { GraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.
 import { LOCAL_TENANT_ID, type LocalPresence, startLocalPresence } from '../../src/dev/local-presence.js';
 import { createLogger } from '../../src/logger.js';
 import request, { type Test } from './api-request.js';
+import { readEvents } from './event-readers.js';
 import { loadTestConfig, TestClock } from './test-app.js';
 
 export const megan = { id: '6e7b768e-07e2-4810-8459-485f84f8f204', name: 'Megan Bowen' };
@@ -143,8 +144,7 @@ ${local.yaml}`;
       return id;
     },
     async kateEvents() {
-      const res = await world.api(world.keys.kate).get('/events?after=0').expect(200);
-      return res.body.events;
+      return readEvents(world.app.http, world.keys.kate);
     },
     async entryOf(id) {
       const res = await world.api(world.keys.kate).get('/directory?kind=knowledge-worker').expect(200);

@@ -6,7 +6,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -170,43 +169,5 @@ export async function postActivity(base: string, activity: Record<string, unknow
   });
 }
 
-/** One received SSE event. */
-export interface SseEvent {
-  readonly id: string;
-  readonly event: string;
-  readonly data: { type: string; interactionId: string | null; data: Record<string, unknown> };
-}
-
-/** An SSE stream that keeps collecting events until closed (or until the server goes away). */
-export interface SseStream {
-  readonly events: SseEvent[];
-  /** Resolves when the connection ends, whoever ended it. */
-  readonly ended: Promise<void>;
-  close(): void;
-}
-
-/** Opens an SSE stream. */
-export async function openStream(url: string, headers: Record<string, string>): Promise<SseStream> {
-  const events: SseEvent[] = [];
-  const req = http.get(url, { headers });
-  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
-  if (res.statusCode !== 200) throw new Error(`stream answered ${res.statusCode}`);
-  let buffer = '';
-  res.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, at);
-      buffer = buffer.slice(at + 2);
-      const fields = Object.fromEntries(
-        block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-      );
-      if (fields.id) events.push({ id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? '{}') });
-    }
-  });
-  const ended = new Promise<void>((resolve) => {
-    res.on('close', () => resolve());
-    res.on('error', () => resolve());
-    req.on('error', () => resolve());
-  });
-  return { events, ended, close: () => req.destroy() };
-}
+/** The SSE stream reader (every event checked against the served AsyncAPI document). */
+export { openStream, type SseEvent, type SseStream } from './event-readers.js';

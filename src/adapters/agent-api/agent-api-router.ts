@@ -1,13 +1,14 @@
 /**
  * The agent API over HTTP: `/api/v1/…` (every route authenticated by API key or Entra token and rate limited per
  * caller before its body is read, refused credentials limited per client address; an unknown operation is a 404
- * problem document), the OpenAPI document at `/openapi.json` built from the
- * same route declarations, and the reference page at `/api/v1/reference`.
+ * problem document), the OpenAPI document at `/openapi.json` built from the same route declarations, the AsyncAPI
+ * document of the events at `/asyncapi.json`, and the reference page at `/api/v1/reference`.
  */
 import express from 'express';
 import { ProblemError, problem } from '../http/problem.js';
 import type { AgentApiOptions } from './agent-api-options.js';
 import type { AgentApiContext } from './api-context.js';
+import { buildAsyncApi } from './asyncapi.js';
 import { authenticate, callerOf } from './authenticate.js';
 import { type AnyRoute, handlerOf } from './define-route.js';
 import { createEntraVerifier } from './entra-token.js';
@@ -26,9 +27,10 @@ export const apiBasePath = '/api/v1';
 
 /** The agent API's router and the OpenAPI document it serves. */
 export interface AgentApiHttp {
-  /** Serves `/api/v1/…`, `/openapi.json` and `/api/v1/reference`. */
+  /** Serves `/api/v1/…`, `/openapi.json`, `/asyncapi.json` and `/api/v1/reference`. */
   readonly router: express.Router;
   readonly openApi: Record<string, unknown>;
+  readonly asyncApi: Record<string, unknown>;
 }
 
 /** Builds the router: the API's own routes, then `extraRoutes` (the report routes) with the same keys and limits. */
@@ -48,6 +50,7 @@ export function createAgentApiRouter(
     ...extraRoutes,
   ];
   const openApi = buildOpenApi(routes, apiBasePath, '1.0.0');
+  const asyncApi = buildAsyncApi(apiBasePath, '1.0.0');
   const { refused, ...perKey } = options.rateLimit;
   const limiter = new RateLimiter({ clock: ctx.clock, ...perKey });
   const refusedLimiter = new RateLimiter({ clock: ctx.clock, ...refused });
@@ -55,6 +58,9 @@ export function createAgentApiRouter(
   const router = express.Router();
   router.get('/openapi.json', (_req, res) => {
     res.json(openApi);
+  });
+  router.get('/asyncapi.json', (_req, res) => {
+    res.json(asyncApi);
   });
   router.get(`${apiBasePath}/reference`, (_req, res) => {
     res.type('html').send(referencePage);
@@ -71,5 +77,5 @@ export function createAgentApiRouter(
     );
   });
   router.use(apiBasePath, api);
-  return { router, openApi };
+  return { router, openApi, asyncApi };
 }

@@ -6,13 +6,11 @@
  */
 import type { z } from 'zod';
 import type { VoiceTargetsResult } from '../../domain/escalation/voice-targets-for.js';
-import type { InvitationKind } from '../../domain/interaction/types.js';
-import type { AgentState } from '../../domain/routing/agent-state.js';
 import type { agentStatesSchema, factSchema, seriesSchema, summarySchema } from '../reports/report-schemas.js';
-import type { EventType } from './event-of-effect.js';
+import type { AnyAgentEvent, EventData } from './event-schemas.js';
 import type { interactionViewSchema, transcriptEntrySchema } from './interaction-schemas.js';
 import type { interactionView } from './interaction-view.js';
-import type { callerSchema, directoryEntrySchema, eventSchema } from './schemas.js';
+import type { callerSchema, directoryEntrySchema } from './schemas.js';
 
 /** `GET /interactions/{id}`: an interaction as an agent sees it. */
 export type InteractionView = z.output<typeof interactionViewSchema>;
@@ -31,38 +29,10 @@ export type Caller = z.output<typeof callerSchema>;
 /** `GET /interactions/{id}/voice-target` (the schema leaves its parts open: their shape is the domain's). */
 export type VoiceTarget = Omit<Extract<VoiceTargetsResult, { kind: 'ready' }>, 'kind'>;
 
-/** An event as `GET /events` and the stream send it, with the data of its type. */
-type EventOf<T extends EventType, D> = Omit<z.output<typeof eventSchema>, 'type' | 'data'> & {
-  readonly type: T;
-  readonly data: D;
-};
-type PersonRef = InteractionView['parties'][number]['person'];
-/** `invitation.offered`: an invitation offered to the agent. */
-export interface Offered {
-  readonly interactionId: string;
-  readonly to: PersonRef;
-  readonly invitationId: string;
-  readonly kind: InvitationKind;
-  readonly from: PersonRef | null;
-  readonly via: NonNullable<Party['via']> | null;
-  readonly origin: Origin;
-  readonly attachedData: Readonly<Record<string, string>>;
-  readonly previewText: string | null;
-  readonly expiresAt: string;
-}
-type Failed = 'invitation.rejected' | 'invitation.timed_out' | 'invitation.failed';
-type Typed = 'knowledge-worker.state' | 'invitation.offered' | 'invitation.closed' | 'invitation.accepted' | Failed;
-/** An agent-side event; the console reads the data of the typed ones. */
-export type AgentEvent =
-  | EventOf<
-      'knowledge-worker.state',
-      { readonly knowledgeWorker: { id: string; name: string }; readonly state: AgentState; readonly at: string }
-    >
-  | EventOf<'invitation.offered', Offered>
-  | EventOf<'invitation.closed', { readonly invitationId: string; readonly outcome: string }>
-  | EventOf<'invitation.accepted', { readonly requestKind: string; readonly by: PersonRef | null }>
-  | EventOf<Failed, { readonly requestKind: string; readonly message: string; readonly details: readonly string[] }>
-  | EventOf<Exclude<EventType, Typed>, Readonly<Record<string, unknown>>>;
+/** `invitation.offered`'s data: an invitation offered to the agent. */
+export type Offered = EventData<'invitation.offered'>;
+/** An agent-side event as `GET /events` and the stream send it: a union on `type`, each with its data (`event-schemas.ts`). */
+export type AgentEvent = AnyAgentEvent;
 
 /** `GET /reports/facts` (JSON): one fact. */
 export type Fact = z.output<typeof factSchema>;

@@ -1,36 +1,10 @@
 /**
  * Turns an effect addressed to an agent or a customer into an event of the agent side: its type (what a client
- * switches on) and its data. Pure.
+ * switches on) and its data, typed by the event schemas (`event-schemas.ts`). Pure.
  */
+import type { TranscriptEntry } from '../../domain/interaction/types.js';
 import type { PersonEffect } from '../../ports/participant-channel.js';
-
-/** An event's type and data. */
-export interface EventBody {
-  readonly type: string;
-  readonly data: Record<string, unknown>;
-}
-
-/** The event types the agent side emits (also the webhook `type`s, prefixed in CloudEvents). */
-export const eventTypes = [
-  'invitation.offered',
-  'invitation.closed',
-  'invitation.accepted',
-  'invitation.rejected',
-  'invitation.timed_out',
-  'invitation.failed',
-  'message',
-  'party.joined',
-  'party.left',
-  'transcript.system',
-  'transcript.replayed',
-  'interaction.owner_changed',
-  'interaction.removed',
-  'interaction.ended',
-  'knowledge-worker.state',
-] as const;
-
-/** One event type. */
-export type EventType = (typeof eventTypes)[number];
+import type { EventBody } from './event-schemas.js';
 
 /** The event an effect becomes. */
 export function eventOfEffect(effect: PersonEffect): EventBody {
@@ -57,18 +31,15 @@ export function eventOfEffect(effect: PersonEffect): EventBody {
         data: { ...base, invitationId: effect.invitationId, outcome: effect.outcome, by: effect.by },
       };
     case 'Deliver': {
-      const entry = { ...effect.entry, at: new Date(effect.entry.at).toISOString() };
-      if (effect.entry.kind === 'message') return { type: 'message', data: { ...base, entry } };
-      const sys = effect.entry.event?.type;
+      const entry = line(effect.entry);
+      if (entry.kind === 'message') return { type: 'message', data: { ...base, entry } };
+      const sys = entry.event?.type;
       const type =
         sys === 'joined' || sys === 'accepted' ? 'party.joined' : sys === 'left' ? 'party.left' : 'transcript.system';
       return { type, data: { ...base, entry } };
     }
     case 'ReplayTranscript':
-      return {
-        type: 'transcript.replayed',
-        data: { ...base, entries: effect.entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })) },
-      };
+      return { type: 'transcript.replayed', data: { ...base, entries: effect.entries.map(line) } };
     case 'Notify': {
       const n = effect.notice;
       switch (n.kind) {
@@ -82,7 +53,7 @@ export function eventOfEffect(effect: PersonEffect): EventBody {
               : n.reason === 'timed_out'
                 ? 'invitation.timed_out'
                 : 'invitation.failed';
-          return { type, data: { ...base, requestKind: n.requestKind, message: n.message, details: n.details } };
+          return { type, data: { ...base, requestKind: n.requestKind, message: n.message, details: [...n.details] } };
         }
         case 'owner-changed':
           return { type: 'interaction.owner_changed', data: { ...base, ownerPartyId: n.ownerPartyId, owner: n.owner } };
@@ -93,4 +64,10 @@ export function eventOfEffect(effect: PersonEffect): EventBody {
       }
     }
   }
+}
+
+/** A transcript entry as events carry it: its time in ISO 8601, tagged by kind. */
+function line(e: TranscriptEntry) {
+  const at = new Date(e.at).toISOString();
+  return e.kind === 'message' ? { ...e, kind: 'message' as const, at } : { ...e, kind: 'system' as const, at };
 }

@@ -7,6 +7,7 @@
 import type { AgentState } from '../../domain/routing/agent-state.js';
 import type { RoutingIndex } from '../../domain/routing/routing-index.js';
 import type { EventLog } from '../store/event-log.js';
+import type { EventBody } from './event-schemas.js';
 
 /** What {@link knowledgeWorkerStatePublisher} needs. */
 export interface KnowledgeWorkerStatesDeps {
@@ -24,19 +25,23 @@ export type KnowledgeWorkerStatePublisher = (knowledgeWorkerId: string, state: A
 export function knowledgeWorkerStatePublisher(deps: KnowledgeWorkerStatesDeps): KnowledgeWorkerStatePublisher {
   return async (knowledgeWorkerId, state, at) => {
     const kw = deps.index().knowledgeWorkers.get(knowledgeWorkerId);
+    const body: EventBody = {
+      type: 'knowledge-worker.state',
+      data: {
+        knowledgeWorker: { id: knowledgeWorkerId, name: kw?.name ?? knowledgeWorkerId },
+        state,
+        at: new Date(at).toISOString(),
+      },
+    };
     await deps.log.append(
       deps.contactCenters.map((cc) => ({
         sourceId: `state/${cc}/${knowledgeWorkerId}/${at}/${state.kind}`,
         contactCenter: cc,
         agentId: null,
         audience: 'broadcast' as const,
-        type: 'knowledge-worker.state',
+        type: body.type,
         interactionId: null,
-        data: {
-          knowledgeWorker: { id: knowledgeWorkerId, name: kw?.name ?? knowledgeWorkerId },
-          state,
-          at: new Date(at).toISOString(),
-        },
+        data: body.data,
       })),
     );
   };

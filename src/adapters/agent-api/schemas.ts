@@ -151,17 +151,6 @@ export const directoryEntrySchema = z
   })
   .meta({ id: 'DirectoryEntry' });
 
-export const eventSchema = z
-  .object({
-    id: z.string(),
-    type: z.string(),
-    time: z.string(),
-    interactionId: z.string().nullable(),
-    agentId: z.string().nullable(),
-    data: z.record(z.string(), z.unknown()),
-  })
-  .meta({ id: 'Event' });
-
 export const apiKeySchema = z
   .object({
     keyId: z.string(),

@@ -9,6 +9,7 @@ import type { SendPreview } from '../../../src/domain/interaction/effects.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
 import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
+import { readEvents } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
 
 /** A second queue, appended to the sample directory's queue list. */
@@ -35,11 +36,8 @@ describe.each(testDatabases())('agent API (chat escalations) on $name', (databas
   /** The invitation offered to an agent, from their event stream. */
   const offeredTo = async (key: string, interactionId: string) => {
     await t.app.outbox.drain();
-    const events = await api(key).get('/events?after=0').expect(200);
-    const offered = events.body.events.filter(
-      (e: { type: string; interactionId: string }) =>
-        e.type === 'invitation.offered' && e.interactionId === interactionId,
-    );
+    const events = await readEvents(t.app.http, key);
+    const offered = events.filter((e) => e.type === 'invitation.offered' && e.interactionId === interactionId);
     return offered.at(-1)?.data as { invitationId: string; kind: string; attachedData: Record<string, string> };
   };
   const previewTo = async (kw: string, kind: SendPreview['kind']) => {

@@ -5,41 +5,15 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import type express from 'express';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
 import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
+import { readEvents, readSse } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
-
-/** Reads `count` SSE events from a stream, then closes it. */
-async function readSse(url: string, headers: Record<string, string>, count: number) {
-  const events: { id: string; event: string; data: { type: string; data: Record<string, unknown> } }[] = [];
-  const req = http.get(url, { headers });
-  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
-  let buffer = '';
-  return await new Promise<typeof events>((resolve, reject) => {
-    res.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('utf8');
-      let at = buffer.indexOf('\n\n');
-      while (at >= 0) {
-        const block = buffer.slice(0, at);
-        buffer = buffer.slice(at + 2);
-        const fields = Object.fromEntries(
-          block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-        );
-        if (fields.id) events.push({ id: fields.id, event: fields.event ?? '', data: JSON.parse(fields.data ?? '{}') });
-        if (events.length >= count) {
-          req.destroy();
-          return resolve(events);
-        }
-        at = buffer.indexOf('\n\n');
-      }
-    });
-    res.on('error', reject);
-  });
-}
+import { startWebhookReceiver } from '../../support/webhook-receiver.js';
 
 describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (database) => {
   let t: ApiTestApp;
@@ -112,11 +86,9 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
       .expect(200);
     expect(left.body.endedAt).not.toBeNull();
     await app.outbox.drain();
-    const platformEvents = await request(app.http).get('/api/v1/events?after=0').set(bearer(keys.platform)).expect(200);
-    const replies = platformEvents.body.events.filter(
-      (e: { type: string; data: { to: { kind: string } } }) => e.type === 'message' && e.data.to.kind === 'customer',
-    );
-    expect(replies.map((e: { data: { entry: { text: string } } }) => e.data.entry.text)).toContain('Hi Pat');
+    const platformEvents = await readEvents(app.http, keys.platform);
+    const replies = platformEvents.filter((e) => e.type === 'message' && e.data.to.kind === 'customer');
+    expect(replies.map((e) => e.data.entry.text)).toContain('Hi Pat');
   });
 
   test('a dropped SSE stream resumes with Last-Event-ID and misses nothing', async () => {
@@ -136,7 +108,7 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
       { ...bearer(keys.kate), 'last-event-id': one?.id ?? '' },
       2,
     );
-    expect(missed.map((e) => (e.data.data as { state: { kind: string } }).state.kind)).toEqual(['Ready', 'NotReady']);
+    expect(missed.map((e) => e.data.data.state.kind)).toEqual(['Ready', 'NotReady']);
     expect(Number(missed[0]?.id)).toBeGreaterThan(Number(one?.id));
   });
 
@@ -147,19 +119,12 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
       'agentApi:\n  webhooks: { retryBaseMs: 1000, allowPrivateTargets: true }\n',
     );
     const { app, keys } = t;
-    const received: { status: number; id: string; body: string; headers: Record<string, string> }[] = [];
-    const receiver = express();
-    receiver.post('/hook', express.text({ type: '*/*' }), (req, res) => {
-      const status = received.length === 0 ? 500 : 204;
-      received.push({
-        status,
-        id: String(req.headers['webhook-id']),
-        body: req.body as string,
-        headers: req.headers as Record<string, string>,
-      });
-      res.status(status).end();
-    });
-    const url = `${await listen(receiver)}/hook`;
+    // The first delivery fails with a 500.
+    const receiver = await startWebhookReceiver(app.http, (n) => (n === 0 ? 500 : 204));
+    servers.push(receiver.server);
+    const { url } = receiver;
+    const received = receiver.received;
+    const idOf = (r: (typeof received)[number] | undefined) => r?.headers['webhook-id'];
     const created = await request(app.http)
       .post('/api/v1/webhooks')
       .set(bearer(keys.platform))
@@ -174,25 +139,23 @@ describe.each(testDatabases())('agent API (chats, events, webhooks) on $name', (
     clock.advance(1_000);
     expect(await app.agentSide.webhooks.drain()).toEqual({ delivered: 1, failed: 0 });
     expect(received.map((r) => r.status)).toEqual([500, 204]);
-    expect(received[0]?.id).toBe(received[1]?.id);
+    expect(idOf(received[0])).toBe(idOf(received[1]));
 
     // The verifier checks the timestamp against its own clock: set it to the connector's.
     vi.useFakeTimers({ now: clock.now(), toFake: ['Date'] });
     const verifier = new Webhook(created.body.secret);
     const last = received[1];
-    const event = verifier.verify(last?.body ?? '', last?.headers ?? {}) as Record<string, unknown>;
+    const headers = (last?.headers ?? {}) as Record<string, string>;
+    const event = verifier.verify(last?.body ?? '', headers) as Record<string, unknown>;
     expect(event).toMatchObject({
       specversion: '1.0',
-      id: last?.id,
+      id: idOf(last),
       type: 'com.teams-uc-connector.knowledge-worker.state',
       datacontenttype: 'application/json',
       data: { knowledgeWorker: { id: 'kw-eve', name: 'Eve Engineer' }, state: { kind: 'Ready' } },
     });
     expect(() =>
-      new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(
-        last?.body ?? '',
-        last?.headers ?? {},
-      ),
+      new Webhook(`whsec_${Buffer.from('another secret').toString('base64')}`).verify(last?.body ?? '', headers),
     ).toThrow();
     vi.useRealTimers();
     expect(t.logs.join('')).not.toContain(created.body.secret);

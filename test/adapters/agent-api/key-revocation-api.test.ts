@@ -17,7 +17,9 @@ import { runApiKeyCommand } from '../../../src/cli/api-key.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
 import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
+import { openStream as openEventStream } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
+import { startWebhookReceiver } from '../../support/webhook-receiver.js';
 
 /** An open SSE stream: the ids of the events received so far, and whether the connector ended it. */
 interface OpenStream {
@@ -26,22 +28,16 @@ interface OpenStream {
   readonly close: () => void;
 }
 
+/** The shared stream reader (each event checked against the served AsyncAPI document), as the ids received. */
 async function openStream(base: string, key: string): Promise<OpenStream> {
-  const req = http.get(`${base}/api/v1/events/stream`, { headers: bearer(key) });
-  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
-  expect(res.statusCode).toBe(200);
-  const ids: string[] = [];
-  let buffer = '';
-  res.on('data', (chunk: Buffer) => {
-    buffer += chunk.toString('utf8');
-    for (let at = buffer.indexOf('\n\n'); at >= 0; at = buffer.indexOf('\n\n')) {
-      const id = /^id: (.*)$/m.exec(buffer.slice(0, at))?.[1];
-      if (id) ids.push(id);
-      buffer = buffer.slice(at + 2);
-    }
-  });
-  const ended = new Promise<void>((resolve) => res.once('end', () => resolve()));
-  return { ids, ended, close: () => req.destroy() };
+  const stream = await openEventStream(`${base}/api/v1/events/stream`, bearer(key));
+  return {
+    get ids() {
+      return stream.events.map((e) => e.id);
+    },
+    ended: stream.ended,
+    close: stream.close,
+  };
 }
 
 /** Polls `check` until it holds; fails after a while. */
@@ -174,12 +170,9 @@ describe.each(testDatabases())('revoking an API key on $name', (database) => {
   test('webhooks registered with a key keep delivering after it is revoked', async () => {
     const t = await start(await database.create(), 'agentApi:\n  webhooks: { allowPrivateTargets: true }\n');
     const { app, keys } = t;
-    const received: string[] = [];
-    const receiverUrl = await listen((req, res) => {
-      received.push(String(req.headers['webhook-id']));
-      req.resume();
-      req.on('end', () => res.writeHead(204).end());
-    });
+    const receiver = await startWebhookReceiver(app.http);
+    servers.push(receiver.server);
+    const { received } = receiver;
     const integration = await request(app.http)
       .post('/api/v1/keys')
       .set(bearer(keys.platform))
@@ -188,7 +181,7 @@ describe.each(testDatabases())('revoking an API key on $name', (database) => {
     await request(app.http)
       .post('/api/v1/webhooks')
       .set(bearer(integration.body.key))
-      .send({ url: `${receiverUrl}/hook` })
+      .send({ url: receiver.url })
       .expect(201);
     await request(app.http).delete(`/api/v1/keys/${integration.body.keyId}`).set(bearer(keys.platform)).expect(204);
     await request(app.http).get('/api/v1/webhooks').set(bearer(integration.body.key)).expect(401);

@@ -9,7 +9,8 @@ import { z } from 'zod';
 import type { AgentEvent, EventStreamFilter } from '../../store/event-log.js';
 import type { AgentApiContext } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
-import { eventSchema, eventsQuery } from '../schemas.js';
+import { eventSchema } from '../event-schemas.js';
+import { eventsQuery } from '../schemas.js';
 
 const publicEvent = (e: AgentEvent) => ({
   id: e.id,
@@ -48,7 +49,11 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
       query: eventsQuery,
       stream: true,
       responses: {
-        200: { description: 'text/event-stream; each event has `id`, `event` (the type) and JSON `data`.' },
+        200: {
+          description:
+            'text/event-stream: each event has `id:` (the event id), `event:` (its type) and `data:`, one line of JSON: an `Event` (this schema). The AsyncAPI document at /asyncapi.json describes the stream.',
+          schema: eventSchema,
+        },
       },
       handle: async ({ query, caller, req, res }) => {
         const filter: EventStreamFilter = { contactCenter: caller.contactCenter, agentId: caller.agentId };
