@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { CommandResult, InteractionCommands } from '../../ports/interaction-commands.js';
-import { type AdaptiveCard, VERBS } from './cards/card-kit.js';
+import { type AdaptiveCard, refreshing, VERBS } from './cards/card-kit.js';
 import { currentCard, endedOutcome } from './cards/current-card.js';
 import { previewOutcomeCard, sessionEndedCard, sessionSummaryCard } from './cards/interaction-cards.js';
 import { noticeCard } from './cards/outcome-cards.js';
@@ -69,11 +69,14 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
     return { kind: 'error', status: 400, code: 'BadRequest', message: 'The button data is missing or malformed.' };
   }
   const { interactionId, invitationId } = parsed.data;
+  // Notices carry the refresh too: the copy shows the current state whenever Teams displays it again.
+  const notice = (title: string, text: string) =>
+    card(
+      refreshing(noticeCard(title, text), reader, invitationId ? { interactionId, invitationId } : { interactionId }),
+    );
   if (action.verb === VERBS.end) return end(interactionId, action.userId, reader, deps);
   if (action.verb !== VERBS.accept && action.verb !== VERBS.decline) {
-    return card(
-      noticeCard('This button is not supported', 'Nothing was changed. Ask the agent to send a new request.'),
-    );
+    return notice('This button is not supported', 'Nothing was changed. Ask the agent to send a new request.');
   }
   if (!invitationId) {
     return { kind: 'error', status: 400, code: 'BadRequest', message: 'The button data names no invitation.' };
@@ -93,15 +96,15 @@ export async function handleCardAction(action: CardAction, deps: CardActionDeps)
   const { refusal } = result;
   if (refusal.code === 'not-invitee') {
     const name = inv?.target.name ?? 'someone else';
-    return card(noticeCard(`This request was sent to ${name}`, 'Only they can answer it; nothing was changed.'));
+    return notice(`This request was sent to ${name}`, 'Only they can answer it; nothing was changed.');
   }
   if (refusal.code === 'invitation-ended' && inv) {
     return card(previewOutcomeCard(ix, invitationId, endedOutcome(ix, inv), reader));
   }
   if (refusal.code === 'unknown-interaction' || refusal.code === 'unknown-invitation') {
-    return card(noticeCard('This request no longer exists', 'Nothing was changed.'));
+    return notice('This request no longer exists', 'Nothing was changed.');
   }
-  return card(noticeCard('Nothing was changed', refusal.message));
+  return notice('Nothing was changed', refusal.message);
 }
 
 async function end(
@@ -119,9 +122,11 @@ async function end(
     return { kind: 'card', card: ended, changed: true, followUp };
   }
   if (result.refusal.code === 'unknown-interaction') {
-    return card(noticeCard('This session no longer exists', 'Nothing was changed.'));
+    return card(
+      refreshing(noticeCard('This session no longer exists', 'Nothing was changed.'), reader, { interactionId }),
+    );
   }
-  return card(noticeCard('The session was not ended', result.refusal.message));
+  return card(refreshing(noticeCard('The session was not ended', result.refusal.message), reader, { interactionId }));
 }
 
 function nameOf(ix: Interaction, personId: string): string | null {

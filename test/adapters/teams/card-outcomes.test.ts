@@ -114,7 +114,13 @@ describe('card outcomes', () => {
     const { interactionId, invitations } = await w.consult([JIM]);
     const res = await w.post(w.click(EVE, 'accept', { interactionId, invitationId: invitations[0]?.invitationId }));
     expect(res.status).toBe(200);
-    expect(textsOf(answerCard(res.body))[0]).toBe('This request was sent to Jim Miller');
+    const notice = answerCard(res.body);
+    expect(textsOf(notice)[0]).toBe('This request was sent to Jim Miller');
+    // The notice refreshes too, for the user who sees it, to whatever the current state then is.
+    expect(notice?.refresh).toMatchObject({
+      action: { type: 'Action.Execute', verb: 'refresh', data: { interactionId } },
+      userIds: [expect.any(String)],
+    });
     expect((await w.app.store.get(interactionId))?.invitations[0]?.state).toBe('pending');
     expect(hasButtons(previewIn(JIM))).toBe(true);
   });
