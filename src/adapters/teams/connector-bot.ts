@@ -16,8 +16,8 @@ import { type Clock, systemClock } from '../../ports/clock.js';
 import type { InteractionCommands } from '../../ports/interaction-commands.js';
 import type { ConversationReferenceStore } from '../../ports/teams/conversation-reference-store.js';
 import { commandOf, helpText } from './bot-commands.js';
-import { type CardActionResult, handleCardAction } from './card-actions.js';
-import type { AdaptiveCard } from './cards/card-kit.js';
+import { type CardActionResult, cardActionDataSchema, handleCardAction } from './card-actions.js';
+import { type AdaptiveCard, refreshing } from './cards/card-kit.js';
 import { noticeCard } from './cards/outcome-cards.js';
 import type { TeamsOptions } from './teams-options.js';
 
@@ -120,7 +120,14 @@ export class ConnectorBot extends TeamsActivityHandler {
     const result = await withDeadline(work, this.deps.options.invokeDeadlineMs);
     if (result === 'late') {
       work.catch((err: unknown) => this.log.error({ err: String(err) }, 'late card action failed'));
-      return cardResponse(noticeCard('Working on it', BOT_TEXT.busy));
+      // Refreshing, the notice turns into the outcome once the late action has finished.
+      const ref = cardActionDataSchema.safeParse(value.action.data);
+      const busy = noticeCard('Working on it', BOT_TEXT.busy);
+      if (!ref.success) return cardResponse(busy);
+      const { interactionId, invitationId } = ref.data;
+      return cardResponse(
+        refreshing(busy, ctx.activity.from.id, invitationId ? { interactionId, invitationId } : { interactionId }),
+      );
     }
     if (result.kind === 'card' && result.followUp) {
       await ctx.sendActivity({ attachments: [CardFactory.adaptiveCard(result.followUp)] });
