@@ -5,10 +5,10 @@
  */
 import { Parser } from '@asyncapi/parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { eventTypes } from '../../../src/adapters/agent-api/event-schemas.js';
 import { type ApiTestApp, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { TestClock } from '../../support/test-app.js';
 

@@ -5,7 +5,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import request from 'supertest';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type ConnectorApp, createApp } from '../../../src/app.js';
 import {
@@ -19,6 +18,7 @@ import {
   startLocalPresence,
 } from '../../../src/dev/local-presence.js';
 import { createLogger } from '../../../src/logger.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { parsePrometheus } from '../../support/prometheus.js';
 import { checkMetrics, promtoolSkipReason } from '../../support/promtool.js';

@@ -7,9 +7,9 @@
 import type { Server } from 'node:http';
 import { HTTP } from 'cloudevents';
 import { Webhook } from 'standardwebhooks';
-import request from 'supertest';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
+import request from '../../support/api-request.js';
 import { testDatabases } from '../../support/databases.js';
 import { checkWebhook } from '../../support/event-contract.js';
 import { readEvents } from '../../support/event-readers.js';
