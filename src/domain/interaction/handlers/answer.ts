@@ -109,13 +109,17 @@ export function accept(d: Draft, c: Accept): Refusal | undefined {
   return undefined;
 }
 
-/** The consultation party moved into the parent interaction: it leaves the consultation, which ends. */
+/**
+ * The consultation party moved into the parent interaction: it leaves the consultation, which ends. The moved party
+ * is told its consultation ended like every other party (their consultation's cards must not keep a live End).
+ */
 function leaveConsultation(d: Draft, consultationId: string, personId: string): void {
   if (!d.get(consultationId)) return;
   const consultation = d.edit(consultationId);
   const moved = livePartyOf(consultation, personId);
   if (moved && moved.status === 'connected') {
     addLeftLine(d, consultation, moved);
+    notify(d, consultation, moved, { kind: 'interaction-ended', endedBy: null });
     endParty(d, consultation, moved, 'ended');
   }
   endInteraction(d, consultation, null);
