@@ -88,6 +88,8 @@ routing:
       strategy: { kind: broadcast, size: 2 }
       previewTimeoutMs: 60000
       maxOffers: 2
+queues:
+  - { id: inbound-chat, name: Inbound Chat, members: [agent-kate] }
 `;
 
 const fixtureDir = new URL('../fixtures/teams/', import.meta.url);
