@@ -9,14 +9,11 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Command } from '../../src/domain/interaction/commands.js';
-import type { Effect } from '../../src/domain/interaction/effects.js';
 import { reduce } from '../../src/domain/interaction/engine.js';
 import type { EngineState, Interaction, PersonRef } from '../../src/domain/interaction/types.js';
 import type { ResourceFact } from '../../src/domain/reporting/resource-fact.js';
-import { decideRoute } from '../../src/domain/routing/decide-route.js';
-import { decideForQueue } from '../../src/domain/routing/queue-route.js';
 import { agent, avrilMai, chatQueue, expert, expertsPoint } from '../support/engine-world.js';
-import { allReady, indexOf } from './routing/routing-fixture.js';
+import { answer, soloQueue, teamQueue } from './engine-router.js';
 
 const people: PersonRef[] = [
   agent('a1', 'Agent One'),
@@ -27,38 +24,6 @@ const people: PersonRef[] = [
 const everyone = [...people, avrilMai];
 
 const person = fc.constantFrom(...people);
-
-/** Queues of agents: the chat's owner (a1 in the opening conference) is the team's first member, and the only one of solo. */
-const teamQueue = { id: 'q-team', name: 'Team', members: ['a1', 'a2'] };
-const soloQueue = { id: 'q-solo', name: 'Solo', members: ['a1'] };
-const routingIndex = indexOf(
-  [
-    { id: 'k1', name: 'Expert One' },
-    { id: 'k2', name: 'Expert Two' },
-  ],
-  [
-    {
-      id: expertsPoint.id,
-      name: expertsPoint.name,
-      members: { kind: 'static', ids: ['k1', 'k2'] },
-      strategy: { kind: 'round-robin' },
-      previewTimeoutMs: 5_000,
-      maxOffers: 3,
-    },
-  ],
-);
-const everyoneReady = allReady(['k1', 'k2']);
-
-/** The router's answer to a RouteRequest, as the routing service decides it. */
-function answer(effect: Extract<Effect, { type: 'RouteRequest' }>): Command {
-  const decision = decideRoute(effect, { index: routingIndex, stateOf: everyoneReady });
-  if (decision.kind !== 'unhandled') return decision.command;
-  return decideForQueue(effect, {
-    queues: [teamQueue, soloQueue],
-    agents: people.filter((p) => p.kind === 'agent'),
-    previewTimeoutMs: 5_000,
-  });
-}
 
 /** Escalation targets: a person, a routing point, or a queue of agents. */
 const escalationTarget = fc.constantFrom('person', 'person', 'team', 'solo', 'routing-point');
