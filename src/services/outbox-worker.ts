@@ -157,8 +157,21 @@ export class OutboxWorker {
       case 'RouteRequest': {
         const command = await this.options.router.route(effect);
         const result = await this.options.commands.execute(command);
-        if (!result.ok)
-          this.options.logger.debug({ effectId: id, refusal: result.refusal.code }, 'routing answer no longer needed');
+        if (result.ok) return;
+        const code = result.refusal.code;
+        if (command.type === 'Offer' && code !== 'unknown-request' && code !== 'interaction-ended') {
+          // An offer the engine will not make (someone already in the interaction): the request fails, the requester
+          // is told, rather than waiting for an answer that cannot come.
+          const failed = await this.options.commands.execute({
+            type: 'RoutingFailed',
+            interactionId: command.interactionId,
+            requestId: command.requestId,
+            reasons: [result.refusal.message],
+          });
+          this.options.logger.warn({ effectId: id, refusal: code, failed: failed.ok }, 'routing answer refused');
+          return;
+        }
+        this.options.logger.debug({ effectId: id, refusal: code }, 'routing answer no longer needed');
         return;
       }
       case 'SendPreview':

@@ -3,7 +3,7 @@
  * keeping the round-robin cursors and last-finished times the strategies read. Before knowledge workers are offered
  * the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
  * configured); those who cannot are marked and the decision is taken again without them. A queue target offers the
- * queue's agents in turn.
+ * queue's agents in turn (src/domain/routing/queue-route.ts). People already in the interaction are never offered it.
  */
 
 import type { Offer, RoutingFailed } from '../domain/interaction/commands.js';
@@ -11,6 +11,7 @@ import type { RouteRequest } from '../domain/interaction/effects.js';
 import type { AgentStateView, ReachabilityView } from '../domain/routing/agent-state.js';
 import { decideRoute } from '../domain/routing/decide-route.js';
 import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
+import { decideForQueue } from '../domain/routing/queue-route.js';
 import type { RoutingIndex } from '../domain/routing/routing-index.js';
 import type { Reachability } from '../ports/reachability.js';
 import type { Router } from '../ports/router.js';
@@ -83,27 +84,7 @@ export class RoutingService implements Router {
   }
 
   private routeToQueue(request: RouteRequest): Offer | RoutingFailed {
-    const target = request.target;
-    const queue = target.kind === 'queue' ? this.options.queues.find((q) => q.id === target.id) : undefined;
-    const fail = (reason: string): RoutingFailed => ({
-      type: 'RoutingFailed',
-      interactionId: request.interactionId,
-      requestId: request.requestId,
-      reasons: [reason],
-    });
-    if (!queue) return fail(`No queue ${target.kind === 'queue' ? target.id : ''} is configured.`);
-    const excluded = new Set(request.exclude);
-    const next = queue.members
-      .map((id) => this.options.agents.find((a) => a.id === id))
-      .find((a) => a && !excluded.has(a.id));
-    if (!next) return fail(`No agent of ${queue.name} is left to offer.`);
-    return {
-      type: 'Offer',
-      interactionId: request.interactionId,
-      requestId: request.requestId,
-      targets: [{ id: next.id, name: next.name, kind: 'agent' }],
-      via: { kind: 'queue', id: queue.id, name: queue.name },
-      timeoutMs: this.options.queuePreviewTimeoutMs,
-    };
+    const { queues, agents, queuePreviewTimeoutMs } = this.options;
+    return decideForQueue(request, { queues, agents, previewTimeoutMs: queuePreviewTimeoutMs });
   }
 }

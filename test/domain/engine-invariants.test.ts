@@ -1,7 +1,10 @@
 /**
  * Property test: random command sequences against the engine keep its invariants —
  * at most one owner (a connected party), every invitation ends once (a repeated "undeliverable" too), no transcript
- * entry lost or reordered, facts consistent with the parties, refusals change nothing.
+ * entry lost or reordered, facts consistent with the parties, refusals change nothing, and no request is left
+ * hanging: the router (the real routing decisions) answers every RouteRequest at once, and afterwards every open
+ * request has a pending invitation (with its due time-out) or waits in a queue or routing point. Escalations go to
+ * queues the owner belongs to, so the owner is a candidate the router must skip.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -10,6 +13,7 @@ import { reduce } from '../../src/domain/interaction/engine.js';
 import type { EngineState, Interaction, PersonRef } from '../../src/domain/interaction/types.js';
 import type { ResourceFact } from '../../src/domain/reporting/resource-fact.js';
 import { agent, avrilMai, chatQueue, expert, expertsPoint } from '../support/engine-world.js';
+import { answer, soloQueue, teamQueue } from './engine-router.js';
 
 const people: PersonRef[] = [
   agent('a1', 'Agent One'),
@@ -20,6 +24,9 @@ const people: PersonRef[] = [
 const everyone = [...people, avrilMai];
 
 const person = fc.constantFrom(...people);
+
+/** Escalation targets: a person, a routing point, or a queue of agents. */
+const escalationTarget = fc.constantFrom('person', 'person', 'team', 'solo', 'routing-point');
 const anyone = fc.constantFrom(...everyone);
 
 /** Picks the n-th element (modulo), or undefined from an empty list. */
@@ -207,9 +214,10 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
         other: person,
         kind: fc.constantFrom('transfer', 'conference', 'consult' as const),
         viaConsult: fc.boolean(),
+        to: escalationTarget,
       })
       .map(
-        ({ k, t, w, other, kind, viaConsult }): Maker =>
+        ({ k, t, w, other, kind, viaConsult, to }): Maker =>
           (s) => {
             const ix = pick(
               interactionsOf(s).filter((i) => i.media === 'chat' && i.ownerPartyId !== null),
@@ -224,7 +232,13 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
               interactionId: ix?.id ?? 'none',
               kind,
               by: actor(owner, other, w),
-              target: consultationId ? undefined : { kind: 'person', person: k % 4 === 0 ? t : outsider },
+              target: consultationId
+                ? undefined
+                : to === 'team' || to === 'solo'
+                  ? { kind: 'queue', id: `q-${to}`, name: to }
+                  : to === 'routing-point'
+                    ? { kind: 'routing-point', id: expertsPoint.id, name: expertsPoint.name }
+                    : { kind: 'person', person: k % 4 === 0 ? t : outsider },
               consultationId,
             };
           },
@@ -252,7 +266,12 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
   },
 );
 
-function checkInteraction(ix: Interaction, before: Interaction | undefined, facts: ResourceFact[]): void {
+function checkInteraction(
+  ix: Interaction,
+  before: Interaction | undefined,
+  facts: ResourceFact[],
+  routed: boolean,
+): void {
   // At most one owner, and the owner is connected.
   if (ix.ownerPartyId !== null) {
     expect(ix.parties.find((p) => p.id === ix.ownerPartyId)?.status).toBe('connected');
@@ -276,6 +295,13 @@ function checkInteraction(ix: Interaction, before: Interaction | undefined, fact
     expect(ix.parties.every((p) => p.status === 'ended')).toBe(true);
     expect(ix.invitations.every((i) => i.state !== 'pending')).toBe(true);
     expect(ix.request).toBeNull();
+  }
+  // No request hangs (once the router has answered): an open request has a pending invitation (due to time out) or waits in a queue or routing point.
+  if (ix.request && routed) {
+    const requestId = ix.request.id;
+    const pending = ix.invitations.filter((i) => i.state === 'pending' && i.requestId === requestId);
+    if (ix.mediation === null) expect(pending.length, `request ${requestId} of ${ix.id} hangs`).toBeGreaterThan(0);
+    for (const inv of pending) expect(inv.dueAt).toBeGreaterThan(inv.createdAt);
   }
   // Facts: exactly one per ended resource party, none for live parties.
   const mine = facts.filter((f) => f.interactionId === ix.id && f.partyId !== null);
@@ -331,7 +357,8 @@ describe('engine invariants', () => {
           let state: EngineState = { interactions: {} };
           let now = 1_700_000_000_000;
           const facts: ResourceFact[] = [];
-          for (const [make, wait] of [...conferencePrefix.map((m) => [m, 0] as const), ...steps]) {
+          const prefix = conferencePrefix.map((m) => [m, 0, true] as const);
+          for (const [make, wait, scripted = false] of [...prefix, ...steps]) {
             now += wait;
             const cmd = make(state);
             const frozen = JSON.stringify(state);
@@ -339,10 +366,33 @@ describe('engine invariants', () => {
             expect(JSON.stringify(state)).toBe(frozen); // the input state is never changed
             if (!result.ok) continue;
             applied.set(cmd.type, (applied.get(cmd.type) ?? 0) + 1);
-            for (const e of result.effects) if (e.type === 'RecordFact') facts.push(e.fact);
-            for (const [id, ix] of Object.entries(result.state.interactions))
-              checkInteraction(ix, state.interactions[id], facts);
+            const before = state;
             state = result.state;
+            // The router answers every RouteRequest (and those its answers raise) before the next command; the
+            // scripted opening gives its own answers.
+            const effects = [...result.effects];
+            for (let e = effects.shift(); e; e = effects.shift()) {
+              if (e.type === 'RecordFact') facts.push(e.fact);
+              if (e.type !== 'RouteRequest' || scripted) continue;
+              const target = e.target;
+              const members = [teamQueue, soloQueue].find(
+                (q) => target.kind === 'queue' && q.id === target.id,
+              )?.members;
+              const inIt = state.interactions[e.interactionId]?.parties.some(
+                (p) => p.status !== 'ended' && members?.includes(p.person.id),
+              );
+              if (inIt) applied.set('queue member present', (applied.get('queue member present') ?? 0) + 1);
+              const reply = answer(e);
+              const routed = reduce(state, reply, now);
+              // The router never offers someone the engine refuses (a person already in the interaction).
+              expect(routed.ok, JSON.stringify(routed.ok ? reply : routed.refusal)).toBe(true);
+              if (!routed.ok) continue;
+              applied.set(`routed ${reply.type}`, (applied.get(`routed ${reply.type}`) ?? 0) + 1);
+              effects.push(...routed.effects);
+              state = routed.state;
+            }
+            for (const [id, ix] of Object.entries(state.interactions))
+              checkInteraction(ix, before.interactions[id], facts, !scripted);
           }
         },
       ),
@@ -362,6 +412,9 @@ describe('engine invariants', () => {
       'Escalate',
       'DeleteFromConference',
       'Cancel',
+      'routed Offer',
+      'routed RoutingFailed',
+      'queue member present',
     ]) {
       expect(applied.get(type) ?? 0, type).toBeGreaterThan(20);
     }

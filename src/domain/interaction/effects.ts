@@ -15,6 +15,11 @@ export interface RouteRequest {
   /** Person ids already offered this request: not to be offered again. */
   readonly exclude: readonly string[];
   /**
+   * Person ids already taking part in the interaction (live parties other than the customer): never offered it.
+   * Absent on requests stored before it existed.
+   */
+  readonly present?: readonly string[] | undefined;
+  /**
    * For a transfer or conference to an active consultation: that consultation. Its other party is already working
    * on this case with the requester, so being Busy (in that very consultation) does not keep them from the offer.
    */

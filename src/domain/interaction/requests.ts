@@ -3,6 +3,11 @@ import type { Draft } from './draft.js';
 import { closeInvitation, endInteraction, notify, pendingInvitations } from './operations.js';
 import type { Interaction, InvitationKind, Target } from './types.js';
 
+/** Person ids of the interaction's live parties other than the customer: routing never offers them the request. */
+function presentIn(ix: Interaction): string[] {
+  return ix.parties.filter((p) => p.status !== 'ended' && p.role !== 'Customer').map((p) => p.person.id);
+}
+
 /** Opens a request and asks the router to serve it. */
 export function openRequest(
   d: Draft,
@@ -22,6 +27,7 @@ export function openRequest(
     kind,
     target,
     exclude: [],
+    present: presentIn(ix),
     ...(consultationId ? { consultationId } : {}),
   });
 }
@@ -69,6 +75,7 @@ export function continueOrFailRequest(d: Draft, ix: Interaction, ended: Unanswer
       kind: req.kind,
       target: req.target,
       exclude: [...req.offered],
+      present: presentIn(ix),
     });
     return;
   }

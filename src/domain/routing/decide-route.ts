@@ -11,6 +11,7 @@ import { type AgentStateView, everyoneReachable, type ReachabilityView } from '.
 import { type AvailabilityInput, countUnavailable, unavailableCause, unreachableMembers } from './availability.js';
 import type { KnowledgeWorker } from './knowledge-worker.js';
 import { type RoutingPointReport, reasonsOf } from './no-expert-report.js';
+import { skippedBy } from './queue-route.js';
 import type { CompiledRoutingPoint, RoutingIndex } from './routing-index.js';
 import { pickMembers } from './strategies.js';
 
@@ -83,18 +84,19 @@ function exhausted(rp: CompiledRoutingPoint, report: RoutingPointReport): Routin
 /**
  * Decides at one routing point, without following its default route: whom to offer, or why no one.
  * `excluded` holds everyone offered this request so far; it counts toward this routing point's maximum of offers
- * when they are its members.
+ * when they are its members. `present` holds the people already in the interaction: never picked, not counted.
  */
 export function decideAtRoutingPoint(
   rp: CompiledRoutingPoint,
   excluded: ReadonlySet<string>,
   context: RoutingContext,
+  present: readonly string[] = [],
 ): RoutingPointDecision {
   const def = rp.definition;
   const availability: AvailabilityInput = {
     stateOf: context.stateOf,
     unreachable: context.unreachable ?? everyoneReachable,
-    excluded,
+    excluded: present.length === 0 ? excluded : new Set([...excluded, ...present]),
     routingPointId: def.id,
   };
   const offered = offersMadeAt(rp, excluded);
@@ -168,7 +170,7 @@ function decideForPerson(request: RouteRequest, person: PersonRef, context: Rout
   const availability: AvailabilityInput = {
     stateOf: context.stateOf,
     unreachable: context.unreachable ?? everyoneReachable,
-    excluded: new Set(request.exclude),
+    excluded: skippedBy(request),
   };
   const cause = unavailableCause(kw.id, availability);
   if (cause === null) return offer(personOf(kw));
@@ -211,7 +213,7 @@ export function decideRoute(request: RouteRequest, context: RoutingContext): Rou
     const rp = context.index.routingPoints.get(id);
     if (!rp) return fail([`Routing point ${id === target.id ? target.name : id} is not configured.`]);
     path.push(id);
-    const step = decideAtRoutingPoint(rp, excluded, context);
+    const step = decideAtRoutingPoint(rp, excluded, context, request.present ?? []);
     if (step.kind === 'offer') {
       const command: Offer = {
         type: 'Offer',
