@@ -1,13 +1,17 @@
 /**
  * The SQL {@link RoutingState} (migration 330-routing-state). Last session ends are read from the parties table (the
- * interaction state committed with the session's end, so exact on every replica and never stored twice); round-robin
- * cursors live in `routing_cursors` and advance by a conditional upsert (one statement, atomic on both dialects).
+ * interaction state committed with the session's end, so exact on every replica and never stored twice), one index
+ * step per knowledge worker; round-robin cursors live in `routing_cursors` and advance by a conditional upsert (one
+ * statement, atomic on both dialects).
  */
 import { type ColumnType, type Kysely, sql } from 'kysely';
 import type { RoutingCursor, RoutingState } from '../../ports/routing-state.js';
 import type { OpenDatabase } from './open-database.js';
 
 type Counter = ColumnType<number, number, number>;
+
+/** Knowledge workers whose last session end is read in one statement. */
+const CHUNK = 500;
 
 /** Row types of migration 330-routing-state. */
 export type RoutingStateTables = {
@@ -21,17 +25,21 @@ export function createSqlRoutingState(database: OpenDatabase): RoutingState {
   return {
     async lastSessionEnds(knowledgeWorkerIds) {
       const out = new Map<string, number>();
-      if (knowledgeWorkerIds.length === 0) return out;
-      const rows = await parties
-        .selectFrom('parties')
-        .select(({ fn }) => ['person_id', fn.max('ended_at').as('ended_at')])
-        .where('person_kind', '=', 'knowledge-worker')
-        .where('person_id', 'in', knowledgeWorkerIds)
-        .where('connected_at', 'is not', null)
-        .where('ended_at', 'is not', null)
-        .groupBy('person_id')
-        .execute();
-      for (const r of rows) if (r.ended_at !== null) out.set(r.person_id, Number(r.ended_at));
+      const ids = [...new Set(knowledgeWorkerIds)];
+      for (let at = 0; at < ids.length; at += CHUNK) {
+        const keys = sql.join(ids.slice(at, at + CHUNK).map((id) => sql`(cast(${id} as text))`));
+        // Per knowledge worker, the latest end among their connected parties: one backward step on the index
+        // parties_person_ended each (past any previews they only declined), however long their history.
+        const { rows } = await sql<{ id: string; ended_at: number | string | null }>`
+          select k.column1 as id, (
+            select p.ended_at from parties p
+            where p.person_id = k.column1 and p.person_kind = 'knowledge-worker'
+              and p.connected_at is not null and p.ended_at is not null
+            order by p.ended_at desc limit 1
+          ) as ended_at
+          from (values ${keys}) as k`.execute(parties);
+        for (const r of rows) if (r.ended_at !== null) out.set(r.id, Number(r.ended_at));
+      }
       return out;
     },
     async cursors(routingPointIds) {
