@@ -2,8 +2,8 @@
  * The routing service: answers RouteRequest effects with the routing points' strategies (src/domain/routing). The
  * state the strategies read is the database's, shared by every replica and kept across restarts (the RoutingState
  * port): each knowledge worker's last session end (longest-idle) and each routing point's round-robin cursor, which
- * advances by compare-and-set (a request that lost the race to another decides again). Before knowledge workers are offered
- * the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
+ * advances by compare-and-set (a request that lost the race to another decides again). Before knowledge workers are
+ * offered the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
  * configured); those who cannot are marked and the decision is taken again without them. A queue target offers the
  * queue's agents in turn.
  */
@@ -39,9 +39,11 @@ export interface RoutingServiceOptions {
   readonly queuePreviewTimeoutMs: number;
 }
 
+/** The router of the connector: routing points' strategies on the durable routing state, and queues in turn. */
 export class RoutingService implements Router {
   constructor(private readonly options: RoutingServiceOptions) {}
 
+  /** Answers a request; a round-robin offer is made only once its cursor advanced (or after the last attempt). */
   async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
     for (let attempt = 1; ; attempt++) {
       const index = this.options.index();
