@@ -140,6 +140,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       queues: config.queues,
       namedPreviewTimeoutMs: config.routing.namedPreviewTimeoutMs,
     },
+    infra,
     { directory, presence, load: sessions.load, reach: teams?.reach ?? null },
     deps.router,
   );

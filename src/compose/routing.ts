@@ -1,9 +1,11 @@
 /**
  * The routing feature: the router that answers each routing request with an offer or a failure. It reads the
  * directory's routing index, each knowledge worker's state (the presence engine's mapping, or without presence the
- * directory's static states with a limit of one session), and who can be reached in Teams.
+ * directory's static states with a limit of one session), who can be reached in Teams, and the routing state in the
+ * database (last session ends, round-robin cursors), shared by replicas.
  */
 
+import { createSqlRoutingState } from '../adapters/store/sql-routing-state.js';
 import { type AgentStateView, createDirectoryStateView } from '../domain/routing/agent-state.js';
 import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
 import type { Reachability } from '../ports/reachability.js';
@@ -11,7 +13,7 @@ import type { Router } from '../ports/router.js';
 import { RoutingService } from '../services/routing-service.js';
 import type { SessionLoad } from '../services/session-load.js';
 import type { Directory } from './directory.js';
-import type { Feature } from './feature.js';
+import type { Feature, Infrastructure } from './feature.js';
 import type { Presence } from './presence.js';
 
 /** The routing settings. */
@@ -40,7 +42,12 @@ export interface RoutingParts {
 }
 
 /** Builds the router. */
-export function createRouting(slice: RoutingSlice, parts: RoutingParts, replacement?: Router): Routing {
+export function createRouting(
+  slice: RoutingSlice,
+  infra: Infrastructure,
+  parts: RoutingParts,
+  replacement?: Router,
+): Routing {
   const { presence, load } = parts;
   const stateOf: AgentStateView = presence
     ? presence.stateOf
@@ -50,6 +57,7 @@ export function createRouting(slice: RoutingSlice, parts: RoutingParts, replacem
     new RoutingService({
       index: () => parts.directory.index(),
       stateOf,
+      state: createSqlRoutingState(infra.database),
       reach: parts.reach ?? undefined,
       queues: slice.queues,
       agents: slice.agents,

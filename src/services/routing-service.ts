@@ -1,7 +1,9 @@
 /**
- * The routing service: answers RouteRequest effects with the routing points' strategies (src/domain/routing),
- * keeping the round-robin cursors and last-finished times the strategies read. Before knowledge workers are offered
- * the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
+ * The routing service: answers RouteRequest effects with the routing points' strategies (src/domain/routing). The
+ * state the strategies read is the database's, shared by every replica and kept across restarts (the RoutingState
+ * port): each knowledge worker's last session end (longest-idle) and each routing point's round-robin cursor, which
+ * advances by compare-and-set (a request that lost the race to another decides again). Before knowledge workers are
+ * offered the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
  * configured); those who cannot are marked and the decision is taken again without them. A queue target offers the
  * queue's agents in turn (src/domain/routing/queue-route.ts). People already in the interaction are never offered it.
  */
@@ -15,14 +17,19 @@ import { decideForQueue } from '../domain/routing/queue-route.js';
 import type { RoutingIndex } from '../domain/routing/routing-index.js';
 import type { Reachability } from '../ports/reachability.js';
 import type { Router } from '../ports/router.js';
+import type { RoutingCursor, RoutingState } from '../ports/routing-state.js';
 
 /** Decisions taken again, at most, because people picked turned out to be unreachable (each round marks one more). */
 const MAX_REACH_ROUNDS = 10;
+/** Decisions taken, at most, while other requests keep advancing the same round-robin cursor first. */
+const MAX_CURSOR_ATTEMPTS = 5;
 
 /** Options for {@link RoutingService}. */
 export interface RoutingServiceOptions {
   readonly index: () => RoutingIndex;
   readonly stateOf: AgentStateView;
+  /** Last session ends and round-robin cursors, durable and shared by replicas. */
+  readonly state: RoutingState;
   /** Why a knowledge worker is unreachable in Teams (when `reach` is not given). */
   readonly unreachable?: ReachabilityView | undefined;
   /** Reachability in Teams: read while deciding, and made sure of before an offer. Wins over `unreachable`. */
@@ -33,40 +40,82 @@ export interface RoutingServiceOptions {
   readonly queuePreviewTimeoutMs: number;
 }
 
+/** The router of the connector: routing points' strategies on the durable routing state, and queues in turn. */
 export class RoutingService implements Router {
-  private readonly cursors = new Map<string, string>();
-  private readonly lastFinished = new Map<string, number>();
-
   constructor(private readonly options: RoutingServiceOptions) {}
 
-  /** Records when a knowledge worker finished an interaction (longest-idle). */
-  finished(knowledgeWorkerId: string, at: number): void {
-    this.lastFinished.set(knowledgeWorkerId, at);
+  /** Answers a request; a round-robin offer is made only once its cursor advanced (or after the last attempt). */
+  async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
+    for (let attempt = 1; ; attempt++) {
+      const index = this.options.index();
+      const { lastEnds, cursors } = await this.readState(request, index);
+      const decision = await this.decide(request, index, lastEnds, cursors);
+      if (decision.kind === 'offer') {
+        const cursor = decision.cursor;
+        if (cursor) {
+          const expected = cursors.get(cursor.routingPointId)?.version ?? 0;
+          const advanced = await this.options.state.advanceCursor(
+            cursor.routingPointId,
+            expected,
+            cursor.lastOfferedId,
+          );
+          if (!advanced && attempt < MAX_CURSOR_ATTEMPTS) continue;
+        }
+        return decision.command;
+      }
+      if (decision.kind === 'failed') return decision.command;
+      return this.routeToQueue(request);
+    }
   }
 
-  async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
+  /** Decides, making sure the experts picked can be reached (those who cannot are marked, and it decides again). */
+  private async decide(
+    request: RouteRequest,
+    index: RoutingIndex,
+    lastEnds: ReadonlyMap<string, number>,
+    cursors: ReadonlyMap<string, RoutingCursor>,
+  ) {
     const reach = this.options.reach;
-    const decide = () =>
+    const decideOnce = () =>
       decideRoute(request, {
-        index: this.options.index(),
+        index,
         stateOf: this.stateFor(request),
         unreachable: reach ? (id) => reach.reasonOf(id) : this.options.unreachable,
-        lastFinishedAt: (id) => this.lastFinished.get(id),
-        cursorOf: (id) => this.cursors.get(id),
+        lastFinishedAt: (id) => lastEnds.get(id),
+        cursorOf: (id) => cursors.get(id)?.lastOfferedId,
       });
-    let decision = decide();
+    let decision = decideOnce();
     for (let round = 0; reach && decision.kind === 'offer' && round < MAX_REACH_ROUNDS; round++) {
       const experts = decision.command.targets.filter((t) => t.kind === 'knowledge-worker');
       const refused = await Promise.all(experts.map((t) => reach.ensure(t)));
       if (refused.every((r) => r === undefined)) break;
-      decision = decide();
+      decision = decideOnce();
     }
-    if (decision.kind === 'offer') {
-      if (decision.cursor) this.cursors.set(decision.cursor.routingPointId, decision.cursor.lastOfferedId);
-      return decision.command;
+    return decision;
+  }
+
+  /** Reads the state the routing points this request may visit rank by: last session ends, round-robin cursors. */
+  private async readState(request: RouteRequest, index: RoutingIndex) {
+    const idle = new Set<string>();
+    const roundRobin: string[] = [];
+    const seen = new Set<string>();
+    let id = request.target.kind === 'routing-point' ? request.target.id : undefined;
+    while (id !== undefined && !seen.has(id)) {
+      seen.add(id);
+      const rp = index.routingPoints.get(id);
+      if (!rp) break;
+      const strategy = rp.definition.strategy;
+      const rank = strategy.kind === 'broadcast' ? strategy.rank : strategy.kind;
+      if (rank === 'longest-idle') for (const kw of rp.members) idle.add(kw.id);
+      if (rank === 'round-robin') roundRobin.push(id);
+      const route = rp.definition.defaultRoute;
+      id = route.kind === 'routing-point' ? route.id : undefined;
     }
-    if (decision.kind === 'failed') return decision.command;
-    return this.routeToQueue(request);
+    const [lastEnds, cursors] = await Promise.all([
+      this.options.state.lastSessionEnds([...idle]),
+      this.options.state.cursors(roundRobin),
+    ]);
+    return { lastEnds, cursors };
   }
 
   /**

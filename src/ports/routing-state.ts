@@ -1,0 +1,27 @@
+/**
+ * The routing state the strategies read, shared by every replica: when each knowledge worker last ended a session
+ * (longest-idle) and each routing point's round-robin cursor, advanced by compare-and-set so two replicas routing at
+ * once never both take the same turn.
+ */
+
+/** A routing point's round-robin cursor: the member offered last, and how many times it has advanced. */
+export interface RoutingCursor {
+  readonly lastOfferedId: string;
+  readonly version: number;
+}
+
+/** Reads and advances the durable routing state. */
+export interface RoutingState {
+  /**
+   * When each of these knowledge workers last ended a session (epoch ms): the latest end of a party of theirs that was
+   * connected. Those who never ended one are absent.
+   */
+  lastSessionEnds(knowledgeWorkerIds: readonly string[]): Promise<ReadonlyMap<string, number>>;
+  /** The cursors of these routing points; those never advanced are absent. */
+  cursors(routingPointIds: readonly string[]): Promise<ReadonlyMap<string, RoutingCursor>>;
+  /**
+   * Moves a routing point's cursor to `lastOfferedId` in one statement, if it is still at `expectedVersion` (0: never
+   * advanced). False when another request (on any replica) advanced it first: read it again and decide again.
+   */
+  advanceCursor(routingPointId: string, expectedVersion: number, lastOfferedId: string): Promise<boolean>;
+}
