@@ -105,7 +105,8 @@ export function buildAsyncApi(basePath: string, version: string): Record<string,
       title: `${type} (webhook)`,
       summary,
       contentType: 'application/cloudevents+json',
-      headers: jsonSchema2020(headers),
+      // Headers in AsyncAPI's default schema format: a plain object schema every AsyncAPI tool reads.
+      headers,
       payload: jsonSchema2020(jsonSchema(cloudEventOfType(type), schemas)),
     };
     streamMessages[stem] = { $ref: `#/components/messages/${stem}Event` };
@@ -122,6 +123,12 @@ export function buildAsyncApi(basePath: string, version: string): Record<string,
       version,
       description:
         "The agent side's events: invitations, messages, parties joining and leaving, knowledge-worker states. Live over Server-Sent Events, or POSTed to webhooks. See docs/api.md; the HTTP API is at /openapi.json.",
+      contact: { name: 'Teams UC Connector', url: 'https://github.com/teams-uc-connector' },
+      license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
+      tags: [
+        { name: 'events', description: 'Events of interactions and knowledge workers.' },
+        { name: 'webhooks', description: 'Events POSTed to registered endpoints.' },
+      ],
     },
     defaultContentType: 'application/json',
     servers: {
@@ -160,6 +167,8 @@ export function buildAsyncApi(basePath: string, version: string): Record<string,
         channel: { $ref: '#/channels/eventStream' },
         title: 'Stream events',
         summary: 'GET the stream; resume with Last-Event-ID or ?after=.',
+        description:
+          'The connector sends each event to the agent or platform holding the stream, in order, as Server-Sent Events; a reconnect with Last-Event-ID (or ?after=) resumes after the last event received.',
         bindings: { http: { method: 'GET', bindingVersion: '0.3.0' } },
         messages: refs('eventStream', streamMessages),
       },
@@ -168,6 +177,8 @@ export function buildAsyncApi(basePath: string, version: string): Record<string,
         channel: { $ref: '#/channels/webhooks' },
         title: 'Deliver webhooks',
         summary: 'POST each event to the registered URL; retried until a 2xx.',
+        description:
+          'The connector POSTs each event the endpoint subscribed to as a structured CloudEvent, signed with Standard Webhooks headers, and retries with backoff until the receiver answers 2xx.',
         bindings: { http: { method: 'POST', bindingVersion: '0.3.0' } },
         messages: refs('webhooks', webhookMessages),
       },
