@@ -4,6 +4,7 @@
  * and the tests validate every answer against it, so a field the API sends and this schema lacks fails the tests.
  */
 import { z } from 'zod';
+import { FACT_OUTCOMES } from '../../domain/reporting/resource-fact.js';
 
 const isoTime = z.iso.datetime();
 
@@ -50,17 +51,7 @@ const partySchema = z
     visibility: z.enum(['all', 'consult']).meta({ description: 'consult: invisible to the customer.' }),
     status: z.enum(['establishing', 'connected', 'ended']),
     exit: z
-      .enum([
-        'ended',
-        'transferred_away',
-        'removed',
-        'declined',
-        'timed_out',
-        'unreachable',
-        'withdrawn',
-        'taken_by_other',
-        'customer_left',
-      ])
+      .enum(FACT_OUTCOMES)
       .nullable()
       .meta({ description: 'How the party left (the outcome of its resource fact); null while it takes part.' }),
     via: mediationSchema

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AnyRoute } from './define-route.js';
+import { documentContact } from './document-info.js';
 
 const problemSchema = {
   type: 'object',
@@ -157,7 +158,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
       version,
       description:
         'Agents reach experts in Microsoft Teams: Team Communicator, IMs and consultations, customer chats, live events and webhooks. Every error is an RFC 9457 problem document (application/problem+json). See docs/api.md.',
-      contact: { name: 'Teams UC Connector', url: 'https://github.com/teams-uc-connector' },
+      contact: documentContact,
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'The connector serving this document.' }],
