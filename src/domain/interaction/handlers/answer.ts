@@ -16,9 +16,9 @@ import {
 } from '../operations.js';
 import { type Refusal, refuse } from '../refusals.js';
 import { continueOrFailRequest } from '../requests.js';
-import { routeCallTo } from './call.js';
 import { acceptedLine, rejectedLine, timedOutLine, undeliverableLine, withdrawnLine } from '../transcript-lines.js';
 import type { Interaction, Invitation } from '../types.js';
+import { routeCallTo } from './call.js';
 
 type Found = { ix: Interaction; inv: Invitation };
 
