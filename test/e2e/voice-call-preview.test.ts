@@ -165,6 +165,21 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     await w.post(w.click(JIM, 'decline', data));
     expect((await get('call-accept').expect(200)).body.decision.route).toBe('knowledge-worker');
 
+    // The call's interaction, as the platform reads it: ended, with the knowledge worker's participation.
+    const ix = await request(w.app.http)
+      .get('/api/v1/interactions/call-accept')
+      .set('authorization', `Bearer ${platform}`)
+      .expect(200);
+    expect(ix.body).toMatchObject({
+      media: 'voice',
+      status: 'ended',
+      origin: { kind: 'voice-call', from: { id: KATE.id }, dn: '5001' },
+      mediation: null,
+    });
+    expect(ix.body.parties.map((p: { role: string; exit: string }) => `${p.role} ${p.exit}`)).toEqual([
+      'RoutedTo ended',
+    ]);
+
     const facts = await factsOfCall('call-accept');
     expect(facts.map((f) => [f.resource.id, f.media, f.descriptor, f.outcome, f.routingPointId])).toEqual([
       [JIM.id, 'voice', 'RoutedTo/Completed', 'ended', '5001'],
@@ -187,6 +202,14 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     expect(facts.map((f) => [f.resource.id, f.descriptor, f.outcome, f.routingPointId])).toEqual([
       [JIM.id, 'RoutedTo/Redirected [Revoked]', 'declined', '5001'],
     ]);
+    const summary = await request(w.app.http)
+      .get('/api/v1/reports/summary?by=routing-point&from=2025-05-12T00:00:00Z&to=2025-05-13T00:00:00Z')
+      .set('authorization', `Bearer ${platform}`)
+      .expect(200);
+    const row = (summary.body.rows as { id: string; name: string; offered: number; declined: number }[]).find(
+      (r) => r.id === '5001',
+    );
+    expect(row).toMatchObject({ name: '5001', offered: 1, declined: 1 });
   });
 
   test('an unanswered preview times out once: the default route, and a late Accept changes nothing', async () => {
