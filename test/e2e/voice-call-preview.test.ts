@@ -9,7 +9,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { answerCard, buttonsOf, cardOf, factsOf, textsOf } from '../support/adaptive-cards.js';
 import request from '../support/api-request.js';
 import { testDatabases } from '../support/databases.js';
-import { ANN, JIM, KATE, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
+import { ANN, EVE, JIM, KATE, startTeamsWorld, type TeamsWorld } from '../support/teams-world.js';
 
 const knowledgeWorkers = `    - { id: kw-jim, name: Jim Miller, staticState: Ready, voice: { extension: "4711" } }
     - { id: kw-ann, name: Ann Lee, staticState: Ready }
@@ -233,6 +233,24 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     const facts = await factsOfCall('call-late');
     expect(facts.map((f) => [f.resource.id, f.descriptor, f.outcome, f.alertMs])).toEqual([
       [JIM.id, 'RoutedTo/Redirected [Revoked]', 'timed_out', 20_000],
+    ]);
+  });
+
+  test('a preview Teams cannot deliver sends the call to the default route at once', async () => {
+    await start();
+    // Eve never installed the app: the preview has nowhere to go.
+    await post({
+      id: 'call-eve',
+      routingPoint: '5001',
+      attachedData: callData({ UCC_KnowledgeWorkerId: EVE.id }),
+    }).expect(202);
+    await w.app.outbox.drain();
+    const res = await get('call-eve').expect(200);
+    expect(res.body.knowledgeWorker).toEqual({ id: EVE.id, name: EVE.name });
+    expect(res.body.decision).toMatchObject({ route: 'default', reason: 'undeliverable', target: { dn: '5999' } });
+    const facts = await factsOfCall('call-eve');
+    expect(facts.map((f) => [f.resource.id, f.descriptor, f.outcome])).toEqual([
+      [EVE.id, 'RoutedTo/Redirected [Revoked]', 'unreachable'],
     ]);
   });
 
