@@ -1,6 +1,7 @@
 /**
  * A call preview pending at a voice routing point is kept in the database: after a restart the new connector still
- * answers it, Accept still routes the call, and the time-out still fires at its deadline, once.
+ * answers it, Accept still routes the call, and the time-out still fires at its deadline, once. Two connectors on
+ * one database: a long poll on one sees the decision taken on the other, and the time-out fires once between them.
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { SendPreview } from '../../../src/domain/interaction/effects.js';
@@ -89,5 +90,58 @@ describe.each(testDatabases())('a pending call preview across a restart, on $nam
       reason: 'accepted',
       target: { kind: 'knowledge-worker', dn: '+14255550101' },
     });
+  });
+});
+
+/** Several replicas share a PostgreSQL database (scale-out runs on PostgreSQL only). */
+const postgres = testDatabases().filter((d) => d.name === 'postgres');
+
+describe.each(postgres)('a call preview with two connectors, on $name', (database) => {
+  const clock = new TestClock();
+  afterAll(() => database.cleanup());
+  const report = (app: ApiTestApp, id: string) =>
+    request(app.app.http)
+      .post('/api/v1/voice-calls')
+      .set(bearer(app.keys.platform))
+      .send({ id, routingPoint: '6001', attachedData: { UCC_KnowledgeWorkerId: 'kw-ann' } })
+      .expect(202);
+  const read = (app: ApiTestApp, id: string) =>
+    request(app.app.http).get(`/api/v1/voice-calls/${id}`).set(bearer(app.keys.platform)).expect(200);
+
+  test('two connectors: the long poll on one sees the Accept on the other; the time-out fires once', async () => {
+    const url = await database.create();
+    const a = await startApiApp(url, clock, escalation);
+    const b = await startApiApp(url, clock, escalation);
+    try {
+      await report(a, 'call-2a');
+      const waiting = request(b.app.http)
+        .get('/api/v1/voice-calls/call-2a?waitMs=20000')
+        .set(bearer(b.keys.platform))
+        .then((res) => res);
+      const accepted = await a.app.commands.execute({
+        type: 'Accept',
+        interactionId: 'call-2a',
+        invitationId: 'v1',
+        by: 'kw-ann',
+      });
+      expect(accepted.ok).toBe(true);
+      const seen = await waiting;
+      expect(seen.status).toBe(200);
+      expect(seen.body.decision).toMatchObject({ route: 'knowledge-worker', reason: 'accepted' });
+
+      await report(b, 'call-2b');
+      clock.advance(15_000);
+      await Promise.all([a.app.timeouts.fireDue(), b.app.timeouts.fireDue()]);
+      await Promise.all([a.app.timeouts.fireDue(), b.app.timeouts.fireDue()]);
+      expect((await read(a, 'call-2b')).body.decision).toMatchObject({ route: 'default', reason: 'timed_out' });
+      const facts = await request(a.app.http)
+        .get('/api/v1/reports/facts?interactionId=call-2b')
+        .set(bearer(a.keys.platform))
+        .expect(200);
+      expect(facts.body.facts).toHaveLength(1);
+    } finally {
+      await a.app.stop();
+      await b.app.stop();
+    }
   });
 });
