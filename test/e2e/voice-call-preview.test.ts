@@ -138,6 +138,8 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     expect(buttons.map((b) => b.verb)).toEqual(['accept', 'decline']);
     const data = buttons[0]?.data as Record<string, string>;
 
+    // A long poll with no decision in its time answers, still previewing.
+    expect((await get('call-accept', '?waitMs=300').expect(200)).body.status).toBe('previewing');
     // Ann clicks Jim's Accept: refused, nothing changes.
     const stranger = await w.post(w.click(ANN, 'accept', data));
     expect(textsOf(answerCard(stranger.body))[0]).toBe('This request was sent to Jim Miller');

@@ -16,8 +16,11 @@ import { runStartCommand } from './run-command.js';
 
 const k = voiceAttachedDataKeys;
 
-/** How often a long poll looks at the call again, in ms (a decision on another replica is seen within this). */
-const POLL_EVERY_MS = 200;
+/**
+ * How often a long poll looks at the call in the database again, in ms: a decision taken on another replica is seen
+ * within this; one taken here wakes it at once.
+ */
+const POLL_EVERY_MS = 250;
 
 function unknown(code: string, field: string, detail: string): ProblemError {
   return new ProblemError(
@@ -25,7 +28,32 @@ function unknown(code: string, field: string, detail: string): ProblemError {
   );
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/**
+ * Resolves after `ms`, or as soon as a command committed here changes interaction `id` (when `changes` is given), or
+ * the response `res` closes (the client went away).
+ */
+function pause(
+  ms: number,
+  id: string,
+  changes: AgentApiContext['onInteractionsChanged'],
+  res: { once(event: 'close', listener: () => void): unknown; off(event: 'close', listener: () => void): unknown },
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let unsubscribe = () => {};
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+    unsubscribe =
+      changes?.((ids) => {
+        if (ids.includes(id)) done();
+      }) ?? unsubscribe;
+  });
+}
 
 /** The voice-call routes. */
 export function voiceCallRoutes(ctx: AgentApiContext): AnyRoute[] {
@@ -127,15 +155,13 @@ export function voiceCallRoutes(ctx: AgentApiContext): AnyRoute[] {
       query: voiceCallQuery,
       responses: { 200: { description: 'The call, previewing or decided.', schema: voiceCallSchema } },
       errors: [403, 404],
-      handle: async ({ params, query, caller, req }) => {
+      handle: async ({ params, query, caller, res }) => {
         requirePlatform(caller);
         let ix = await callOf(caller, params.id);
-        let gone = false;
-        req.once('close', () => {
-          gone = true;
-        });
-        for (let waited = 0; ix.endedAt === null && waited < query.waitMs && !gone; waited += POLL_EVERY_MS) {
-          await sleep(Math.min(POLL_EVERY_MS, query.waitMs - waited));
+        // Bounded by counting pauses rather than reading a clock: a pause cut short by a change here is counted whole,
+        // which only shortens the wait.
+        for (let waited = 0; ix.endedAt === null && waited < query.waitMs && !res.destroyed; waited += POLL_EVERY_MS) {
+          await pause(Math.min(POLL_EVERY_MS, query.waitMs - waited), params.id, ctx.onInteractionsChanged, res);
           ix = (await ctx.commands.get(params.id)) ?? ix;
         }
         return { status: 200, body: view(ix) };
