@@ -107,6 +107,16 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
     ),
   },
   {
+    weight: 2,
+    arbitrary: n.map(
+      (k): Maker =>
+        (s) => {
+          const previewing = interactionsOf(s).filter((ix) => ix.media === 'voice' && ix.endedAt === null);
+          return { type: 'AbandonCall', interactionId: pick(previewing, k)?.id ?? `call${k % 20}` };
+        },
+    ),
+  },
+  {
     weight: 1,
     arbitrary: n.map(
       (k): Maker =>
@@ -420,6 +430,7 @@ describe('engine invariants', () => {
       'StartIm',
       'ReceiveChat',
       'ReceiveCall',
+      'AbandonCall',
       'Offer',
       'Accept',
       'Reject',

@@ -256,6 +256,36 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     ]);
   });
 
+  test('the caller hanging up withdraws the preview: abandoned while ringing', async () => {
+    await start();
+    await call('call-gone', '5001', 202);
+    const data = buttonsOf(previewOf('call-gone'))[0]?.data as Record<string, string>;
+    const res = await request(w.app.http)
+      .post('/api/v1/voice-calls/call-gone/abandon')
+      .set('authorization', `Bearer ${platform}`)
+      .expect(200);
+    expect(res.body).toMatchObject({ status: 'abandoned', decision: null, expiresAt: null });
+    await w.app.outbox.drain();
+    const hungUp = '📵 The caller hung up before the call was put through.';
+    expect(textsOf(previewOf('call-gone'))).toEqual(['Call transfer from Kate Lewis', hungUp]);
+    const late = await w.post(w.click(JIM, 'accept', data));
+    expect(textsOf(answerCard(late.body))[1]).toBe(hungUp);
+    const again = await request(w.app.http)
+      .post('/api/v1/voice-calls/call-gone/abandon')
+      .set('authorization', `Bearer ${platform}`)
+      .expect(409);
+    expect(again.body.code).toBe('interaction-ended');
+    await call('call-put-through', '5002', 201);
+    await request(w.app.http)
+      .post('/api/v1/voice-calls/call-put-through/abandon')
+      .set('authorization', `Bearer ${platform}`)
+      .expect(409);
+    const facts = await factsOfCall('call-gone');
+    expect(facts.map((f) => [f.resource.id, f.descriptor, f.outcome, f.routingPointId])).toEqual([
+      [JIM.id, 'RoutedTo/CustomerAbandoned [AbandonedWhileRinging]', 'customer_left', '5001'],
+    ]);
+  });
+
   test('bad input answers problem documents and changes nothing', async () => {
     await start();
     const missing = await post({ routingPoint: '5001', attachedData: { CallType: 'Inbound' } }).expect(400);
@@ -279,6 +309,10 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     expect(twice.body.code).toBe('duplicate-interaction');
     expect((await get('call-once').expect(200)).body.rule).toBe('preview');
     await get('call-nobody').expect(404);
+    await request(w.app.http)
+      .post('/api/v1/voice-calls/call-nobody/abandon')
+      .set('authorization', `Bearer ${platform}`)
+      .expect(404);
     await get('call-once', '?waitMs=26000').expect(400);
     await get('call-once', '?waitMs=soon').expect(400);
     // Only the one call was made: one preview, no facts yet.

@@ -79,7 +79,10 @@ export const voiceCallSchema = z
       .meta({ description: 'The agent transferring the call, when the attached data names one of yours.' }),
     attachedData: z.record(z.string(), z.string()),
     receivedAt: isoTime,
-    status: z.enum(['previewing', 'decided']),
+    status: z.enum(['previewing', 'decided', 'abandoned']).meta({
+      description:
+        'previewing: the knowledge worker has the preview; decided: see `decision`; abandoned: the caller hung up while it was previewing (`POST /voice-calls/{id}/abandon`).',
+    }),
     expiresAt: isoTime.nullable().meta({ description: 'While previewing: when the preview times out.' }),
     decision: z
       .object({
@@ -92,7 +95,7 @@ export const voiceCallSchema = z
         target: decisionTargetSchema,
       })
       .nullable()
-      .meta({ description: 'Where the call goes; null while previewing.' }),
+      .meta({ description: 'Where the call goes; null while previewing, and for an abandoned call.' }),
   })
   .meta({
     id: 'VoiceCall',

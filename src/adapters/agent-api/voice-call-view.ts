@@ -39,6 +39,7 @@ export function voiceCallView(
   if (decision.status === 'previewing') {
     return { ...base, status: 'previewing', expiresAt: iso(decision.expiresAt), decision: null };
   }
+  if (decision.status === 'abandoned') return { ...base, status: 'abandoned', expiresAt: null, decision: null };
   let target: NonNullable<VoiceCallView['decision']>['target'];
   const kw = index.knowledgeWorkers.get(kwRef.id);
   if (decision.route === 'knowledge-worker' && kw) {

@@ -54,6 +54,12 @@ export interface ReceiveCall {
   readonly timeoutMs: number;
 }
 
+/** The caller hangs up while their call's preview is open: the call is abandoned while ringing (Info Mart flow 11). */
+export interface AbandonCall {
+  readonly type: 'AbandonCall';
+  readonly interactionId: string;
+}
+
 /** The router offers the open request to one person (or several at once: broadcast). */
 export interface Offer {
   readonly type: 'Offer';
@@ -161,6 +167,7 @@ export type Command =
   | StartIm
   | ReceiveChat
   | ReceiveCall
+  | AbandonCall
   | PullFromQueue
   | Offer
   | RoutingFailed

@@ -88,6 +88,20 @@ describe('a call at a voice routing point', () => {
     );
   });
 
+  test('the caller hanging up: abandoned while ringing, the card replaced; refused once decided', () => {
+    const w = new EngineWorld();
+    w.run(receive('preview'));
+    w.advance(3_000);
+    const effects = w.run({ type: 'AbandonCall', interactionId: 'call' });
+    expect(effects).toContainEqual(expect.objectContaining({ type: 'UpdatePreview', outcome: 'ended' }));
+    expect(callDecisionOf(w.ix('call'))).toEqual({ status: 'abandoned', abandonedAt: w.now });
+    expect(descriptors(w)).toEqual(['RoutedTo/CustomerAbandoned [AbandonedWhileRinging] customer_left 5001']);
+    expect(w.refuse({ type: 'AbandonCall', interactionId: 'call' }).code).toBe('interaction-ended');
+    w.run(receive('direct', { interactionId: 'direct' }));
+    expect(w.refuse({ type: 'AbandonCall', interactionId: 'direct' }).code).toBe('interaction-ended');
+    expect(w.refuse({ type: 'AbandonCall', interactionId: 'nothing' }).code).toBe('unknown-interaction');
+  });
+
   test('refused: before its time-out, by someone else, a duplicate id, an agent or a queue as the target', () => {
     const w = new EngineWorld();
     w.run(receive('preview'));

@@ -12,7 +12,7 @@ import type { Caller } from '../authenticate.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
 import { receiveCallBody, voiceCallParams, voiceCallQuery, voiceCallSchema } from '../voice-call-schemas.js';
 import { voiceCallView } from '../voice-call-view.js';
-import { runStartCommand } from './run-command.js';
+import { runCommand, runStartCommand } from './run-command.js';
 
 const k = voiceAttachedDataKeys;
 
@@ -140,6 +140,25 @@ export function voiceCallRoutes(ctx: AgentApiContext): AnyRoute[] {
         });
         const answer = view(ix);
         return { status: answer.status === 'decided' ? 201 : 202, body: answer };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/voice-calls/:id/abandon',
+      operationId: 'abandonCall',
+      summary: 'The caller hung up while the call was previewing',
+      description:
+        "The knowledge worker's preview is withdrawn (its card says the caller hung up) and recorded as RoutedTo/CustomerAbandoned [AbandonedWhileRinging]; the call's `status` becomes `abandoned`. 409 `interaction-ended` once the call was decided.",
+      tag: 'Voice calls',
+      auth: 'platform',
+      params: voiceCallParams,
+      responses: { 200: { description: 'The call, abandoned.', schema: voiceCallSchema } },
+      errors: [403, 404, 409],
+      handle: async ({ params, caller }) => {
+        requirePlatform(caller);
+        await callOf(caller, params.id);
+        const ix = await runCommand(ctx, { type: 'AbandonCall', interactionId: params.id });
+        return { status: 200, body: view(ix) };
       },
     }),
     defineRoute({

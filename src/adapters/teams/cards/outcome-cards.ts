@@ -49,6 +49,10 @@ export function callOutcomeLine(outcome: PreviewOutcome): string {
       return '❌ You declined this call; it goes to its default route.';
     case 'expired':
       return '⌛ This call was not answered in time; it went to its default route.';
+    case 'ended':
+    case 'withdrawn':
+      // A call has no requester to withdraw it: it ends unanswered only when the caller hangs up.
+      return '📵 The caller hung up before the call was put through.';
     default:
       return outcomeLine(outcome);
   }

@@ -4,7 +4,7 @@
  * them at once (the `direct` business rule). The connector never carries the call: once it is decided, the
  * interaction ends, and what it records is the knowledge worker's participation and the routing point's mediation.
  */
-import type { ReceiveCall } from '../commands.js';
+import type { AbandonCall, ReceiveCall } from '../commands.js';
 import type { Draft } from '../draft.js';
 import { addParty, endInteraction, endParty } from '../operations.js';
 import { type Refusal, refuse } from '../refusals.js';
@@ -95,4 +95,20 @@ export function receiveCall(d: Draft, c: ReceiveCall): Refusal | undefined {
 export function routeCallTo(d: Draft, ix: Interaction, party: Party): void {
   endParty(d, ix, party, 'ended');
   endInteraction(d, ix, null);
+}
+
+/**
+ * The caller hung up while the preview was open: the preview ends as the customer abandoning while it rang
+ * (RoutedTo/CustomerAbandoned [AbandonedWhileRinging], flow 11), its card is replaced, and the call's interaction
+ * ends. Refused once the call was decided.
+ */
+export function abandonCall(d: Draft, c: AbandonCall): Refusal | undefined {
+  const current = d.get(c.interactionId);
+  if (!current) return refuse('unknown-interaction', `Interaction ${c.interactionId} does not exist.`);
+  if (current.media !== 'voice') return refuse('wrong-media', `Interaction ${c.interactionId} is not a call.`);
+  if (current.endedAt !== null) {
+    return refuse('interaction-ended', `Call ${c.interactionId} was already put through or sent to its default route.`);
+  }
+  endInteraction(d, d.edit(c.interactionId), null, { customerLeft: true });
+  return undefined;
 }
