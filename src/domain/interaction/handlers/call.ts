@@ -11,6 +11,10 @@ import { type Refusal, refuse } from '../refusals.js';
 import type { Interaction, Party, Request } from '../types.js';
 import { blank } from './start.js';
 
+/**
+ * The call arrives at the voice routing point (its `mediation` until decided): with `direct` it is routed to the
+ * knowledge worker at once; with `preview` they get one invitation (SendPreview with its countdown, and its time-out).
+ */
 export function receiveCall(d: Draft, c: ReceiveCall): Refusal | undefined {
   if (d.get(c.interactionId)) return refuse('duplicate-interaction', `Interaction ${c.interactionId} already exists.`);
   if (c.knowledgeWorker.kind !== 'knowledge-worker') {
