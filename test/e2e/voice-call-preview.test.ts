@@ -188,6 +188,21 @@ describe.each(testDatabases())('a call at a voice routing point, on $name', (dat
     ]);
   });
 
+  test('the consultation named by UCC_ConsultationId gives the card its case information and who is transferring', async () => {
+    await start();
+    const { interactionId } = await w.consult([JIM]);
+    await post({
+      id: 'call-consulted',
+      routingPoint: '5001',
+      attachedData: { UCC_KnowledgeWorkerId: JIM.id, UCC_ConsultationId: interactionId, Priority: 'Urgent' },
+    }).expect(202);
+    await w.app.outbox.drain();
+    const card = previewOf('call-consulted');
+    expect(textsOf(card)[0]).toBe('Call transfer from Kate Lewis');
+    // The consultation's case information, beneath the call's own keys.
+    expect(factsOf(card)).toEqual({ 'Call type': 'Inbound', Priority: 'Urgent', Reason: 'Broken TV', Segment: 'Gold' });
+  });
+
   test('Decline sends the call to the default route', async () => {
     await start();
     await call('call-decline', '5001', 202);
