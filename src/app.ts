@@ -176,6 +176,8 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       stateOf: routing.stateOf,
       unreachable: teams ? () => teams.reach.list() : undefined,
       extraRoutes: reporting.routes,
+      onInteractionsChanged: (listener) =>
+        commands.onCommitted((info) => listener(info.interactions.map((ix) => ix.id))),
       scaleOut,
       resolve: deps.resolve,
     },

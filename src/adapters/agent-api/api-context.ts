@@ -44,6 +44,11 @@ export interface AgentApiContext {
   readonly resolveHost?: ResolveHost | undefined;
   /** New interaction ids. */
   readonly newId: () => string;
+  /**
+   * Subscribes to the interactions changed by commands committed on this replica (ids); returns the unsubscribe.
+   * Long polls answer at once on a change here, and look at the database again now and then for other replicas'.
+   */
+  readonly onInteractionsChanged?: ((listener: (ids: readonly string[]) => void) => () => void) | undefined;
 }
 
 const statusOf: Record<RefusalCode, number> = {

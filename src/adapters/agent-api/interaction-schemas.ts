@@ -31,10 +31,16 @@ const originSchema = z
       parentInteractionId: z.string().meta({ description: 'The interaction the consultation was started from.' }),
     }),
     z.object({ kind: z.literal('inbound-chat') }),
+    z.object({
+      kind: z.literal('voice-call'),
+      from: personSchema.nullable().meta({ description: 'The agent transferring the call, when known.' }),
+      dn: z.string().meta({ description: 'The voice routing point the call arrived at.' }),
+    }),
   ])
   .meta({
     id: 'Origin',
-    description: 'Where the interaction came from: an internal IM, a consultation IM, or an inbound customer chat.',
+    description:
+      'Where the interaction came from: an internal IM, a consultation IM, an inbound customer chat, or a call at a voice routing point (see `POST /voice-calls`).',
   });
 
 const invitationKind = z
@@ -102,7 +108,9 @@ export const transcriptEntrySchema = z
 export const interactionViewSchema = z
   .object({
     id: z.string(),
-    media: z.enum(['im', 'chat']),
+    media: z
+      .enum(['im', 'chat', 'voice'])
+      .meta({ description: 'voice: a call at a voice routing point, previewed to a knowledge worker.' }),
     status: z
       .enum(['waiting', 'establishing', 'connected', 'ended'])
       .meta({ description: "As the caller's window shows it; waiting while a chat sits in a queue." }),

@@ -45,6 +45,8 @@ export const apiTags: Readonly<Record<string, string>> = {
     "IMs and consultation IMs with knowledge workers and agents: start, send, end, cancel, the transcript and the accepted expert's voice target.",
   'Customer chats':
     "Customer chats handed in by the contact-center platform: queued, routed, the customer's messages and leaving; transfers, conferences and consults.",
+  'Voice calls':
+    'Calls the contact-center platform sends to a voice routing point to reach the knowledge worker handling the IM (seed 000 step 8): previewed to them in Teams or routed at once, answered with where the call goes.',
   Invitations: 'Invitations offered to an agent (a routed chat, a transfer, a conference, an IM): accept or reject.',
   Events: 'The event log: read it as JSON, or follow it as Server-Sent Events.',
   Administration: "The contact center's API keys (platform keys only).",
