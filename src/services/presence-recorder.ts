@@ -25,7 +25,7 @@ export interface KnowledgeWorkerStateChange {
 export type StateChangeListener = (changes: readonly KnowledgeWorkerStateChange[]) => Promise<void>;
 
 /** Most changes written and published together. */
-export const RECORD_SLICE = 100;
+export const RECORD_SLICE = 50;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
