@@ -176,8 +176,15 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
       {
         inbox,
         inFlight: () => processor?.inFlight() ?? { items: 0, oldestReceivedAt: undefined },
-        pollNow: (ids) => {
+        pollNow: (ids, subscriptionIds) => {
+          // Users of shards held here are polled here; a subscription held by another replica is handed to it as
+          // Graph's `missed` would be (its holder polls its users at once).
           for (const id of ids) poller.markDue(id);
+          for (const subscriptionId of subscriptionIds)
+            if (!manager.holds(subscriptionId))
+              holder
+                .lifecycle({ subscriptionId, lifecycleEvent: 'missed' })
+                .catch((err: unknown) => log.warn({ err: String(err) }, 'could not hand shed notifications on'));
         },
         clock,
         logger: log,

@@ -20,8 +20,11 @@ export interface NotificationBacklogDeps {
   readonly inbox: NotificationInbox;
   /** Items the processor has taken from the inbox and not yet applied, with the receipt time of the oldest. */
   readonly inFlight: () => { readonly items: number; readonly oldestReceivedAt: number | undefined };
-  /** Polls these users at the next cycle (the users of shed items). */
-  readonly pollNow: (userIds: readonly string[]) => void;
+  /**
+   * Polls the users of shed items at the next cycle; `subscriptionIds` names the subscriptions the items came through
+   * (with several replicas, the ones held elsewhere are handed to their holder).
+   */
+  readonly pollNow: (userIds: readonly string[], subscriptionIds: readonly string[]) => void;
   readonly clock: Clock;
   /** Warns of shedding, at most once per {@link SHED_LOG_EVERY_MS}. */
   readonly logger: Logger;
@@ -61,6 +64,14 @@ export function usersOfEntries(entries: readonly InboxEntry[]): string[] {
   return [...users];
 }
 
+/** The subscriptions the entries' items came through, once each. */
+export function subscriptionsOfEntries(entries: readonly InboxEntry[]): string[] {
+  const ids = new Set<string>();
+  for (const e of entries)
+    for (const item of e.items) if (typeof item.subscriptionId === 'string') ids.add(item.subscriptionId);
+  return [...ids];
+}
+
 /** Admits accepted collections into the inbox, shedding the backlog to polling beyond `maxItems`. */
 export class NotificationBacklog {
   #shedItems = 0;
@@ -85,7 +96,7 @@ export class NotificationBacklog {
     for (const e of shed) items += e.items.length;
     this.#shedItems += items;
     this.#sheddings++;
-    this.deps.pollNow(usersOfEntries(shed));
+    this.deps.pollNow(usersOfEntries(shed), subscriptionsOfEntries(shed));
     this.#log(items);
   }
 

@@ -18,9 +18,9 @@ import { captureLogs } from '../../support/log-capture.js';
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
 
 /** A collection of presence items for these users (encrypted content is not looked at here). */
-const collection = (users: readonly string[], receivedAt = T0): InboxEntry => ({
+const collection = (users: readonly string[], receivedAt = T0, subscriptionId = 'sub-1'): InboxEntry => ({
   items: users.map((id) => ({
-    subscriptionId: 'sub-1',
+    subscriptionId,
     clientState: 'secret',
     resource: `communications/presences('${id}')`,
     resourceData: { id },
@@ -36,12 +36,17 @@ function setup(maxItems: number, inFlight = { items: 0, oldestReceivedAt: undefi
   const inbox = new MemoryNotificationInbox();
   const clock = { current: T0, now: () => clock.current };
   const polled: string[][] = [];
+  const through: string[][] = [];
   const logs = captureLogs();
+  const pollNow = (ids: readonly string[], subscriptionIds: readonly string[]) => {
+    polled.push([...ids]);
+    through.push([...subscriptionIds]);
+  };
   const backlog = new NotificationBacklog(
     { maxItems },
-    { inbox, inFlight: () => inFlight, pollNow: (ids) => polled.push([...ids]), clock, logger: logs.logger },
+    { inbox, inFlight: () => inFlight, pollNow, clock, logger: logs.logger },
   );
-  return { inbox, clock, polled, backlog, logs, inFlight };
+  return { inbox, clock, polled, through, backlog, logs, inFlight };
 }
 
 describe('NotificationBacklog', () => {
@@ -56,16 +61,18 @@ describe('NotificationBacklog', () => {
   });
 
   test('one beyond maxItems sheds the waiting backlog with itself: its users are polled once each, items counted', async () => {
-    const { inbox, backlog, polled, logs } = setup(100);
+    const { inbox, backlog, polled, through, logs } = setup(100);
     await backlog.enqueue(collection(users('a', 60)));
     await backlog.enqueue(collection(['a-0', 'a-1', ...users('b', 38)])); // a-0 and a-1 changed again
-    await backlog.enqueue(collection(['b-0', 'c-0']));
+    await backlog.enqueue(collection(['b-0', 'c-0'], T0, 'sub-2'));
 
     expect(inbox.size()).toBe(0);
     expect(inbox.items()).toBe(0);
     expect(polled).toHaveLength(1);
     expect(polled[0]).toHaveLength(60 + 38 + 1);
     expect(new Set(polled[0])).toEqual(new Set([...users('a', 60), ...users('b', 38), 'c-0']));
+    // The subscriptions they came through (another replica's are handed to it).
+    expect(through).toEqual([['sub-1', 'sub-2']]);
     expect(backlog.state()).toMatchObject({ items: 0, oldestAgeMs: 0, shedItems: 102, sheddings: 1 });
     const warnings = logs.records.filter((l) => l.msg.startsWith('change notification backlog shed to polling'));
     expect(warnings).toEqual([expect.objectContaining({ level: 40, shedItems: 102, sheddings: 1, maxBacklog: 100 })]);
