@@ -182,7 +182,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       resolve: deps.resolve,
     },
   );
-  presence?.onStateChange(agentApi.publishKnowledgeWorkerState);
+  presence?.onStateChange(agentApi.publishKnowledgeWorkerStates);
   const webhooks = createWebhooks(config.agentApi.webhooks, infra, {
     log: agentApi.log,
     scaleOut,
