@@ -1,7 +1,11 @@
 /**
  * Reading Adaptive Cards the way a Teams client would: the card of an activity or of an invoke's answer, its texts
  * (text blocks, containers included), its facts, and its buttons. For assertions on a card's structure.
+ *
+ * Every card read here is first checked with the Adaptive Cards SDK (`adaptivecards`, the renderer's own parser):
+ * a card it cannot parse, or with an unknown element, action or property error, fails the test that reads it.
  */
+import * as AdaptiveCards from 'adaptivecards';
 
 /** An Adaptive Card as JSON. */
 export type Card = Record<string, unknown>;
@@ -16,16 +20,40 @@ export interface CardButton {
   readonly fallback: string | undefined;
 }
 
-/** The Adaptive Card attached to an activity, if it has one. */
+/**
+ * What the Adaptive Cards SDK says of a card: its parse warnings (unknown elements or actions, bad values) and its
+ * validation failures. Empty for a card that a Teams client renders as written.
+ */
+export function cardProblems(card: Card): string[] {
+  const parsed = new AdaptiveCards.AdaptiveCard();
+  const context = new AdaptiveCards.SerializationContext();
+  parsed.parse(card, context);
+  const problems: string[] = [];
+  for (let i = 0; i < context.eventCount; i++) problems.push(`parse: ${context.getEventAt(i).message}`);
+  for (const e of parsed.validateProperties().validationEvents) problems.push(`validate: ${e.message}`);
+  return problems;
+}
+
+/** `card` itself, after checking it with the Adaptive Cards SDK; throws naming every problem it finds. */
+export function checkedCard(card: Card): Card {
+  const problems = cardProblems(card);
+  if (problems.length > 0) throw new Error(`the Adaptive Cards SDK refuses the card:\n${problems.join('\n')}`);
+  return card;
+}
+
+/** The Adaptive Card attached to an activity, if it has one (checked with the SDK). */
 export function cardOf(activity: Record<string, unknown> | undefined): Card | undefined {
   const attachments = activity?.attachments as { contentType: string; content: Card }[] | undefined;
-  return attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  const card = attachments?.find((a) => a.contentType === 'application/vnd.microsoft.card.adaptive')?.content;
+  return card && checkedCard(card);
 }
 
 /** The card of an Adaptive Card invoke's answer (`{ statusCode: 200, type: …card.adaptive, value: card }`). */
 export function answerCard(body: unknown): Card | undefined {
   const answer = body as { statusCode?: number; type?: string; value?: Card } | null;
-  return answer?.type === 'application/vnd.microsoft.card.adaptive' ? answer.value : undefined;
+  return answer?.type === 'application/vnd.microsoft.card.adaptive' && answer.value
+    ? checkedCard(answer.value)
+    : undefined;
 }
 
 function elements(items: unknown): Record<string, unknown>[] {
