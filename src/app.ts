@@ -179,6 +179,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       index: () => directory.index(),
       stateOf: routing.stateOf,
       unreachable: teams ? () => teams.reach.list() : undefined,
+      waitingPosition: (routingPointId, id) => routing.waits.positionAt(routingPointId, null, id),
       extraRoutes: reporting.routes,
       scaleOut,
       resolve: deps.resolve,

@@ -30,6 +30,8 @@ export interface RoutingWaits {
    * no other caller (no other replica) gets them. A claim that runs out (its holder stopped) is taken again.
    */
   claimExpired(now: number, limit: number, leaseMs: number): Promise<WaitingRequest[]>;
+  /** The people with a preview pending (any interaction): a waiting request waits for someone with none. */
+  invitedNow(): Promise<ReadonlySet<string>>;
   /** The earliest deadline of a waiting request (or, when claimed, when its claim runs out); null when none wait. */
   nextExpiryAt(): Promise<number | null>;
 }

@@ -3,7 +3,8 @@
  * wait (`waitMs`) stays open with a waiting entry in the database; whenever a member may have become available (a
  * presence change, a session end, a knowledge worker reachable again in Teams, new members from a group sync, a new
  * wait, a start), the waiting requests are routed again in their order: by routing point, higher priority first, then
- * arrival. The first to find someone is offered; the others keep their place. An offer of a request already offered
+ * arrival. The first to find someone is offered; the others keep their place, and a member with a preview pending
+ * (a waiting request offered to them, here or on another replica) is not offered another until they answer. An offer of a request already offered
  * elsewhere (another replica woke too) is refused by the engine, so each is offered once.
  */
 import type { Logger } from 'pino';
@@ -74,18 +75,26 @@ export class WaitingRouter {
     const waiting = await waits.waiting(this.options.batchSize ?? 500);
     /** Routing points where a request that excluded no one found no one: those behind it find no one either. */
     const empty = new Set<string>();
+    /**
+     * People with a preview pending (on any replica), and those offered a waiting request in this pass: a preview does
+     * not make them Busy, but waiting requests wait for someone else (or for them to answer), so one free member takes
+     * one waiting request at a time.
+     */
+    const taken = new Set<string>(await waits.invitedNow());
     let offers = 0;
     for (const w of waiting) {
       if (empty.has(w.routingPointId)) continue;
       const ix = await commands.get(w.interactionId);
       const req = ix?.request;
       if (!ix || !req?.waiting) continue;
-      const answer = await router.route(routeRequestOf(ix, req));
+      const routed = routeRequestOf(ix, req);
+      const answer = await router.route({ ...routed, present: [...(routed.present ?? []), ...taken] });
       if (answer.type === 'Wait') {
         if (req.offered.length === 0) empty.add(w.routingPointId);
         continue;
       }
       const result = await commands.execute(answer);
+      if (answer.type === 'Offer') for (const target of answer.targets) taken.add(target.id);
       if (result.ok && answer.type === 'Offer') offers += 1;
       if (!result.ok) logger.debug({ interactionId: ix.id, refusal: result.refusal.code }, 'waiting request moved on');
     }

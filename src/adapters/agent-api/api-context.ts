@@ -44,6 +44,8 @@ export interface AgentApiContext {
   readonly resolveHost?: ResolveHost | undefined;
   /** New interaction ids. */
   readonly newId: () => string;
+  /** A waiting request's place at its routing point (1: next); undefined when requests cannot wait. */
+  readonly waitingPosition?: ((routingPointId: string, interactionId: string) => Promise<number>) | undefined;
 }
 
 const statusOf: Record<RefusalCode, number> = {

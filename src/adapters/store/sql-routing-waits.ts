@@ -110,6 +110,16 @@ export function createSqlRoutingWaits(database: OpenDatabase): RoutingWaits {
         return rows.map(waitingOf);
       }),
 
+    async invitedNow() {
+      const rows = await db
+        .selectFrom('invitations')
+        .select('target_id')
+        .distinct()
+        .where('state', '=', 'pending')
+        .execute();
+      return new Set(rows.map((r) => r.target_id));
+    },
+
     async nextExpiryAt() {
       // A claimed wait comes due again when its claim runs out (its replica may have stopped).
       const row = await db

@@ -9,9 +9,13 @@ function presentIn(ix: Interaction): string[] {
   return ix.parties.filter((p) => p.status !== 'ended' && p.role !== 'Customer').map((p) => p.person.id);
 }
 
-/** The interaction's priority among waiting requests: its attached data `priority`, when an integer; else null. */
+/**
+ * The interaction's priority among waiting requests: its attached data `priority` (any case, e.g. `Priority`), when
+ * an integer; else null.
+ */
 export function priorityOf(ix: Interaction): number | null {
-  const raw = ix.attachedData.priority?.trim();
+  const key = Object.keys(ix.attachedData).find((k) => k.toLowerCase() === 'priority');
+  const raw = key === undefined ? undefined : ix.attachedData[key]?.trim();
   if (!raw || !/^-?\d{1,9}$/.test(raw)) return null;
   return Number(raw);
 }
