@@ -90,6 +90,11 @@ const requestVerbs = { route: 'Invitation', transfer: 'Transfer', conference: 'C
  * @param {{ kind: string, target: { kind: string, name?: string, person?: { name: string } } }} request
  */
 export function requestLabel(request) {
+  const waiting = request.waiting;
+  if (waiting) {
+    const place = waiting.position ? ` (position ${waiting.position})` : '';
+    return `Waiting for an expert at ${waiting.routingPoint.name}${place}.`;
+  }
   const t = request.target;
   const name = t.kind === 'person' ? t.person?.name : t.name;
   return `${requestVerbs[request.kind] ?? request.kind} to ${name ?? 'the target'} is pending.`;
