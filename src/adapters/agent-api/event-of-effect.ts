@@ -74,6 +74,11 @@ export function eventOfEffect(effect: PersonEffect): EventBody {
               details: [...n.details],
             },
           };
+        case 'wait-over':
+          return {
+            type: 'request.offered',
+            data: { ...base, requestKind: n.requestKind, routingPoint: n.routingPoint, offeredTo: [...n.offeredTo] },
+          };
         case 'returned-to-queue':
           return {
             type: 'interaction.requeued',

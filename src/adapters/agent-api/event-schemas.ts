@@ -132,6 +132,18 @@ export const eventDataSchemas = {
         'No one is available yet: the request waits at a routing point for an expert, and is offered as soon as one ' +
         'becomes available. For a routed chat, on the platform stream.',
     }),
+  'request.offered': z
+    .object({
+      ...about,
+      requestKind: invitationKind,
+      routingPoint: mediationSchema.meta({ description: 'The routing point the request waited at.' }),
+      offeredTo: z.array(personRefSchema).meta({ description: 'Who it is offered to now.' }),
+    })
+    .meta({
+      description:
+        'A request that waited at a routing point (`request.waiting`) is offered: its wait is over. For a routed ' +
+        'chat, on the platform stream.',
+    }),
   'interaction.requeued': z
     .object({
       ...about,

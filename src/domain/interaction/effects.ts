@@ -121,6 +121,13 @@ export type Notice =
       readonly details: readonly string[];
     }
   | {
+      /** A request that waited at a routing point was offered: its wait is over. */
+      readonly kind: 'wait-over';
+      readonly requestKind: InvitationKind;
+      readonly routingPoint: MediationRef;
+      readonly offeredTo: readonly PersonRef[];
+    }
+  | {
       readonly kind: 'returned-to-queue';
       readonly queue: MediationRef;
       /** The routing point that gave the chat back. */

@@ -179,6 +179,15 @@ describe.each(testDatabases())('routing points that wait, through the agent API 
     );
     const offered = await c.get(t, waiting, t.keys.jim);
     expect(offered.request.waiting).toBeNull();
+    const over = (await readEvents(t.app.http, t.keys.jim)).filter((e) => e.type === 'request.offered');
+    expect(over.map((e) => e.data)).toEqual([
+      expect.objectContaining({
+        interactionId: waiting,
+        requestKind: 'route',
+        routingPoint: { kind: 'routing-point', id: 'patient', name: 'Patient Experts' },
+        offeredTo: [{ id: 'kw-ann', name: 'Ann Billing', kind: 'knowledge-worker' }],
+      }),
+    ]);
     expect(offered.invitations).toMatchObject([{ target: { id: 'kw-ann' }, state: 'pending' }]);
     // The time-out of the wait no longer applies.
     c.clock.advance(WAIT_MS);

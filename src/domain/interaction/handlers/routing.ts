@@ -49,7 +49,20 @@ export function offer(d: Draft, c: Offer): Refusal | undefined {
   const ix = d.edit(c.interactionId);
   const req = ix.request;
   if (!req) return refuse('unknown-request', `Request ${c.requestId} is no longer open.`);
+  const waited = req.waiting;
   req.waiting = null;
+  if (waited) {
+    const requester = ix.parties.find((p) => p.id === req.byPartyId && p.status === 'connected');
+    const told = requester ?? (req.kind === 'route' ? customerOf(ix) : undefined);
+    if (told) {
+      notify(d, ix, told, {
+        kind: 'wait-over',
+        requestKind: req.kind,
+        routingPoint: waited.routingPoint,
+        offeredTo: [...c.targets],
+      });
+    }
+  }
   const requester = ix.parties.find((p) => p.id === req.byPartyId);
   const from: PersonRef | null = requester?.person ?? (ix.origin.kind === 'inbound-chat' ? null : ix.origin.from);
   const previewText = previewTextOf(ix);
