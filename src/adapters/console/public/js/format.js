@@ -86,8 +86,10 @@ export function invitationLabel(kind) {
 const requestVerbs = { route: 'Invitation', transfer: 'Transfer', conference: 'Conference', consult: 'Consultation' };
 
 /**
- * A pending request as a sentence ("Transfer to Billing Experts is pending.").
- * @param {{ kind: string, target: { kind: string, name?: string, person?: { name: string } } }} request
+ * A pending request as a sentence ("Transfer to Billing Experts is pending."), or, while it waits at a routing point,
+ * "Waiting for an expert at Billing Experts (position 2)."
+ * @param {{ kind: string, target: { kind: string, name?: string, person?: { name: string } },
+ *   waiting?: { routingPoint: { name: string }, position: number | null } | null }} request
  */
 export function requestLabel(request) {
   const waiting = request.waiting;
