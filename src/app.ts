@@ -181,11 +181,13 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       unreachable: teams ? () => teams.reach.list() : undefined,
       waitingPosition: (routingPointId, id) => routing.waits.positionAt(routingPointId, null, id),
       extraRoutes: reporting.routes,
+      onInteractionsChanged: (listener) =>
+        commands.onCommitted((info) => listener(info.interactions.map((ix) => ix.id))),
       scaleOut,
       resolve: deps.resolve,
     },
   );
-  presence?.onStateChange(agentApi.publishKnowledgeWorkerState);
+  presence?.onStateChange(agentApi.publishKnowledgeWorkerStates);
   const webhooks = createWebhooks(config.agentApi.webhooks, infra, {
     log: agentApi.log,
     scaleOut,

@@ -17,7 +17,9 @@ import type { AnyRoute } from '../adapters/agent-api/define-route.js';
 import { EventLogChannel } from '../adapters/agent-api/event-log-channel.js';
 import {
   type KnowledgeWorkerStatePublisher,
+  type KnowledgeWorkerStatesPublisher,
   knowledgeWorkerStatePublisher,
+  knowledgeWorkerStatesPublisher,
 } from '../adapters/agent-api/knowledge-worker-states.js';
 import { agentApiDb } from '../adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../adapters/store/api-key-store.js';
@@ -45,11 +47,16 @@ export interface AgentApi extends Feature {
   readonly openApi: Record<string, unknown>;
   /** Publishes a knowledge worker's new agent state to every contact center (the presence mapping's output). */
   readonly publishKnowledgeWorkerState: KnowledgeWorkerStatePublisher;
+  /** Publishes a slice of knowledge workers' new agent states in one append (the presence recorder's slices). */
+  readonly publishKnowledgeWorkerStates: KnowledgeWorkerStatesPublisher;
 }
 
 /** What the agent API reads and acts on besides its settings. */
 export interface AgentApiParts
-  extends Pick<AgentApiContext, 'commands' | 'index' | 'stateOf' | 'unreachable' | 'waitingPosition'> {
+  extends Pick<
+    AgentApiContext,
+    'commands' | 'index' | 'stateOf' | 'unreachable' | 'waitingPosition' | 'onInteractionsChanged'
+  > {
   /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
   readonly extraRoutes?: readonly AnyRoute[] | undefined;
   readonly scaleOut: ScaleOut | null;
@@ -87,6 +94,7 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
     resolveHost: parts.resolve,
     newId: () => `ix-${randomUUID()}`,
     waitingPosition: parts.waitingPosition,
+    onInteractionsChanged: parts.onInteractionsChanged,
   };
   const http = createAgentApiRouter(ctx, options, agentBelongs, parts.extraRoutes);
   const channel = new EventLogChannel({
@@ -116,5 +124,6 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
     keys,
     openApi: http.openApi,
     publishKnowledgeWorkerState: knowledgeWorkerStatePublisher({ log, contactCenters, index: parts.index }),
+    publishKnowledgeWorkerStates: knowledgeWorkerStatesPublisher({ log, contactCenters, index: parts.index }),
   };
 }

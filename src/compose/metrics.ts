@@ -51,6 +51,7 @@ export function createMetrics(slice: MetricsSlice, infra: Infrastructure, parts:
         ...(presence.subscriptions && {
           notifications: () => presence.notificationStats(),
           notificationInbox: () => presence.inboxSize(),
+          notificationBacklog: () => presence.notificationBacklog(),
           subscriptions: () => presence.subscriptions?.health(),
         }),
       }),

@@ -9,6 +9,7 @@ import { createRemoteJWKSet } from 'jose';
 import { DecryptionProcesses } from '../adapters/graph/decryption-process.js';
 import { DelegatedTokens } from '../adapters/graph/delegated-tokens.js';
 import type { GraphClient } from '../adapters/graph/graph-client.js';
+import { type BacklogState, NotificationBacklog } from '../adapters/graph/notification-backlog.js';
 import { createNotificationRouter, graphNotificationsMount } from '../adapters/graph/notification-endpoint.js';
 import { NotificationProcessor, type ProcessorStats } from '../adapters/graph/notification-processor.js';
 import type { LoadedPresenceOptions } from '../adapters/graph/presence-options.js';
@@ -48,8 +49,10 @@ export interface Presence extends Feature {
   onStateChange(listener: StateChangeListener): void;
   /** The notification processor's counters; undefined without subscriptions. */
   notificationStats(): ProcessorStats | undefined;
-  /** Notifications accepted and not yet processed. */
+  /** Notification collections accepted and waiting to be processed. */
   inboxSize(): number;
+  /** The notification backlog (items waiting or in flight, the oldest one's age) and what was shed to polling. */
+  notificationBacklog(): BacklogState | undefined;
   /** Records the connector's own load: a knowledge worker at their session limit is Busy for routing. */
   setLoad(knowledgeWorkerId: string, activeSessions: number): void;
   /** Starts tracking more knowledge workers (new members of an Entra group). */
@@ -153,10 +156,11 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
     },
   );
 
-  // Change notifications: the endpoint queues them in the inbox; the processor decrypts (in child processes) and
-  // applies them in arrival order.
+  // Change notifications: the endpoint queues them in the inbox (or sheds the backlog to polling beyond
+  // `maxBacklog`); the processor decrypts (in child processes) and applies them in arrival order.
   const inbox = new MemoryNotificationInbox();
   let processor: NotificationProcessor | null = null;
+  let backlog: NotificationBacklog | null = null;
   let decryption: DecryptionProcesses | null = null;
   const mounts: { path: string; router: ReturnType<typeof createNotificationRouter> }[] = [];
   if (s && subscriptions) {
@@ -167,12 +171,31 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
         ? new DecryptionProcesses(privateKeys, { size: s.decryptionProcesses }, { logger: log })
         : null;
     const processes = decryption;
+    backlog = new NotificationBacklog(
+      { maxItems: s.maxBacklog },
+      {
+        inbox,
+        inFlight: () => processor?.inFlight() ?? { items: 0, oldestReceivedAt: undefined },
+        pollNow: (ids, subscriptionIds) => {
+          // Users of shards held here are polled here; a subscription held by another replica is handed to it as
+          // Graph's `missed` would be (its holder polls its users at once).
+          for (const id of ids) poller.markDue(id);
+          for (const subscriptionId of subscriptionIds)
+            if (!manager.holds(subscriptionId))
+              holder
+                .lifecycle({ subscriptionId, lifecycleEvent: 'missed' })
+                .catch((err: unknown) => log.warn({ err: String(err) }, 'could not hand shed notifications on'));
+        },
+        clock,
+        logger: log,
+      },
+    );
     mounts.push({
       path: graphNotificationsMount,
       router: createNotificationRouter(
         {},
         {
-          inbox,
+          inbox: backlog,
           clientStateOf: (id) => manager.clientStateOf(id),
           onLifecycle: (item) => {
             holder
@@ -218,6 +241,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
     onStateChange: (listener) => recorder.onStateChange(listener),
     notificationStats: () => processor?.stats,
     inboxSize: () => inbox.size(),
+    notificationBacklog: () => backlog?.state(),
     setLoad: (id, activeSessions) => holder.setLoad(id, activeSessions),
     track: (ids) => holder.track(ids),
     start() {

@@ -41,8 +41,8 @@ export function createWaiting(infra: Infrastructure, parts: WaitingParts): Waiti
   parts.commands.onCommitted((info) => {
     if (info.sessionsChanged.length > 0 || info.emitted.some((e) => e.type === 'ScheduleWaitExpiry')) wake();
   });
-  parts.presence?.onStateChange(async (_id, state) => {
-    if (state.kind === 'Ready') wake();
+  parts.presence?.onStateChange(async (changes) => {
+    if (changes.some((c) => c.state.kind === 'Ready')) wake();
   });
   parts.teams?.reach.onCleared(wake);
   parts.directory.onRebuilt(wake);

@@ -40,6 +40,8 @@ export interface LocalPresenceOptions {
   readonly tenant?: string | undefined;
   /** Decryption processes (`presence.subscriptions.decryptionProcesses`); default 1. */
   readonly decryptionProcesses?: number | undefined;
+  /** Most notification items waiting before the backlog is shed to polling (`presence.subscriptions.maxBacklog`). */
+  readonly maxBacklog?: number | undefined;
 }
 
 /** Starts the emulator with the sample directory's presence and returns the settings for the connector. */
@@ -53,7 +55,7 @@ export async function startLocalPresence(options: LocalPresenceOptions = {}): Pr
     certificateFile: ${cert('local-notification-cert.pem')}
     privateKeyFile: ${cert('local-notification-key.pem')}
     certificateId: local-dev
-    decryptionProcesses: ${options.decryptionProcesses ?? 1}
+    decryptionProcesses: ${options.decryptionProcesses ?? 1}${options.maxBacklog ? `\n    maxBacklog: ${options.maxBacklog}` : ''}
     notificationBaseUrl: ${options.connectorBaseUrl}`
     : '';
   const yaml = `

@@ -187,6 +187,25 @@ describe('the presence section', () => {
     expect(result.problems[0]?.fix).toContain('decryptionProcesses');
   });
 
+  test('the backlog kept before shedding to polling: 2,000 items by default, at least 100', () => {
+    const env = {
+      GRAPH_CLIENT_SECRET: 's',
+      PRESENCE_TOKEN_CACHE_KEY: key,
+      PUBLIC_BASE_URL: 'https://uc.contoso.example/',
+    };
+    expect(readConfig(env, presence(subscriptions))).toMatchObject({
+      ok: true,
+      config: { presence: { subscriptions: { maxBacklog: 2_000 } } },
+    });
+    expect(readConfig(env, presence(`${subscriptions}    maxBacklog: 20000\n`))).toMatchObject({
+      ok: true,
+      config: { presence: { subscriptions: { maxBacklog: 20_000 } } },
+    });
+    const tooSmall = readConfig(env, presence(`${subscriptions}    maxBacklog: 10\n`));
+    expect(tooSmall.ok).toBe(false);
+    if (!tooSmall.ok) expect(tooSmall.problems.map((p) => p.key)).toEqual(['presence.subscriptions.maxBacklog']);
+  });
+
   test('a token cache key of the wrong length is refused', () => {
     const result = readConfig({ GRAPH_CLIENT_SECRET: 's', PRESENCE_TOKEN_CACHE_KEY: 'c2hvcnQ=' }, presence());
     expect(result.ok).toBe(false);

@@ -3,8 +3,9 @@
  * at most one owner (a connected party), every invitation ends once (a repeated "undeliverable" too), no transcript
  * entry lost or reordered, facts consistent with the parties, refusals change nothing, and no request is left
  * hanging: the router (the real routing decisions) answers every RouteRequest at once, and afterwards every open
- * request has a pending invitation (with its due time-out) or a waiting entry at a routing point (with its deadline). Escalations go to
- * queues the owner belongs to, so the owner is a candidate the router must skip.
+ * request has a pending invitation (with its due time-out) or a waiting entry at a routing point (with its deadline).
+ * Escalations go to queues the owner belongs to, so the owner is a candidate the router must skip. Calls at a voice
+ * routing point come and go among them.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -89,6 +90,32 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
           queue: chatQueue,
           text: 'help',
         }),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ k: n, kw: person, from: fc.option(person), direct: fc.boolean() }).map(
+      ({ k, kw, from, direct }): Maker =>
+        () => ({
+          type: 'ReceiveCall',
+          interactionId: `call${k % 20}`,
+          routingPoint: { kind: 'routing-point', id: '5001', name: 'Expert transfer' },
+          knowledgeWorker: kw,
+          from,
+          attachedData: { UCC_KnowledgeWorkerId: kw.id },
+          rule: direct ? 'direct' : 'preview',
+          timeoutMs: 4_000,
+        }),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: n.map(
+      (k): Maker =>
+        (s) => {
+          const previewing = interactionsOf(s).filter((ix) => ix.media === 'voice' && ix.endedAt === null);
+          return { type: 'AbandonCall', interactionId: pick(previewing, k)?.id ?? `call${k % 20}` };
+        },
     ),
   },
   {
@@ -429,6 +456,8 @@ describe('engine invariants', () => {
     for (const type of [
       'StartIm',
       'ReceiveChat',
+      'ReceiveCall',
+      'AbandonCall',
       'Offer',
       'Accept',
       'Reject',

@@ -71,7 +71,12 @@ ${extra}`;
 }
 
 /** Starts the emulator and the connector listening on a real port (Graph posts notifications to it). */
-async function start(opts: { subscriptions: boolean; rulesFile?: string; tenant?: string }): Promise<Running> {
+async function start(opts: {
+  subscriptions: boolean;
+  rulesFile?: string;
+  tenant?: string;
+  maxBacklog?: number;
+}): Promise<Running> {
   let handler: ConnectorApp['http'] | undefined;
   const server = createServer((req, res) => handler?.(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -82,6 +87,7 @@ async function start(opts: { subscriptions: boolean; rulesFile?: string; tenant?
     fastIntervalMs: opts.subscriptions ? 600_000 : 200,
     rulesFile: opts.rulesFile,
     tenant: opts.tenant,
+    maxBacklog: opts.maxBacklog,
   });
   const emu = local.emulator;
   const dir = mkdtempSync(join(tmpdir(), 'presence-e2e-'));
@@ -400,5 +406,70 @@ describe('presence through the connector, with change notifications', () => {
     expect(await checkSubscriptionHealth(r.app.database, { subscriptions: {} } as never)).toEqual([
       expect.objectContaining({ status: 'ok' }),
     ]);
+  });
+
+  test('a burst beyond maxBacklog is shed to polling: Graph gets its 202, the users end in their Graph states, the shed items are counted', async () => {
+    const r = await start({ subscriptions: true, maxBacklog: 100 });
+    const subscribed = async () =>
+      (r.app.presence?.subscriptions?.isSubscribed(megan) && r.app.presence.subscriptions.isSubscribed(alex)) ?? false;
+    expect(await eventually(subscribed, true)).toBe(true);
+    await eventually(() => stateInApi(r, megan), { kind: 'Ready' });
+    const [held] = r.app.presence?.subscriptions?.subscriptions() ?? [];
+    const graphSide = held && r.emu.subscriptions.byId.get(held.id);
+    if (!graphSide) throw new Error('a subscription should be held');
+
+    // 150 changes of Megan and Alex as Graph sends them (encrypted, Graph's sequence numbers), in one collection, and
+    // 5 forged items (a wrong clientState) that claim Megan went offline.
+    const steps = [
+      { availability: 'Busy', activity: 'InACall' },
+      { availability: 'Available', activity: 'Available' },
+      { availability: 'DoNotDisturb', activity: 'Presenting' },
+    ];
+    const genuine: unknown[] = [];
+    for (let i = 0; i < 75; i++)
+      for (const id of [megan, alex]) {
+        const step = steps[i % steps.length] ?? { availability: 'Busy', activity: 'InACall' };
+        r.emu.seedUsers([id], step.availability, step.activity);
+        const presence = r.emu.presenceOf(id);
+        if (presence) genuine.push(r.emu.subscriptions.item(graphSide, presence));
+      }
+    const forged = Array.from({ length: 5 }, () => ({
+      ...(genuine[0] as Record<string, unknown>),
+      clientState: 'not-the-secret',
+    }));
+    // Graph's presence now, which no item of the burst carries: only a poll can bring it.
+    r.emu.seedUsers([megan], 'Away', 'BeRightBack');
+    r.emu.seedUsers([alex], 'Offline', 'OffWork');
+    const appliedBefore = r.app.presence?.notificationStats()?.applied;
+    const pollsBefore = r.emu.counters.presenceCalls;
+    const answer = await request(r.app.http)
+      .post('/api/graph/notifications')
+      .send({
+        value: [...genuine, ...forged],
+        validationTokens: [await r.emu.identity.validationToken(graphSide.appId, Date.now())],
+      });
+    expect(answer.status).toBe(202);
+
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'BeRightBack' })).toEqual({
+      kind: 'NotReady',
+      reason: 'BeRightBack',
+    });
+    expect(await eventually(() => stateInApi(r, alex), { kind: 'LoggedOut' })).toEqual({ kind: 'LoggedOut' });
+    expect(r.emu.counters.presenceCalls).toBeGreaterThan(pollsBefore);
+    expect(r.app.presence?.notificationStats()?.applied).toBe(appliedBefore);
+    const metrics = await request(r.app.http).get('/metrics');
+    // The genuine items were shed; the forged ones were refused before (they count nowhere).
+    expect(metrics.text).toMatch(/^ucc_presence_notifications_shed_total 150$/m);
+    expect(metrics.text).toMatch(/^ucc_presence_notification_backlog_sheddings_total 1$/m);
+    expect(metrics.text).toMatch(/^ucc_presence_notification_backlog 0$/m);
+    expect(r.logs.join('')).toContain('change notification backlog shed to polling');
+
+    // The backlog is empty again: the next change comes by notification, as usual.
+    await r.emu.setPresence(megan, 'DoNotDisturb', 'Presenting');
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'Presenting' })).toEqual({
+      kind: 'NotReady',
+      reason: 'Presenting',
+    });
+    expect(r.app.presence?.notificationStats()?.applied).toBe((appliedBefore ?? 0) + 1);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * The presence recorder over the in-memory history store: each batch of state changes is written to the history
- * (closed periods and snapshots) and then published, change by change, to every listener, in order across batches,
- * even when a later batch is queued while a listener is still busy with an earlier one; a failing history write is
- * logged and the batches after it still go through; `settled()` resolves once everything queued is done.
+ * The presence recorder over the in-memory history store: queued state changes are written to the history (closed
+ * periods and snapshots) and then published to every listener, in slices of at most RECORD_SLICE changes, in order,
+ * even when more is queued while a listener is still busy with an earlier slice; the event loop gets its turn between
+ * slices; a failing history write is logged and the slices after it still go through; `settled()` resolves once
+ * everything queued is done.
  */
 import { describe, expect, test, vi } from 'vitest';
 import { type AgentState, notReady, READY, UNKNOWN } from '../../src/domain/presence/agent-state.js';
@@ -11,7 +12,12 @@ import {
   MemoryPresenceHistoryStore,
   type PresenceSnapshotRecord,
 } from '../../src/ports/presence/presence-history-store.js';
-import { PresenceRecorder } from '../../src/services/presence-recorder.js';
+import {
+  type KnowledgeWorkerStateChange,
+  PresenceRecorder,
+  RECORD_SLICE,
+  type StateChangeListener,
+} from '../../src/services/presence-recorder.js';
 import { captureLogs } from '../support/log-capture.js';
 
 const T0 = Date.UTC(2026, 0, 15, 9, 0, 0);
@@ -27,6 +33,13 @@ const change = (userId: string, from: AgentState, to: AgentState, previousSince:
 
 /** A listener call as "user kind@at". */
 type Heard = string[];
+
+/** A listener told of each change of a slice in turn (the tests' view of a slice). */
+const eachChange =
+  (heard: (change: KnowledgeWorkerStateChange) => Promise<void> | void): StateChangeListener =>
+  async (changes) => {
+    for (const c of changes) await heard(c);
+  };
 
 /** A gate a test opens by hand. */
 function gate() {
@@ -53,19 +66,23 @@ class FailingHistoryStore extends MemoryPresenceHistoryStore {
 }
 
 describe('PresenceRecorder', () => {
-  test('a batch is recorded, then published to every listener, change by change, as agent states', async () => {
+  test('a batch is recorded, then published to every listener as agent states, in order', async () => {
     const history = new MemoryPresenceHistoryStore();
     const { logger } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const heard: Heard = [];
     const historyAtPublish: number[] = [];
-    recorder.onStateChange(async (id, state, at) => {
-      historyAtPublish.push(history.history.length);
-      heard.push(`first ${id} ${state.kind}@${at - T0}`);
-    });
-    recorder.onStateChange(async (id, state, at) => {
-      heard.push(`second ${id} ${state.kind}${state.kind === 'NotReady' ? `(${state.reason})` : ''}@${at - T0}`);
-    });
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id, state, at }) => {
+        historyAtPublish.push(history.history.length);
+        heard.push(`first ${id} ${state.kind}@${at - T0}`);
+      }),
+    );
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id, state, at }) => {
+        heard.push(`second ${id} ${state.kind}${state.kind === 'NotReady' ? `(${state.reason})` : ''}@${at - T0}`);
+      }),
+    );
 
     recorder.record([
       change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000),
@@ -75,8 +92,8 @@ describe('PresenceRecorder', () => {
 
     expect(heard).toEqual([
       'first kw-ann Ready@1000',
-      'second kw-ann Ready@1000',
       'first kw-leo NotReady@1000',
+      'second kw-ann Ready@1000',
       'second kw-leo NotReady(InAMeeting)@1000',
     ]);
     // Both changes were in the history before the first listener heard of them.
@@ -92,18 +109,22 @@ describe('PresenceRecorder', () => {
     });
   });
 
-  test('a batch queued while a listener is still busy with an earlier one waits for it: order is kept', async () => {
+  test('changes queued while a listener is still busy with an earlier slice wait for it: order is kept', async () => {
     const history = new MemoryPresenceHistoryStore();
     const recorder = new PresenceRecorder(history, captureLogs().logger);
     const slow = gate();
     const heard: Heard = [];
-    recorder.onStateChange(async (id, state, at) => {
-      heard.push(`slow ${id} ${state.kind}@${at - T0}`);
-      if (at === T0 + 1_000) await slow.opened;
-    });
-    recorder.onStateChange(async (id, state, at) => {
-      heard.push(`fast ${id} ${state.kind}@${at - T0}`);
-    });
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id, state, at }) => {
+        heard.push(`slow ${id} ${state.kind}@${at - T0}`);
+        if (at === T0 + 1_000) await slow.opened;
+      }),
+    );
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id, state, at }) => {
+        heard.push(`fast ${id} ${state.kind}@${at - T0}`);
+      }),
+    );
 
     recorder.record([change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000)]);
     await vi.waitFor(() => expect(heard).toEqual(['slow kw-ann Ready@1000']));
@@ -118,12 +139,13 @@ describe('PresenceRecorder', () => {
 
     slow.open();
     await done;
+    // The two batches queued meanwhile went out as one slice.
     expect(heard).toEqual([
       'slow kw-ann Ready@1000',
       'fast kw-ann Ready@1000',
       'slow kw-ann NotReady@2000',
-      'fast kw-ann NotReady@2000',
       'slow kw-ann Ready@3000',
+      'fast kw-ann NotReady@2000',
       'fast kw-ann Ready@3000',
     ]);
     expect(history.history.map((h) => [h.state.kind, h.startedAt - T0, h.endedAt - T0])).toEqual([
@@ -139,9 +161,11 @@ describe('PresenceRecorder', () => {
     const { logger, records: lines } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const heard: Heard = [];
-    recorder.onStateChange(async (id, state, at) => {
-      heard.push(`${id} ${state.kind}@${at - T0}`);
-    });
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id, state, at }) => {
+        heard.push(`${id} ${state.kind}@${at - T0}`);
+      }),
+    );
 
     history.failures = 1;
     recorder.record([change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000)]);
@@ -163,10 +187,12 @@ describe('PresenceRecorder', () => {
     const { logger, records: lines } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const heard: Heard = [];
-    recorder.onStateChange(async (id, _state, at) => {
-      if (at === T0 + 1_000) throw new Error('event log unavailable');
-      heard.push(`${id}@${at - T0}`);
-    });
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id, at }) => {
+        if (at === T0 + 1_000) throw new Error('event log unavailable');
+        heard.push(`${id}@${at - T0}`);
+      }),
+    );
 
     recorder.record([change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000)]);
     recorder.record([change('kw-ann', READY, notReady('Away'), T0 + 1_000, T0 + 2_000)]);
@@ -174,33 +200,89 @@ describe('PresenceRecorder', () => {
 
     expect(heard).toEqual(['kw-ann@2000']);
     expect(history.history).toHaveLength(2);
-    expect(lines.filter((l) => l.msg === 'could not publish a presence change')).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'could not publish presence changes')).toHaveLength(1);
   });
 
-  test('a listener failing on one change costs neither the other listeners nor the rest of the batch', async () => {
+  test('a listener failing on a slice costs neither the other listeners nor the later slices', async () => {
     const history = new MemoryPresenceHistoryStore();
     const { logger, records: lines } = captureLogs();
     const recorder = new PresenceRecorder(history, logger);
     const first: string[] = [];
     const second: string[] = [];
-    recorder.onStateChange(async (id) => {
-      if (id === 'kw-ann') throw new Error('event log unavailable');
-      first.push(id);
-    });
-    recorder.onStateChange(async (id) => {
-      second.push(id);
-    });
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id }) => {
+        if (id === 'kw-ann') throw new Error('event log unavailable');
+        first.push(id);
+      }),
+    );
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id }) => {
+        second.push(id);
+      }),
+    );
 
     recorder.record([
       change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000),
       change('kw-leo', UNKNOWN, READY, T0, T0 + 1_000),
     ]);
+    recorder.record([change('kw-eve', UNKNOWN, READY, T0, T0 + 1_000)]);
     await recorder.settled();
 
-    expect(first).toEqual(['kw-leo']);
-    expect(second).toEqual(['kw-ann', 'kw-leo']);
-    const failures = lines.filter((l) => l.msg === 'could not publish a presence change');
-    expect(failures.map((l) => l.knowledgeWorkerId)).toEqual(['kw-ann']);
+    expect(first).toEqual(['kw-eve']);
+    expect(second).toEqual(['kw-ann', 'kw-leo', 'kw-eve']);
+    const failures = lines.filter((l) => l.msg === 'could not publish presence changes');
+    expect(failures.map((l) => l.knowledgeWorkerIds)).toEqual([['kw-ann', 'kw-leo']]);
+  });
+
+  test('a burst is written and published in slices, and the event loop gets its turn between them', async () => {
+    const writes: number[] = [];
+    class CountingStore extends MemoryPresenceHistoryStore {
+      override async record(
+        history: readonly StateHistoryRecord[],
+        snapshots: readonly PresenceSnapshotRecord[],
+      ): Promise<void> {
+        writes.push(history.length);
+        await super.record(history, snapshots);
+      }
+    }
+    const history = new CountingStore();
+    const recorder = new PresenceRecorder(history, captureLogs().logger);
+    const slices: number[] = [];
+    const timeline: string[] = [];
+    recorder.onStateChange(async (changes) => {
+      slices.push(changes.length);
+      timeline.push(`slice of ${changes.length}`);
+      // Something else waiting on the event loop (an HTTP request, say) when the first slice is out.
+      if (slices.length === 1) setImmediate(() => timeline.push('other work'));
+    });
+    const burst = Array.from({ length: RECORD_SLICE * 2 + 10 }, (_, i) =>
+      change(`kw-${i}`, UNKNOWN, READY, T0, T0 + 1_000),
+    );
+    recorder.record(burst);
+    await recorder.settled();
+
+    expect(writes).toEqual([RECORD_SLICE, RECORD_SLICE, 10]);
+    expect(slices).toEqual([RECORD_SLICE, RECORD_SLICE, 10]);
+    // It ran before the next slice was written and published.
+    expect(timeline).toEqual([`slice of ${RECORD_SLICE}`, 'other work', `slice of ${RECORD_SLICE}`, 'slice of 10']);
+    expect(history.history).toHaveLength(burst.length);
+  });
+
+  test('two periods of one user in a slice close once each; the snapshot is the last state', async () => {
+    const history = new MemoryPresenceHistoryStore();
+    const recorder = new PresenceRecorder(history, captureLogs().logger);
+    recorder.record([
+      change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000),
+      change('kw-ann', READY, notReady('Away'), T0 + 1_000, T0 + 1_000),
+      change('kw-ann', notReady('Away'), READY, T0 + 1_000, T0 + 1_000),
+    ]);
+    await recorder.settled();
+    // The zero-length Away period and the Ready one both start at +1 s: the one row for that start is the later.
+    expect(history.history.map((h) => [h.state.kind, h.startedAt - T0, h.endedAt - T0])).toEqual([
+      ['unknown', 0, 1_000],
+      ['not-ready', 1_000, 1_000],
+    ]);
+    expect(history.snapshots.get('kw-ann')).toEqual({ userId: 'kw-ann', state: READY, since: T0 + 1_000 });
   });
 
   test('settled() resolves only after everything queued is recorded and published', async () => {
@@ -209,10 +291,12 @@ describe('PresenceRecorder', () => {
     await recorder.settled(); // nothing queued: resolves at once
     const slow = gate();
     const heard: string[] = [];
-    recorder.onStateChange(async (id) => {
-      await slow.opened;
-      heard.push(id);
-    });
+    recorder.onStateChange(
+      eachChange(async ({ knowledgeWorkerId: id }) => {
+        await slow.opened;
+        heard.push(id);
+      }),
+    );
 
     recorder.record([change('kw-ann', UNKNOWN, READY, T0, T0 + 1_000)]);
     recorder.record([]); // an empty batch queues nothing

@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { type AppDependencies, type ConnectorApp, createApp } from '../../src/app.js';
 import { createLogger } from '../../src/logger.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
+import request from './api-request.js';
 import { sampleDirectory, type TestClock, testConfig } from './test-app.js';
 
 /** The app, the expert channel (Teams stands in as a recording channel) and keys. */
@@ -44,3 +45,14 @@ export async function startApiApp(
 
 /** The bearer header for a key. */
 export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+/** Requests to `/api/v1` on `app` as the holder of `key`; every answer is checked against the served OpenAPI. */
+export const apiAs = (app: ConnectorApp, key: string) => ({
+  get: (path: string) => request(app.http).get(`/api/v1${path}`).set(bearer(key)),
+  post: (path: string, body?: object) =>
+    request(app.http)
+      .post(`/api/v1${path}`)
+      .set(bearer(key))
+      .send(body ?? {}),
+  delete: (path: string) => request(app.http).delete(`/api/v1${path}`).set(bearer(key)),
+});

@@ -19,7 +19,7 @@ import { createLogger } from '../../src/logger.js';
 import type { CommandResult } from '../../src/ports/interaction-commands.js';
 import { RecordingChannel } from '../../src/ports/participant-channel.js';
 import type { ConversationReferenceStore } from '../../src/ports/teams/conversation-reference-store.js';
-import { testDatabases } from './databases.js';
+import { type TestDatabase, testDatabases } from './databases.js';
 import { TestClock, testConfig } from './test-app.js';
 
 /** The tenant of the Teams fixtures. */
@@ -33,6 +33,12 @@ export const EVE: PersonRef = { id: 'kw-eve', name: 'Eve Stone', kind: 'knowledg
 export interface TeamsWorldOptions {
   /** The tenants served (default the fixtures' tenant). */
   readonly allowedTenants?: readonly string[];
+  /** The database (default SQLite); `close` cleans it up. */
+  readonly database?: TestDatabase;
+  /** The knowledge workers' YAML list entries (default Jim, Ann and Eve, all Ready). */
+  readonly knowledgeWorkers?: string;
+  /** More configuration, appended (an `escalation` section, say). */
+  readonly extraYaml?: string;
 }
 
 /** A consultation as routing offered it: one invitation per knowledge worker. */
@@ -92,26 +98,29 @@ queues:
   - { id: inbound-chat, name: Inbound Chat, members: [agent-kate] }
 `;
 
+const defaultKnowledgeWorkers = `    - { id: kw-jim, name: Jim Miller, staticState: Ready }
+    - { id: kw-ann, name: Ann Lee, staticState: Ready }
+    - { id: kw-eve, name: Eve Stone, staticState: Ready }`;
+
 const fixtureDir = new URL('../fixtures/teams/', import.meta.url);
 
 /** Starts the world: the emulator, the connector on a fresh SQLite database, its HTTP server. */
 export async function startTeamsWorld(options: TeamsWorldOptions = {}): Promise<TeamsWorld> {
   const emulator = await startBotConnectorEmulator();
-  const database = testDatabases()[0];
+  const database = options.database ?? testDatabases()[0];
   if (!database) throw new Error('no test database');
   const tenants = (options.allowedTenants ?? [TENANT]).map((t) => `"${t}"`).join(', ');
   const yaml = `
 directory:
   knowledgeWorkers:
-    - { id: kw-jim, name: Jim Miller, staticState: Ready }
-    - { id: kw-ann, name: Ann Lee, staticState: Ready }
-    - { id: kw-eve, name: Eve Stone, staticState: Ready }
+${options.knowledgeWorkers ?? defaultKnowledgeWorkers}
   agents:
     - { id: agent-kate, name: Kate Lewis }
 ${routing}
 teams:
   allowedTenants: [${tenants}]
   send: { baseDelayMs: 5, maxDelayMs: 50, maxAttempts: 4 }
+${options.extraYaml ?? ''}
 `;
   const clock = new TestClock(Date.parse('2025-05-12T09:15:00Z'));
   const agents = new RecordingChannel();

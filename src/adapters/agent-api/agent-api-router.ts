@@ -21,6 +21,7 @@ import { directoryRoutes } from './routes/directory-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { interactionRoutes } from './routes/interaction-routes.js';
 import { meRoutes } from './routes/me-routes.js';
+import { voiceCallRoutes } from './routes/voice-call-routes.js';
 
 /** The base path of the API. */
 export const apiBasePath = '/api/v1';
@@ -45,6 +46,7 @@ export function createAgentApiRouter(
     ...directoryRoutes(ctx),
     ...interactionRoutes(ctx),
     ...chatRoutes(ctx),
+    ...voiceCallRoutes(ctx),
     ...eventRoutes(ctx),
     ...adminRoutes(ctx, agentBelongs),
     ...extraRoutes,

@@ -46,6 +46,11 @@ export interface AgentApiContext {
   readonly newId: () => string;
   /** A waiting request's place at its routing point (1: next); undefined when requests cannot wait. */
   readonly waitingPosition?: ((routingPointId: string, interactionId: string) => Promise<number>) | undefined;
+  /**
+   * Subscribes to the interactions changed by commands committed on this replica (ids); returns the unsubscribe.
+   * Long polls answer at once on a change here, and look at the database again now and then for other replicas'.
+   */
+  readonly onInteractionsChanged?: ((listener: (ids: readonly string[]) => void) => () => void) | undefined;
 }
 
 const statusOf: Record<RefusalCode, number> = {

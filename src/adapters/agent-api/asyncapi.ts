@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { cloudEventTypePrefix } from '../webhooks/cloud-event.js';
+import { documentContact } from './document-info.js';
 import {
   type EventType,
   eventDataSchemas,
@@ -123,7 +124,7 @@ export function buildAsyncApi(basePath: string, version: string): Record<string,
       version,
       description:
         "The agent side's events: invitations, messages, parties joining and leaving, knowledge-worker states. Live over Server-Sent Events, or POSTed to webhooks. See docs/api.md; the HTTP API is at /openapi.json.",
-      contact: { name: 'Teams UC Connector', url: 'https://github.com/teams-uc-connector' },
+      contact: documentContact,
       license: { name: 'MIT', url: 'https://opensource.org/licenses/MIT' },
       tags: [
         { name: 'events', description: 'Events of interactions and knowledge workers.' },

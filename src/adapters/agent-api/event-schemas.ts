@@ -23,10 +23,12 @@ const originSchema = z
     z.object({ kind: z.literal('internal'), from: personRefSchema }),
     z.object({ kind: z.literal('consultation'), from: personRefSchema, parentInteractionId: z.string() }),
     z.object({ kind: z.literal('inbound-chat') }),
+    z.object({ kind: z.literal('voice-call'), from: personRefSchema.nullable(), dn: z.string() }),
   ])
   .meta({
     id: 'Origin',
-    description: 'Where the interaction came from: an IM, a consultation from a parent interaction, a customer chat.',
+    description:
+      'Where the interaction came from: an IM, a consultation from a parent interaction, a customer chat, a call at a voice routing point (its DN; `from`: the agent transferring it, when known).',
   });
 
 const invitationKind = z.enum(['route', 'transfer', 'conference', 'consult']);

@@ -4,6 +4,7 @@
  * and the tests validate every answer against it, so a field the API sends and this schema lacks fails the tests.
  */
 import { z } from 'zod';
+import { FACT_OUTCOMES } from '../../domain/reporting/resource-fact.js';
 
 const isoTime = z.iso.datetime();
 
@@ -30,10 +31,16 @@ const originSchema = z
       parentInteractionId: z.string().meta({ description: 'The interaction the consultation was started from.' }),
     }),
     z.object({ kind: z.literal('inbound-chat') }),
+    z.object({
+      kind: z.literal('voice-call'),
+      from: personSchema.nullable().meta({ description: 'The agent transferring the call, when known.' }),
+      dn: z.string().meta({ description: 'The voice routing point the call arrived at.' }),
+    }),
   ])
   .meta({
     id: 'Origin',
-    description: 'Where the interaction came from: an internal IM, a consultation IM, or an inbound customer chat.',
+    description:
+      'Where the interaction came from: an internal IM, a consultation IM, an inbound customer chat, or a call at a voice routing point (see `POST /voice-calls`).',
   });
 
 const invitationKind = z
@@ -50,17 +57,7 @@ const partySchema = z
     visibility: z.enum(['all', 'consult']).meta({ description: 'consult: invisible to the customer.' }),
     status: z.enum(['establishing', 'connected', 'ended']),
     exit: z
-      .enum([
-        'ended',
-        'transferred_away',
-        'removed',
-        'declined',
-        'timed_out',
-        'unreachable',
-        'withdrawn',
-        'taken_by_other',
-        'customer_left',
-      ])
+      .enum(FACT_OUTCOMES)
       .nullable()
       .meta({ description: 'How the party left (the outcome of its resource fact); null while it takes part.' }),
     via: mediationSchema
@@ -111,7 +108,9 @@ export const transcriptEntrySchema = z
 export const interactionViewSchema = z
   .object({
     id: z.string(),
-    media: z.enum(['im', 'chat']),
+    media: z
+      .enum(['im', 'chat', 'voice'])
+      .meta({ description: 'voice: a call at a voice routing point, previewed to a knowledge worker.' }),
     status: z
       .enum(['waiting', 'establishing', 'connected', 'ended'])
       .meta({ description: "As the caller's window shows it; waiting while a chat sits in a queue." }),

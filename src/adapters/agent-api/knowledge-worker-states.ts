@@ -1,8 +1,8 @@
 /**
  * Publishes knowledge workers' agent states (the presence mapping's output) to agents: one `knowledge-worker.state`
- * broadcast event per contact center, appended to the event log (and so to the SSE stream and webhooks). The event's
- * source id names the contact center, the knowledge worker, the time and the state, so a change published twice is
- * appended once.
+ * broadcast event per change and contact center, appended to the event log (and so to the SSE stream and webhooks),
+ * a slice of changes in one append. The event's source id names the contact center, the knowledge worker, the time
+ * and the state, so a change published twice is appended once.
  */
 import type { AgentState } from '../../domain/routing/agent-state.js';
 import type { RoutingIndex } from '../../domain/routing/routing-index.js';
@@ -18,23 +18,41 @@ export interface KnowledgeWorkerStatesDeps {
   readonly index: () => RoutingIndex;
 }
 
+/** One knowledge worker's new agent state. */
+export interface KnowledgeWorkerStateChange {
+  readonly knowledgeWorkerId: string;
+  readonly state: AgentState;
+  /** When it changed, epoch ms. */
+  readonly at: number;
+}
+
+/** Publishes knowledge workers' new agent states, in order, to every contact center (one append). */
+export type KnowledgeWorkerStatesPublisher = (changes: readonly KnowledgeWorkerStateChange[]) => Promise<void>;
+
 /** Publishes one knowledge worker's new agent state to every contact center. */
 export type KnowledgeWorkerStatePublisher = (knowledgeWorkerId: string, state: AgentState, at: number) => Promise<void>;
 
-/** Builds the publisher. */
+/** Builds the publisher of one change, on {@link knowledgeWorkerStatesPublisher}. */
 export function knowledgeWorkerStatePublisher(deps: KnowledgeWorkerStatesDeps): KnowledgeWorkerStatePublisher {
-  return async (knowledgeWorkerId, state, at) => {
-    const kw = deps.index().knowledgeWorkers.get(knowledgeWorkerId);
-    const body: EventBody = {
-      type: 'knowledge-worker.state',
-      data: {
-        knowledgeWorker: { id: knowledgeWorkerId, name: kw?.name ?? knowledgeWorkerId },
-        state,
-        at: new Date(at).toISOString(),
-      },
-    };
-    await deps.log.append(
-      deps.contactCenters.map((cc) => ({
+  const publish = knowledgeWorkerStatesPublisher(deps);
+  return (knowledgeWorkerId, state, at) => publish([{ knowledgeWorkerId, state, at }]);
+}
+
+/** Builds the publisher of a slice of changes. */
+export function knowledgeWorkerStatesPublisher(deps: KnowledgeWorkerStatesDeps): KnowledgeWorkerStatesPublisher {
+  return async (changes) => {
+    const index = deps.index();
+    const events = changes.flatMap(({ knowledgeWorkerId, state, at }) => {
+      const kw = index.knowledgeWorkers.get(knowledgeWorkerId);
+      const body: EventBody = {
+        type: 'knowledge-worker.state',
+        data: {
+          knowledgeWorker: { id: knowledgeWorkerId, name: kw?.name ?? knowledgeWorkerId },
+          state,
+          at: new Date(at).toISOString(),
+        },
+      };
+      return deps.contactCenters.map((cc) => ({
         sourceId: `state/${cc}/${knowledgeWorkerId}/${at}/${state.kind}`,
         contactCenter: cc,
         agentId: null,
@@ -42,7 +60,8 @@ export function knowledgeWorkerStatePublisher(deps: KnowledgeWorkerStatesDeps): 
         type: body.type,
         interactionId: null,
         data: body.data,
-      })),
-    );
+      }));
+    });
+    await deps.log.append(events);
   };
 }

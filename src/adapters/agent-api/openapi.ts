@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import type { AnyRoute } from './define-route.js';
+import { documentContact } from './document-info.js';
 
 const problemSchema = {
   type: 'object',
@@ -44,6 +45,8 @@ export const apiTags: Readonly<Record<string, string>> = {
     "IMs and consultation IMs with knowledge workers and agents: start, send, end, cancel, the transcript and the accepted expert's voice target.",
   'Customer chats':
     "Customer chats handed in by the contact-center platform: queued, routed, the customer's messages and leaving; transfers, conferences and consults.",
+  'Voice calls':
+    'Calls the contact-center platform sends to a voice routing point to reach the knowledge worker handling the IM (seed 000 step 8): previewed to them in Teams or routed at once, answered with where the call goes.',
   Invitations: 'Invitations offered to an agent (a routed chat, a transfer, a conference, an IM): accept or reject.',
   Events: 'The event log: read it as JSON, or follow it as Server-Sent Events.',
   Administration: "The contact center's API keys (platform keys only).",
@@ -157,7 +160,7 @@ export function buildOpenApi(routes: readonly AnyRoute[], basePath: string, vers
       version,
       description:
         'Agents reach experts in Microsoft Teams: Team Communicator, IMs and consultations, customer chats, live events and webhooks. Every error is an RFC 9457 problem document (application/problem+json). See docs/api.md.',
-      contact: { name: 'Teams UC Connector', url: 'https://github.com/teams-uc-connector' },
+      contact: documentContact,
       license: { name: 'MIT', identifier: 'MIT' },
     },
     servers: [{ url: '/', description: 'The connector serving this document.' }],

@@ -10,7 +10,8 @@ const numberSource = z.enum(['configured', 'businessPhones', 'mobilePhone']).met
     'Where the number came from: the directory (`voice.number`), then Graph businessPhones, then mobilePhone.',
 });
 
-const directSchema = z
+/** A direct voice target (named `DirectVoiceTarget`). */
+export const directSchema = z
   .discriminatedUnion('kind', [
     z.object({
       kind: z.literal('extension'),
@@ -53,7 +54,8 @@ const directSchema = z
       'Where to transfer or conference the call directly: the configured extension, else the first number that reads as E.164 (configured `voice.number`, Graph businessPhones, mobilePhone; national numbers use `escalation.defaultCountryCode`), else none.',
   });
 
-const teamsSchema = z
+/** A knowledge worker in Teams (named `TeamsIdentity`). */
+export const teamsSchema = z
   .object({
     aadObjectId: z.string().meta({ description: "The knowledge worker's Entra object id." }),
     upn: z.string().nullable().meta({ description: 'User principal name (Graph, else the directory upn or email).' }),

@@ -3,8 +3,9 @@
  *
  * - Validation handshake (both URLs): `?validationToken=…` is echoed URL-decoded as `text/plain` with 200.
  * - Every item's `clientState` is checked against its subscription (unknown subscription or mismatch: dropped).
- * - Accepted items are persisted in the inbox FIRST, then the endpoint answers 202 (decryption happens later, in the
- *   processor), well inside Graph's 3 s deadline. A failed persist answers 503 so Graph retries.
+ * - Accepted items are queued FIRST (or shed to polling when the backlog is full), then the endpoint answers 202
+ *   (decryption happens later, in the processor), well inside Graph's 3 s deadline. A failed queue answers 503 so
+ *   Graph retries.
  * - Garbage JSON or a malformed envelope: 400. Forged items: dropped, logged once per cause and subscription, and the
  *   collection still gets 202, as Graph expects. Nothing here throws past the router.
  */
@@ -41,7 +42,8 @@ export interface LifecycleItem {
 
 /** What the endpoint needs. */
 export interface NotificationEndpointDeps {
-  readonly inbox: NotificationInbox;
+  /** Where accepted collections go (the inbox, or the backlog that sheds to polling). */
+  readonly inbox: Pick<NotificationInbox, 'enqueue'>;
   /** The clientState of a subscription (held here or stored by another replica); undefined when unknown. */
   readonly clientStateOf: (subscriptionId: string) => string | undefined | Promise<string | undefined>;
   /** Receives checked lifecycle items (after the 202 is sent). */

@@ -15,6 +15,7 @@ import type { StateChange } from '../../domain/presence/state-change.js';
 import type { Clock } from '../../ports/clock.js';
 import type { InboxEntry, NotificationInbox } from '../../ports/presence/notification-inbox.js';
 import { type DecryptResult, decryptContent, type EncryptedContent } from './decrypt-content.js';
+import { usersOfEntries } from './notification-backlog.js';
 
 /** Graph change tracking's app id, the `appid` claim of validation tokens. */
 export const GRAPH_CHANGE_TRACKING_APP_ID = '0bf30f3b-4a52-48df-9a82-234910c4a086';
@@ -55,10 +56,18 @@ export interface NotificationProcessorDeps {
   readonly decrypt?: ((items: readonly EncryptedContent[]) => Promise<readonly DecryptResult[]>) | undefined;
 }
 
-/** Longest stretch of decryption work between yields to the event loop, ms. */
+/** Longest stretch of decryption or applying between yields to the event loop, ms. */
 const SLICE_MS = 4;
 /** Most inbox entries taken at a time. */
 const TAKE = 64;
+/**
+ * Most items taken at a time (a larger first entry is taken alone): bounds the batch sent to a decryption process and
+ * the results read back, so no one step holds the event loop long.
+ */
+const TAKE_ITEMS = 512;
+
+/** Lets the event loop answer what waits (HTTP requests first) before the next slice of work. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Counters of the processor. */
 export interface ProcessorStats {
@@ -86,6 +95,8 @@ export class NotificationProcessor {
   };
   readonly #verified = new Map<string, number>();
   readonly #logged = new Set<string>();
+  /** Takes of the inbox being decrypted or applied, oldest first. */
+  readonly #inFlight = new Set<readonly InboxEntry[]>();
   #abort: AbortController | undefined;
   #loop: Promise<void> | undefined;
 
@@ -93,6 +104,18 @@ export class NotificationProcessor {
     readonly options: NotificationProcessorOptions,
     readonly deps: NotificationProcessorDeps,
   ) {}
+
+  /** Items taken from the inbox and not yet applied, and the receipt time of the oldest. */
+  inFlight(): { items: number; oldestReceivedAt: number | undefined } {
+    let items = 0;
+    let oldestReceivedAt: number | undefined;
+    for (const take of this.#inFlight)
+      for (const e of take) {
+        items += e.items.length;
+        if (oldestReceivedAt === undefined || e.receivedAt < oldestReceivedAt) oldestReceivedAt = e.receivedAt;
+      }
+    return { items, oldestReceivedAt };
+  }
 
   #warnOnce(cause: string, detail: Record<string, unknown> = {}): void {
     this.stats.refused++;
@@ -156,7 +179,7 @@ export class NotificationProcessor {
       } else admitted.push(contents);
     }
     const all = admitted.flatMap((c) => c ?? []);
-    const results = this.deps.decrypt ? await this.deps.decrypt(all) : all.map((c) => this.#decryptHere(c));
+    const results = this.deps.decrypt ? await this.deps.decrypt(all) : await this.#decryptAllHere(all);
     let at = 0;
     return admitted.map((c) => {
       if (c === null) return null;
@@ -168,11 +191,7 @@ export class NotificationProcessor {
   /** An entry that could not be processed: logged, and its users polled now (the poll fills the gap). */
   #failed(entry: InboxEntry, err: unknown): void {
     this.#warnOnce(`processing failed (${(err as Error).name})`);
-    const users: string[] = [];
-    for (const item of entry.items) {
-      const id = (item.resourceData as { id?: unknown } | undefined)?.id;
-      if (typeof id === 'string') users.push(id);
-    }
+    const users = usersOfEntries([entry]);
     if (users.length > 0) this.deps.onBasic?.(users);
   }
 
@@ -228,6 +247,20 @@ export class NotificationProcessor {
     if (basic.length > 0) this.deps.onBasic?.(basic);
   }
 
+  /** Decrypts on this thread, yielding to the event loop every {@link SLICE_MS}. */
+  async #decryptAllHere(contents: readonly EncryptedContent[]): Promise<DecryptResult[]> {
+    const results: DecryptResult[] = [];
+    let sliceStart = performance.now();
+    for (const c of contents) {
+      results.push(this.#decryptHere(c));
+      if (performance.now() - sliceStart > SLICE_MS) {
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+      }
+    }
+    return results;
+  }
+
   #decryptHere(content: EncryptedContent): DecryptResult {
     const key = this.options.privateKeys.get(String(content.encryptionCertificateId ?? ''));
     return key ? decryptContent(content, key) : { ok: false, reason: 'unknown-certificate' };
@@ -243,24 +276,35 @@ export class NotificationProcessor {
 
   /**
    * Decryption elsewhere (`deps.decrypt`): each take of the inbox is decrypted in one call while the previous take is
-   * applied, so at most two takes are in flight; takes and their entries are applied strictly in order.
+   * applied, so at most two takes are in flight; takes and their entries are applied strictly in order, in slices
+   * that yield to the event loop.
    */
   async #drainElsewhere(signal: AbortSignal): Promise<void> {
     let applying: Promise<void> = Promise.resolve();
     while (!signal.aborted) {
-      const entries = await this.deps.inbox.take(TAKE, signal);
+      const entries = await this.deps.inbox.take(TAKE, signal, TAKE_ITEMS);
       if (entries.length === 0) continue;
+      this.#inFlight.add(entries);
       const decrypting = this.#decryptEntries(entries);
       decrypting.catch(() => {}); // awaited below; no unhandled rejection meanwhile
       await applying;
-      applying = decrypting.then(
-        (results) => {
-          for (const [i, e] of entries.entries()) this.#applySafely(e, results[i] ?? null);
-        },
-        (err: unknown) => {
-          for (const e of entries) this.#failed(e, err);
-        },
-      );
+      applying = decrypting
+        .then(
+          async (results) => {
+            let sliceStart = performance.now();
+            for (const [i, e] of entries.entries()) {
+              this.#applySafely(e, results[i] ?? null);
+              if (performance.now() - sliceStart > SLICE_MS) {
+                await yieldToEventLoop();
+                sliceStart = performance.now();
+              }
+            }
+          },
+          (err: unknown) => {
+            for (const e of entries) this.#failed(e, err);
+          },
+        )
+        .finally(() => this.#inFlight.delete(entries));
     }
     await applying;
   }
@@ -271,7 +315,8 @@ export class NotificationProcessor {
    */
   async #drainHere(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      const entries = await this.deps.inbox.take(TAKE, signal);
+      const entries = await this.deps.inbox.take(TAKE, signal, TAKE_ITEMS);
+      this.#inFlight.add(entries);
       let sliceStart = performance.now();
       for (const e of entries) {
         try {
@@ -280,11 +325,12 @@ export class NotificationProcessor {
           this.#failed(e, err);
         }
         if (performance.now() - sliceStart > SLICE_MS) {
-          await new Promise<void>((r) => setImmediate(r));
+          await yieldToEventLoop();
           sliceStart = performance.now();
         }
       }
-      await new Promise<void>((r) => setImmediate(r));
+      this.#inFlight.delete(entries);
+      await yieldToEventLoop();
     }
   }
 

@@ -30,6 +30,12 @@ export const presenceSubscriptionsFileSchema = z.strictObject({
    * where cores are spare (see docs/benchmarks.md).
    */
   decryptionProcesses: z.number().int().min(0).max(16).default(1),
+  /**
+   * Most notification items that may wait to be decrypted and applied. Beyond it the backlog is shed to polling:
+   * the waiting items are dropped and their users polled at once, so Graph's POSTs are still answered at once.
+   * Default 2,000 (under a second of decryption on one core).
+   */
+  maxBacklog: z.number().int().min(100).max(1_000_000).default(2_000),
   /** Replaced by `decryptionProcesses`; refused with that fix so an older file does not start with a surprise. */
   decryptionThreads: z
     .never({

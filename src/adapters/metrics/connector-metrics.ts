@@ -218,6 +218,42 @@ export function createConnectorMetrics(deps: ConnectorMetricsDependencies): Conn
       if (n !== undefined) inbox.set(n);
     },
   });
+  const backlogItems = new Gauge({
+    name: 'ucc_presence_notification_backlog',
+    help: 'Presence change notification items accepted and not yet applied (waiting, or being decrypted and applied).',
+    registers: when(sources.notificationBacklog),
+    collect() {
+      const b = sources.notificationBacklog?.();
+      if (b) backlogItems.set(b.items);
+    },
+  });
+  const backlogAge = new Gauge({
+    name: 'ucc_presence_notification_backlog_oldest_age_seconds',
+    help: 'Age of the oldest presence change notification accepted and not yet applied (0 when none).',
+    registers: when(sources.notificationBacklog),
+    collect() {
+      const b = sources.notificationBacklog?.();
+      if (b) backlogAge.set(b.oldestAgeMs / 1000);
+    },
+  });
+  const shedItems = new Counter({
+    name: 'ucc_presence_notifications_shed_total',
+    help: 'Presence change notification items dropped from a backlog beyond presence.subscriptions.maxBacklog; their users were polled instead.',
+    registers: when(sources.notificationBacklog),
+    collect() {
+      const b = sources.notificationBacklog?.();
+      if (b) setTotal(shedItems, b.shedItems);
+    },
+  });
+  const sheddings = new Counter({
+    name: 'ucc_presence_notification_backlog_sheddings_total',
+    help: 'Times the presence change notification backlog was shed to polling.',
+    registers: when(sources.notificationBacklog),
+    collect() {
+      const b = sources.notificationBacklog?.();
+      if (b) setTotal(sheddings, b.sheddings);
+    },
+  });
   const subscriptionHealth = new Gauge({
     name: 'ucc_presence_subscriptions',
     help: 'Presence subscriptions held by this replica, by health: healthy, refused (every notification refused lately: validation tokens that do not verify), failing (missing, expired or failing; their users are polled fast).',

@@ -4,6 +4,7 @@
  */
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { GraphClientStats } from '../graph/graph-client.js';
+import type { BacklogState } from '../graph/notification-backlog.js';
 import type { ProcessorStats } from '../graph/notification-processor.js';
 import type { SubscriptionHealth } from '../graph/subscription-manager.js';
 import type { SenderStats } from '../teams/rate-limited-sender.js';
@@ -28,6 +29,8 @@ export interface MetricSources {
   readonly subscriptions?: (() => SubscriptionHealth | undefined) | undefined;
   /** Change notifications accepted but not yet processed (the inbox's size). */
   readonly notificationInbox?: (() => number | undefined) | undefined;
+  /** The change-notification backlog in items, the age of its oldest, and what was shed to polling. */
+  readonly notificationBacklog?: (() => BacklogState | undefined) | undefined;
 }
 
 /** Reads the staleness of every tracked user from a tracker at `now` (one pass over the users). */

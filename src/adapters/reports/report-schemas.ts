@@ -3,6 +3,7 @@
  * the JSON answers.
  */
 import { z } from 'zod';
+import { FACT_OUTCOMES } from '../../domain/reporting/resource-fact.js';
 
 const id = z.string().trim().min(1).max(200);
 
@@ -41,17 +42,7 @@ export const factsQuery = z
       .optional()
       .meta({ description: 'Only facts with this result reason.' }),
     outcome: z
-      .enum([
-        'ended',
-        'transferred_away',
-        'removed',
-        'declined',
-        'timed_out',
-        'unreachable',
-        'withdrawn',
-        'taken_by_other',
-        'customer_left',
-      ])
+      .enum(FACT_OUTCOMES)
       .optional()
       .meta({ description: 'Only facts with this finer outcome (how the party left).' }),
     interactionId: id.optional().meta({ description: 'Only facts of this interaction.' }),

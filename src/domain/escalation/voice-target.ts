@@ -6,11 +6,14 @@
 import { z } from 'zod';
 import type { KnowledgeWorker } from '../routing/knowledge-worker.js';
 import { countryCodeSchema, type E164Number, type E164Refusal, normalizeToE164 } from './e164.js';
+import { voiceRoutingPointsSchema } from './voice-routing-points.js';
 
 /** Escalation options (composed into the config file's schema by the lead). */
 export const escalationOptionsSchema = z.object({
   /** Country calling code of phone numbers written in national format. Default "1". */
   defaultCountryCode: countryCodeSchema.default('1'),
+  /** The voice routing points calls arrive at, each with its business rule (preview or direct) and default route. */
+  voiceRoutingPoints: voiceRoutingPointsSchema.default([]),
 });
 
 /** Escalation options, as validated. */

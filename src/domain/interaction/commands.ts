@@ -36,6 +36,30 @@ export interface PullFromQueue {
   readonly routingPoint: MediationRef;
 }
 
+/**
+ * The contact center reports a call arriving at a voice routing point (seed 000 step 8), its attached data naming the
+ * knowledge worker. `preview`: the knowledge worker gets a call preview (Accept / Decline) lasting `timeoutMs`;
+ * `direct`: the call is routed to them at once, with no preview.
+ */
+export interface ReceiveCall {
+  readonly type: 'ReceiveCall';
+  readonly interactionId: string;
+  /** The voice routing point: `id` is its DN. */
+  readonly routingPoint: MediationRef;
+  readonly knowledgeWorker: PersonRef;
+  /** The agent transferring the call, when known. */
+  readonly from: PersonRef | null;
+  readonly attachedData: Readonly<Record<string, string>>;
+  readonly rule: 'preview' | 'direct';
+  readonly timeoutMs: number;
+}
+
+/** The caller hangs up while their call's preview is open: the call is abandoned while ringing (Info Mart flow 11). */
+export interface AbandonCall {
+  readonly type: 'AbandonCall';
+  readonly interactionId: string;
+}
+
 /** The router offers the open request to one person (or several at once: broadcast). */
 export interface Offer {
   readonly type: 'Offer';
@@ -170,6 +194,8 @@ export interface DeleteFromConference {
 export type Command =
   | StartIm
   | ReceiveChat
+  | ReceiveCall
+  | AbandonCall
   | PullFromQueue
   | Offer
   | RoutingFailed

@@ -47,6 +47,8 @@ export interface SendPreview {
   /** The first message (an IM's opening line, or the customer's last words). */
   readonly previewText: string | null;
   readonly expiresAt: number;
+  /** How long the preview lasts, for its countdown; set on call previews (absent on others, and on older effects). */
+  readonly timeoutMs?: number | undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { Command } from './commands.js';
 import { Draft } from './draft.js';
 import type { Effect } from './effects.js';
 import { accept, cancel, reject, timeout, undeliverable } from './handlers/answer.js';
+import { abandonCall, receiveCall } from './handlers/call.js';
 import { escalate } from './handlers/escalate.js';
 import { offer, routingFailed, wait, waitExpired } from './handlers/routing.js';
 import { deleteFromConference, end, sendMessage } from './handlers/session.js';
@@ -33,6 +34,10 @@ function dispatch(d: Draft, command: Command): Refusal | undefined {
       return startIm(d, command);
     case 'ReceiveChat':
       return receiveChat(d, command);
+    case 'ReceiveCall':
+      return receiveCall(d, command);
+    case 'AbandonCall':
+      return abandonCall(d, command);
     case 'PullFromQueue':
       return pullFromQueue(d, command);
     case 'Offer':

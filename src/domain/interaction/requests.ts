@@ -103,8 +103,8 @@ export function continueOrFailRequest(d: Draft, ix: Interaction, ended: Unanswer
 
 /**
  * Fails the open request: the requester is told why (`why` completes the message of an undeliverable invitation).
- * An IM that never connected ends; a routed customer chat goes back to its queue; an escalation leaves the chat
- * with its owner.
+ * An IM that never connected ends; a call at a voice routing point ends (it takes the default route); a routed
+ * customer chat goes back to its queue; an escalation leaves the chat with its owner.
  */
 export function failRequest(
   d: Draft,
@@ -123,7 +123,7 @@ export function failRequest(
   if (requester && requester.status === 'connected') {
     notify(d, ix, requester, { kind: 'request-failed', requestKind: req.kind, reason, message, details });
   }
-  if (req.kind === 'route' && ix.media === 'im') {
+  if (req.kind === 'route' && (ix.media === 'im' || ix.media === 'voice')) {
     endInteraction(d, ix, null);
   } else if (req.kind === 'route' && ix.media === 'chat' && ix.mediation?.kind === 'routing-point') {
     // Flow 2 of 002: the chat is returned to the queue so that other routing targets can be evaluated.

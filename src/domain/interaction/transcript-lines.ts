@@ -29,12 +29,16 @@ export const joinedLine = (name: string): string => `New party '${name}' has joi
 /** "Party 'Jim Miller' has left the session" */
 export const leftLine = (name: string): string => `Party '${name}' has left the session`;
 
-/** The origin as the preview shows it: "Consultation instant messaging from Kate Lewis". */
+/** The origin as the preview shows it: "Consultation instant messaging from Kate Lewis", "Call transfer from Kate Lewis". */
 export function originLine(
-  origin: { kind: 'internal' | 'consultation'; from: { name: string } } | { kind: 'inbound-chat' },
+  origin:
+    | { kind: 'internal' | 'consultation'; from: { name: string } }
+    | { kind: 'inbound-chat' }
+    | { kind: 'voice-call'; from: { name: string } | null },
   media: Media,
 ): string {
   if (origin.kind === 'inbound-chat') return 'Inbound chat';
+  if (origin.kind === 'voice-call') return origin.from ? `Call transfer from ${origin.from.name}` : 'Call transfer';
   const what = media === 'im' ? 'instant messaging' : 'chat';
   return origin.kind === 'consultation'
     ? `Consultation ${what} from ${origin.from.name}`

@@ -6,8 +6,12 @@
  */
 import type { FactOutcome } from '../reporting/resource-fact.js';
 
-/** The media of an interaction: an internal instant message, or a customer chat. */
-export type Media = 'im' | 'chat';
+/**
+ * The media of an interaction: an internal instant message, a customer chat, or a customer's voice call the contact
+ * center escalates to a knowledge worker through a voice routing point (the connector previews it and decides where
+ * the call goes; it never carries the call itself).
+ */
+export type Media = 'im' | 'chat' | 'voice';
 
 /** Who a person is to the contact center. */
 export type PersonKind = 'agent' | 'knowledge-worker' | 'customer';
@@ -30,7 +34,12 @@ export interface MediationRef {
 export type Origin =
   | { readonly kind: 'internal'; readonly from: PersonRef }
   | { readonly kind: 'consultation'; readonly from: PersonRef; readonly parentInteractionId: string }
-  | { readonly kind: 'inbound-chat' };
+  | { readonly kind: 'inbound-chat' }
+  /**
+   * A call the contact center sent to a voice routing point to reach a knowledge worker (seed 000 step 8); `from` is
+   * the agent transferring it, when the attached data names one.
+   */
+  | { readonly kind: 'voice-call'; readonly from: PersonRef | null; readonly dn: string };
 
 /** A party's connection: Establishing (invited, "Not Connected"), Connected, Ended. */
 export type ConnectionStatus = 'establishing' | 'connected' | 'ended';

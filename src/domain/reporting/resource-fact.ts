@@ -25,16 +25,20 @@ export type FactReason = 'Revoked' | 'AbandonedWhileQueued' | 'AbandonedWhileRin
  * and withdrawals kept apart for supervisors (reference/infomart-flows.md). It is also how a party left: the engine
  * sets it on the party when its participation ends, and the party's resource fact carries it.
  */
-export type FactOutcome =
-  | 'ended'
-  | 'transferred_away'
-  | 'removed'
-  | 'declined'
-  | 'timed_out'
-  | 'unreachable'
-  | 'withdrawn'
-  | 'taken_by_other'
-  | 'customer_left';
+export const FACT_OUTCOMES = [
+  'ended',
+  'transferred_away',
+  'removed',
+  'declined',
+  'timed_out',
+  'unreachable',
+  'withdrawn',
+  'taken_by_other',
+  'customer_left',
+] as const;
+
+/** One of {@link FACT_OUTCOMES}. */
+export type FactOutcome = (typeof FACT_OUTCOMES)[number];
 
 /** The resource a fact belongs to. */
 export interface FactResource {

@@ -6,8 +6,7 @@
 
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import type { SendPreview } from '../../../src/domain/interaction/effects.js';
-import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
-import request from '../../support/api-request.js';
+import { type ApiTestApp, apiAs, startApiApp } from '../../support/api-app.js';
 import { testDatabases } from '../../support/databases.js';
 import { readEvents } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
@@ -24,15 +23,7 @@ describe.each(testDatabases())('agent API (chat escalations) on $name', (databas
   const start = async (extraYaml = '') => {
     t = await startApiApp(await database.create(), clock, extraYaml);
   };
-  const api = (key: string) => ({
-    get: (path: string) => request(t.app.http).get(`/api/v1${path}`).set(bearer(key)),
-    post: (path: string, body?: object) =>
-      request(t.app.http)
-        .post(`/api/v1${path}`)
-        .set(bearer(key))
-        .send(body ?? {}),
-    delete: (path: string) => request(t.app.http).delete(`/api/v1${path}`).set(bearer(key)),
-  });
+  const api = (key: string) => apiAs(t.app, key);
   /** The invitation offered to an agent, from their event stream. */
   const offeredTo = async (key: string, interactionId: string) => {
     await t.app.outbox.drain();

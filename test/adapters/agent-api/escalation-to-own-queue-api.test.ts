@@ -5,8 +5,7 @@
  */
 
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
-import request from '../../support/api-request.js';
+import { type ApiTestApp, apiAs, startApiApp } from '../../support/api-app.js';
 import { testDatabases } from '../../support/databases.js';
 import { readEvents } from '../../support/event-readers.js';
 import { TestClock } from '../../support/test-app.js';
@@ -23,14 +22,7 @@ describe.each(testDatabases())('agent API (escalation to the owner’s own queue
   afterAll(() => database.cleanup());
   afterEach(async () => t?.app.stop());
 
-  const api = (key: string) => ({
-    get: (path: string) => request(t.app.http).get(`/api/v1${path}`).set(bearer(key)),
-    post: (path: string, body?: object) =>
-      request(t.app.http)
-        .post(`/api/v1${path}`)
-        .set(bearer(key))
-        .send(body ?? {}),
-  });
+  const api = (key: string) => apiAs(t.app, key);
   const eventsOf = async (key: string, interactionId: string, type: string) => {
     await t.app.outbox.drain();
     const events = await readEvents(t.app.http, key);

@@ -1,12 +1,18 @@
 /**
  * The notification processor with its decryption elsewhere (child processes): entries are applied strictly in the
  * order they were received, a batch that cannot be decrypted is dropped with a log line and its users polled, and a
- * 3-prime certificate key decrypts like a 2-prime one.
+ * 3-prime certificate key decrypts like a 2-prime one. A backlog is taken at most 512 items at a time, and what is
+ * taken counts as in flight until it is applied.
  */
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet } from 'jose';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, onTestFinished, test } from 'vitest';
+import {
+  type DecryptResult,
+  decryptBatch,
+  type EncryptedContent,
+} from '../../../src/adapters/graph/decrypt-content.js';
 import { DecryptionProcesses } from '../../../src/adapters/graph/decryption-process.js';
 import { NotificationProcessor } from '../../../src/adapters/graph/notification-processor.js';
 import { EmulatorIdentity } from '../../../src/dev/graph-emulator/emulator-identity.js';
@@ -41,11 +47,16 @@ afterEach(async () => {
   processes = undefined;
 });
 
-/** A processor draining its own inbox; what it changed, logged and handed to the poller. */
-async function start(privateKeys: ReadonlyMap<string, KeyObject>, decrypt?: DecryptionProcesses) {
+/** A processor draining its own inbox (holding `waiting` first); what it changed, logged and handed to the poller. */
+async function start(
+  privateKeys: ReadonlyMap<string, KeyObject>,
+  decrypt?: Pick<DecryptionProcesses, 'decrypt'>,
+  waiting: readonly InboxEntry[] = [],
+) {
   const tracker = new PresenceTracker({ rules: compileMappingRules(DEFAULT_MAPPING_RULES), staleAfterMs: 600_000 });
   for (const id of ['megan', 'alex']) tracker.track(id, Date.now());
   const inbox = new MemoryNotificationInbox();
+  for (const e of waiting) await inbox.enqueue(e);
   const changes: StateChange[] = [];
   const logs = captureLogs('warn');
   const polled: string[] = [];
@@ -103,6 +114,56 @@ async function until(done: () => boolean): Promise<void> {
 }
 
 describe('NotificationProcessor with decryption processes', () => {
+  test('a backlog is taken at most 512 items at a time; what is taken counts as in flight until applied', async () => {
+    const keys = new Map([['cert-1', twoPrimes.key]]);
+    // Decryption that answers only once the test lets it (the real decryption, held back).
+    const batches: number[] = [];
+    let release: () => void = () => {};
+    const released = new Promise<void>((r) => {
+      release = r;
+    });
+    const held = {
+      async decrypt(items: readonly EncryptedContent[]): Promise<readonly DecryptResult[]> {
+        batches.push(items.length);
+        await released;
+        return decryptBatch(items, keys);
+      },
+    };
+    const token = await identity.validationToken(APP, Date.now());
+    const firstAt = Date.now() - 1_000;
+    let seq = 0;
+    const backlog: InboxEntry[] = [];
+    for (let e = 0; e < 12; e++) {
+      const items = Array.from({ length: 100 }, () => {
+        seq++;
+        const availability = seq % 2 ? 'Busy' : 'Available';
+        const sequenceNumber = String(seq).padStart(12, '0');
+        const presence = { id: 'megan', availability, activity: availability, sequenceNumber };
+        return {
+          subscriptionId: 'sub-1',
+          resourceData: { id: 'megan' },
+          encryptedContent: encryptContent(presence, twoPrimes.cert, 'cert-1'),
+        };
+      });
+      backlog.push({ items, validationTokens: [token], receivedAt: firstAt + e });
+    }
+    const p = await start(keys, held, backlog);
+    onTestFinished(() => release());
+
+    // Two takes of five collections (500 items) are out for decryption; the rest waits in the inbox.
+    await until(() => batches.length === 2);
+    expect(batches).toEqual([500, 500]);
+    expect(p.processor.inFlight()).toEqual({ items: 1_000, oldestReceivedAt: firstAt });
+    expect(p.inbox.items()).toBe(200);
+
+    release();
+    await until(() => p.processor.stats.applied + p.processor.stats.ignored === 1_200);
+    expect(batches).toEqual([500, 500, 200]);
+    await until(() => p.processor.inFlight().items === 0);
+    expect(p.processor.inFlight()).toEqual({ items: 0, oldestReceivedAt: undefined });
+    expect(p.tracker.stateFor('megan', Date.now()).kind).toBe('ready'); // the 1,200th change: Available
+  });
+
   test('entries are applied in the order received, though two processes decrypt them in parallel', async () => {
     processes = new DecryptionProcesses(
       new Map([['cert-1', twoPrimes.key]]),

@@ -156,6 +156,9 @@ describe.skipIf(skip !== null)('promtool check metrics', () => {
     expect(m.get('ucc_teams_send_duration_seconds_count{outcome="sent"}')).toBeGreaterThan(0);
     expect(m.get('ucc_previews_total{outcome="sent"}')).toBe(1);
     expect(m.has('ucc_presence_inbox_depth')).toBe(true);
+    expect(m.has('ucc_presence_notification_backlog')).toBe(true);
+    expect(m.has('ucc_presence_notification_backlog_oldest_age_seconds')).toBe(true);
+    expect(m.has('ucc_presence_notifications_shed_total')).toBe(true);
     expect(m.has('ucc_presence_oldest_confirmation_age_seconds')).toBe(true);
     expect(m.has('ucc_queue_depth{kind="queue",id="inbound-chat"}')).toBe(true);
     expect(m.has('nodejs_eventloop_lag_seconds')).toBe(true);

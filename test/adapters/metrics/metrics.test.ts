@@ -10,6 +10,7 @@ import nock from 'nock';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { createAppTokenSource } from '../../../src/adapters/graph/app-token.js';
 import { GraphClient } from '../../../src/adapters/graph/graph-client.js';
+import { NotificationBacklog } from '../../../src/adapters/graph/notification-backlog.js';
 import { NotificationProcessor } from '../../../src/adapters/graph/notification-processor.js';
 import { createConnectorMetrics } from '../../../src/adapters/metrics/connector-metrics.js';
 import { presenceStaleness } from '../../../src/adapters/metrics/metric-sources.js';
@@ -185,7 +186,7 @@ describe('/metrics of the parts', () => {
     }
   });
 
-  test('Graph calls with a 429 and its Retry-After; notification lag; presence staleness; inbox depth', async () => {
+  test('Graph calls with a 429 and its Retry-After; notification lag; presence staleness; inbox depth; the backlog, its age and what was shed', async () => {
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
     const tenant = 'contoso.onmicrosoft.com';
@@ -236,6 +237,21 @@ describe('/metrics of the parts', () => {
     now += 2_500;
     await processor.process({ items: [{ resourceData: { id: 'u3' } }], validationTokens: [], receivedAt: now - 2_500 });
 
+    // A backlog beyond 100 items was shed to polling once (150 items); 10 items received 4 s ago wait.
+    const backlog = new NotificationBacklog(
+      { maxItems: 100 },
+      {
+        inbox: new MemoryNotificationInbox(),
+        inFlight: () => ({ items: 0, oldestReceivedAt: undefined }),
+        pollNow: () => {},
+        clock: { now: () => now },
+        logger: createLogger('silent'),
+      },
+    );
+    const items = (n: number) => Array.from({ length: n }, (_, i) => ({ resourceData: { id: `u${i}` } }));
+    await backlog.enqueue({ items: items(150), validationTokens: [], receivedAt: now - 5_000 });
+    await backlog.enqueue({ items: items(10), validationTokens: [], receivedAt: now - 4_000 });
+
     const url = await (testDatabases()[0]?.create() ?? Promise.reject(new Error('no database')));
     const t = await startTestApp(testConfig(sampleDirectory, url), new TestClock(now), {
       metricSources: {
@@ -243,6 +259,7 @@ describe('/metrics of the parts', () => {
         notifications: () => processor.stats,
         presence: () => presenceStaleness(tracker, now),
         notificationInbox: () => inbox.size(),
+        notificationBacklog: () => backlog.state(),
       },
     });
     try {
@@ -260,6 +277,10 @@ describe('/metrics of the parts', () => {
       expect(m.get('ucc_presence_users{freshness="unknown"}')).toBe(2);
       expect(m.get('ucc_presence_oldest_confirmation_age_seconds')).toBe(92.5);
       expect(m.get('ucc_presence_inbox_depth')).toBe(1);
+      expect(m.get('ucc_presence_notification_backlog')).toBe(10);
+      expect(m.get('ucc_presence_notification_backlog_oldest_age_seconds')).toBe(4);
+      expect(m.get('ucc_presence_notifications_shed_total')).toBe(150);
+      expect(m.get('ucc_presence_notification_backlog_sheddings_total')).toBe(1);
     } finally {
       await t.app.stop();
     }

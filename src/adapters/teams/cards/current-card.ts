@@ -42,7 +42,8 @@ export function endedOutcome(ix: Interaction | undefined, inv: Invitation): Prev
   }
   const party = ix?.parties.find((p) => p.id === inv.partyId);
   const over = (ix?.endedAt ?? null) !== null || (party?.endedAt ?? null) !== null;
-  if (inv.state === 'accepted' && over) return 'ended';
+  // An accepted call preview stays accepted: the call was put through, and the connector's part ended with that.
+  if (inv.state === 'accepted' && over && ix?.media !== 'voice') return 'ended';
   return ENDED_AS[inv.state] ?? 'ended';
 }
 
@@ -67,6 +68,7 @@ export function pendingPreviewCard(
     attachedData: ix.attachedData,
     previewText: previewTextOf(ix),
     expiresAt: inv.dueAt,
+    ...(ix.media === 'voice' ? { timeoutMs: inv.dueAt - inv.createdAt } : {}),
   };
   return previewCard(preview, fields, reader);
 }

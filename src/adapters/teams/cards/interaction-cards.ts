@@ -48,10 +48,15 @@ export function previewOutcomeCard(
     const winner = ix.invitations.find((i) => i.requestId === inv.requestId && i.state === 'accepted');
     by = winner?.target.name ?? null;
   }
-  return refreshing(outcomeCard({ headline: invitationHeadline(ix, inv), outcome, interactionId: ix.id, by }), reader, {
-    interactionId: ix.id,
-    invitationId,
-  });
+  const call = ix.media === 'voice';
+  return refreshing(
+    outcomeCard({ headline: invitationHeadline(ix, inv), outcome, interactionId: ix.id, by, call }),
+    reader,
+    {
+      interactionId: ix.id,
+      invitationId,
+    },
+  );
 }
 
 /** The headline of a person's session: that of the first invitation they got in it, else the interaction's own. */

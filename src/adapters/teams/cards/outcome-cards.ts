@@ -14,6 +14,8 @@ export interface OutcomeCardInput {
   readonly interactionId: string;
   /** Who took it, for `taken`; who asked, for `withdrawn` and `accepted`. */
   readonly by?: string | null | undefined;
+  /** A call preview: accepting puts the call through, there is no session to end. */
+  readonly call?: boolean | undefined;
 }
 
 /** The status line of each outcome. */
@@ -38,10 +40,29 @@ export function outcomeLine(outcome: PreviewOutcome, by?: string | null): string
   }
 }
 
+/** The status line of a call preview's outcome: the call goes to them, or to its default route. */
+export function callOutcomeLine(outcome: PreviewOutcome): string {
+  switch (outcome) {
+    case 'accepted':
+      return '📞 Accepted. The call is being put through to you.';
+    case 'declined':
+      return '❌ You declined this call; it goes to its default route.';
+    case 'expired':
+      return '⌛ This call was not answered in time; it went to its default route.';
+    case 'ended':
+    case 'withdrawn':
+      // A call has no requester to withdraw it: it ends unanswered only when the caller hangs up.
+      return '📵 The caller hung up before the call was put through.';
+    default:
+      return outcomeLine(outcome);
+  }
+}
+
 /** The replacement card for a preview's outcome. */
 export function outcomeCard(input: OutcomeCardInput): AdaptiveCard {
-  const body = [text(input.headline, { bold: true }), text(outcomeLine(input.outcome, input.by))];
-  if (input.outcome !== 'accepted') return card(body);
+  const line = input.call ? callOutcomeLine(input.outcome) : outcomeLine(input.outcome, input.by);
+  const body = [text(input.headline, { bold: true }), text(line)];
+  if (input.outcome !== 'accepted' || input.call) return card(body);
   return card(body, [executeAction('End', VERBS.end, { interactionId: input.interactionId }, 'destructive')]);
 }
 

@@ -37,6 +37,18 @@ export function previewHeadline(p: Pick<SendPreview, 'origin' | 'kind' | 'from'>
   return kind && p.origin.kind === 'inbound-chat' ? kind : origin;
 }
 
+/**
+ * A call preview's countdown: the seconds the preview lasts and the time it ends, in the reader's time zone (an
+ * Adaptive Card has no running timer; when Teams shows the card again, its refresh shows how it ended).
+ */
+function callCountdown(p: Pick<SendPreview, 'expiresAt' | 'timeoutMs'>): Record<string, unknown>[] {
+  const seconds = p.timeoutMs === undefined ? null : Math.round(p.timeoutMs / 1000);
+  const within = seconds === null ? '' : ` within ${seconds} seconds`;
+  return [
+    text(`⏱ Answer${within}: by ${localTime(p.expiresAt)}, or the call takes its default route.`, { bold: true }),
+  ];
+}
+
 /** The case-information facts present in the attached data, in the configured order. */
 export function caseFacts(
   attachedData: Readonly<Record<string, string>>,
@@ -68,7 +80,8 @@ export function previewCard(
       items: [text(p.from ? `${p.from.name}: ${p.previewText}` : p.previewText)],
     });
   }
-  body.push(text(`Expires at ${localTime(p.expiresAt)}`, { subtle: true }));
+  if (p.origin.kind === 'voice-call') body.push(...callCountdown(p));
+  else body.push(text(`Expires at ${localTime(p.expiresAt)}`, { subtle: true }));
   const buttons = [
     executeAction('Accept', VERBS.accept, data, 'positive'),
     executeAction('Decline', VERBS.decline, data, 'destructive'),

@@ -18,6 +18,7 @@ import { type Refusal, refuse } from '../refusals.js';
 import { continueOrFailRequest } from '../requests.js';
 import { acceptedLine, rejectedLine, timedOutLine, undeliverableLine, withdrawnLine } from '../transcript-lines.js';
 import type { Interaction, Invitation } from '../types.js';
+import { routeCallTo } from './call.js';
 
 type Found = { ix: Interaction; inv: Invitation };
 
@@ -75,6 +76,11 @@ export function accept(d: Draft, c: Accept): Refusal | undefined {
   for (const other of pendingInvitations(ix, req.id))
     closeInvitation(d, ix, other, 'revoked', 'taken_by_other', inv.target);
   ix.request = null;
+  if (ix.media === 'voice') {
+    // A call preview accepted: the call is routed to them, and the connector's part in it is over.
+    routeCallTo(d, ix, party);
+    return undefined;
+  }
   if (replay.length > 0)
     d.emit({ type: 'ReplayTranscript', interactionId: ix.id, partyId: party.id, to: party.person, entries: replay });
 

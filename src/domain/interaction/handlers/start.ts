@@ -7,7 +7,8 @@ import { openRequest } from '../requests.js';
 import { initiatedLine } from '../transcript-lines.js';
 import type { Interaction, Origin } from '../types.js';
 
-function blank(
+/** A new interaction with nothing in it yet. */
+export function blank(
   id: string,
   now: number,
   media: Interaction['media'],

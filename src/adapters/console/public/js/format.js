@@ -55,12 +55,14 @@ export function kindLabel(kind) {
 }
 
 /**
- * The origin line of an interaction or invitation ("Consultation instant messaging from Kate Lewis").
- * @param {{ kind: string, from?: { name: string } }} origin
+ * The origin line of an interaction or invitation ("Consultation instant messaging from Kate Lewis", "Call transfer
+ * from Kate Lewis").
+ * @param {{ kind: string, from?: { name: string } | null }} origin
  * @param {string} media
  */
 export function originLabel(origin, media) {
   if (origin.kind === 'inbound-chat') return 'Inbound chat';
+  if (origin.kind === 'voice-call') return origin.from ? `Call transfer from ${origin.from.name}` : 'Call transfer';
   const what = media === 'chat' ? 'chat' : 'instant messaging';
   const from = origin.from ? ` from ${origin.from.name}` : '';
   return origin.kind === 'consultation' ? `Consultation ${what}${from}` : `Internal ${what}${from}`;
