@@ -30,6 +30,7 @@ import { createRouting } from './compose/routing.js';
 import { createScaleOut, type ScaleOut } from './compose/scale-out.js';
 import { createSessions } from './compose/sessions.js';
 import { createTeams } from './compose/teams.js';
+import { createWaiting } from './compose/waiting.js';
 import { createWebhooks } from './compose/webhooks.js';
 import type { LoadedConfig } from './config/config-files.js';
 import { createLogger } from './logger.js';
@@ -42,6 +43,7 @@ import type { InteractionService } from './services/interaction-service.js';
 import type { OutboxWorker } from './services/outbox-worker.js';
 import type { SessionLoad } from './services/session-load.js';
 import type { TimeoutScheduler } from './services/timeout-scheduler.js';
+import type { WaitingRouter } from './services/waiting-router.js';
 
 /** What can be replaced when building the connector. */
 export interface AppDependencies {
@@ -72,6 +74,8 @@ export interface ConnectorApp {
   readonly database: OpenDatabase;
   readonly outbox: OutboxWorker;
   readonly timeouts: TimeoutScheduler;
+  /** Routes requests waiting at routing points again when a member may have become available. */
+  readonly waiting: WaitingRouter;
   readonly channels: { -readonly [K in keyof Channels]: ParticipantChannel };
   /** Who can be reached in Teams (proactive install, unreachable marks); null when the Teams bot is off. */
   readonly reach: TeamsReach | null;
@@ -175,6 +179,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       index: () => directory.index(),
       stateOf: routing.stateOf,
       unreachable: teams ? () => teams.reach.list() : undefined,
+      waitingPosition: (routingPointId, id) => routing.waits.positionAt(routingPointId, null, id),
       extraRoutes: reporting.routes,
       onInteractionsChanged: (listener) =>
         commands.onCommitted((info) => listener(info.interactions.map((ix) => ix.id))),
@@ -194,7 +199,15 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     agent: deps.channels?.agent ?? agentApi.channel,
     customer: deps.channels?.customer ?? agentApi.channel,
   };
-  const delivery = createDelivery(infra, { store, commands, router: routing.router, channels, scaleOut });
+  const delivery = createDelivery(infra, {
+    store,
+    commands,
+    router: routing.router,
+    waits: routing.waits,
+    channels,
+    scaleOut,
+  });
+  const waiting = createWaiting(infra, { commands, routing, directory, presence, teams, scaleOut });
 
   // Started in this order, stopped in reverse: the database closes last, the directory's group sync stops first.
   const features: Feature[] = [
@@ -207,6 +220,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     agentApi,
     webhooks,
     delivery,
+    waiting,
     ...(scaleOut ? [scaleOut] : []),
     ...(presence ? [presence] : []),
     directory,
@@ -232,6 +246,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     database,
     outbox: delivery.outbox,
     timeouts: delivery.timeouts,
+    waiting: waiting.router,
     channels,
     reach: teams?.reach ?? null,
     directory,

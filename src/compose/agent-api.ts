@@ -53,7 +53,10 @@ export interface AgentApi extends Feature {
 
 /** What the agent API reads and acts on besides its settings. */
 export interface AgentApiParts
-  extends Pick<AgentApiContext, 'commands' | 'index' | 'stateOf' | 'unreachable' | 'onInteractionsChanged'> {
+  extends Pick<
+    AgentApiContext,
+    'commands' | 'index' | 'stateOf' | 'unreachable' | 'waitingPosition' | 'onInteractionsChanged'
+  > {
   /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
   readonly extraRoutes?: readonly AnyRoute[] | undefined;
   readonly scaleOut: ScaleOut | null;
@@ -90,6 +93,7 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
     allowPrivateWebhookTargets: options.webhooks.allowPrivateTargets,
     resolveHost: parts.resolve,
     newId: () => `ix-${randomUUID()}`,
+    waitingPosition: parts.waitingPosition,
     onInteractionsChanged: parts.onInteractionsChanged,
   };
   const http = createAgentApiRouter(ctx, options, agentBelongs, parts.extraRoutes);

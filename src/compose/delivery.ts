@@ -2,11 +2,12 @@
  * The delivery feature: the outbox worker, which carries committed effects out (routing requests through the router,
  * everything addressed to a person through that person's channel), and the time-out scheduler, which fires
  * invitation time-outs at their durable due times. Both wake on the interaction service's `committed` event and on
- * the other replicas' signals.
+ * the other replicas' signals. The scheduler also fires the deadlines of requests waiting at routing points.
  */
 import type { InteractionStore } from '../ports/interaction-store.js';
 import type { ParticipantChannel } from '../ports/participant-channel.js';
 import type { Router } from '../ports/router.js';
+import type { RoutingWaits } from '../ports/routing-waits.js';
 import type { InteractionService } from '../services/interaction-service.js';
 import { OutboxWorker } from '../services/outbox-worker.js';
 import { TimeoutScheduler } from '../services/timeout-scheduler.js';
@@ -31,6 +32,8 @@ export interface DeliveryParts {
   readonly store: InteractionStore;
   readonly commands: InteractionService;
   readonly router: Router;
+  /** Requests waiting at routing points: the time-out scheduler fires their deadlines too. */
+  readonly waits?: RoutingWaits | undefined;
   readonly channels: Channels;
   readonly scaleOut: ScaleOut | null;
 }
@@ -47,7 +50,13 @@ export function createDelivery(infra: Infrastructure, parts: DeliveryParts): Del
     clock,
     logger: logger.child({ part: 'outbox' }),
   });
-  const timeouts = new TimeoutScheduler({ store, commands, clock, logger: logger.child({ part: 'timeouts' }) });
+  const timeouts = new TimeoutScheduler({
+    store,
+    commands,
+    clock,
+    logger: logger.child({ part: 'timeouts' }),
+    waits: parts.waits,
+  });
   commands.onCommitted((info) => {
     if (info.effects) outbox.kick();
     if (info.nextTimeoutAt !== null) timeouts.wakeAt(info.nextTimeoutAt);

@@ -1,7 +1,14 @@
-/** The router port: answers a RouteRequest with an Offer or a RoutingFailed command. */
-import type { Offer, RoutingFailed } from '../domain/interaction/commands.js';
+/**
+ * The router port: answers a RouteRequest with an Offer, a RoutingFailed, or (a routing point with a wait that found
+ * no one) a Wait command.
+ */
+import type { Offer, RoutingFailed, Wait } from '../domain/interaction/commands.js';
 import type { RouteRequest } from '../domain/interaction/effects.js';
 
+/** The router's answer to a request. */
+export type RouteAnswer = Offer | RoutingFailed | Wait;
+
+/** Answers routing requests. */
 export interface Router {
-  route(request: RouteRequest): Promise<Offer | RoutingFailed>;
+  route(request: RouteRequest): Promise<RouteAnswer>;
 }

@@ -30,9 +30,9 @@ export interface InteractionServiceOptions {
 export interface CommittedInfo {
   /** Whether it queued effects for the outbox workers. */
   readonly effects: boolean;
-  /** Whether it scheduled a time-out. */
+  /** Whether it scheduled a time-out (of an invitation, or of a wait at a routing point). */
   readonly timeouts: boolean;
-  /** The earliest time-out it scheduled (epoch ms), or null. */
+  /** The earliest time-out or wait deadline it scheduled (epoch ms), or null. */
   readonly nextTimeoutAt: number | null;
   /** The interactions it changed, as committed. */
   readonly interactions: readonly Interaction[];
@@ -43,7 +43,8 @@ export interface CommittedInfo {
 }
 
 /** Effects carried out inside the transaction rather than by the outbox workers. */
-const inTransaction = (e: Effect): boolean => e.type === 'RecordFact' || e.type === 'ScheduleTimeout';
+const inTransaction = (e: Effect): boolean =>
+  e.type === 'RecordFact' || e.type === 'ScheduleTimeout' || e.type === 'ScheduleWaitExpiry';
 
 /** Told what each applied command committed. */
 export type CommittedListener = (info: CommittedInfo) => void;
@@ -109,7 +110,9 @@ export class InteractionService implements InteractionCommands {
         });
         if (outcome.result.ok) {
           logger.debug({ command: command.type, interactionId: command.interactionId }, 'command applied');
-          const dueTimes = outcome.effects.flatMap((e) => (e.type === 'ScheduleTimeout' ? [e.dueAt] : []));
+          const dueTimes = outcome.effects.flatMap((e) =>
+            e.type === 'ScheduleTimeout' || e.type === 'ScheduleWaitExpiry' ? [e.dueAt] : [],
+          );
           this.#emit({
             effects: outcome.effects.some((e) => !inTransaction(e)),
             timeouts: dueTimes.length > 0,
@@ -145,7 +148,7 @@ function outboxEntries(
   const counters = new Map<string, number>();
   const out: OutboxEntry[] = [];
   for (const effect of effects) {
-    if (effect.type === 'RecordFact' || effect.type === 'ScheduleTimeout') continue;
+    if (effect.type === 'RecordFact' || inTransaction(effect)) continue;
     const interactionId = effect.interactionId;
     const idx = counters.get(interactionId) ?? 0;
     counters.set(interactionId, idx + 1);

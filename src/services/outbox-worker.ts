@@ -159,7 +159,8 @@ export class OutboxWorker {
         const result = await this.options.commands.execute(command);
         if (result.ok) return;
         const code = result.refusal.code;
-        if (command.type === 'Offer' && code !== 'unknown-request' && code !== 'interaction-ended') {
+        const stale = code === 'unknown-request' || code === 'interaction-ended' || code === 'request-pending';
+        if (command.type === 'Offer' && !stale) {
           // An offer the engine will not make (someone already in the interaction): the request fails, the requester
           // is told, rather than waiting for an answer that cannot come.
           const failed = await this.options.commands.execute({
@@ -182,6 +183,7 @@ export class OutboxWorker {
         return this.channelFor(effect).send(id, effect);
       case 'RecordFact':
       case 'ScheduleTimeout':
+      case 'ScheduleWaitExpiry':
         return;
     }
   }

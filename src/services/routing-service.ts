@@ -15,9 +15,11 @@ import { decideRoute } from '../domain/routing/decide-route.js';
 import type { AgentEntry, QueueEntry } from '../domain/routing/directory.js';
 import { decideForQueue } from '../domain/routing/queue-route.js';
 import type { RoutingIndex } from '../domain/routing/routing-index.js';
+import type { Clock } from '../ports/clock.js';
 import type { Reachability } from '../ports/reachability.js';
-import type { Router } from '../ports/router.js';
+import type { RouteAnswer, Router } from '../ports/router.js';
 import type { RoutingCursor, RoutingState } from '../ports/routing-state.js';
+import type { RoutingWaits } from '../ports/routing-waits.js';
 
 /** Decisions taken again, at most, because people picked turned out to be unreachable (each round marks one more). */
 const MAX_REACH_ROUNDS = 10;
@@ -38,6 +40,10 @@ export interface RoutingServiceOptions {
   readonly agents: readonly AgentEntry[];
   /** Preview timeout of offers to a queue's agents. */
   readonly queuePreviewTimeoutMs: number;
+  /** The time of decisions: routing points wait (`waitMs`) only when it is given. */
+  readonly clock?: Clock | undefined;
+  /** The requests waiting at routing points: a new wait's place among them. */
+  readonly waits?: RoutingWaits | undefined;
 }
 
 /** The router of the connector: routing points' strategies on the durable routing state, and queues in turn. */
@@ -45,7 +51,7 @@ export class RoutingService implements Router {
   constructor(private readonly options: RoutingServiceOptions) {}
 
   /** Answers a request; a round-robin offer is made only once its cursor advanced (or after the last attempt). */
-  async route(request: RouteRequest): Promise<Offer | RoutingFailed> {
+  async route(request: RouteRequest): Promise<RouteAnswer> {
     for (let attempt = 1; ; attempt++) {
       const index = this.options.index();
       const { lastEnds, cursors } = await this.readState(request, index);
@@ -64,6 +70,14 @@ export class RoutingService implements Router {
         return decision.command;
       }
       if (decision.kind === 'failed') return decision.command;
+      if (decision.kind === 'wait') {
+        const { command } = decision;
+        const waits = this.options.waits;
+        const position = waits
+          ? await waits.positionAt(command.routingPoint.id, request.priority ?? null, request.interactionId)
+          : command.position;
+        return { ...command, position };
+      }
       return this.routeToQueue(request);
     }
   }
@@ -83,6 +97,7 @@ export class RoutingService implements Router {
         unreachable: reach ? (id) => reach.reasonOf(id) : this.options.unreachable,
         lastFinishedAt: (id) => lastEnds.get(id),
         cursorOf: (id) => cursors.get(id)?.lastOfferedId,
+        now: this.options.clock?.now(),
       });
     let decision = decideOnce();
     for (let round = 0; reach && decision.kind === 'offer' && round < MAX_REACH_ROUNDS; round++) {

@@ -1,6 +1,6 @@
 /**
- * Fires invitation time-outs at their due times, from the durable due times in the store. At start it fires
- * every invitation that fell due while the connector was down. Due invitations are claimed (on PostgreSQL with
+ * Fires invitation time-outs and the deadlines of requests waiting at routing points at their due times, from the
+ * durable due times in the store. At start it fires every one that fell due while the connector was down. Due invitations are claimed (on PostgreSQL with
  * `FOR UPDATE SKIP LOCKED`), so replicas share the work; a claim whose replica stopped runs out and is taken again.
  * The engine refuses a time-out not yet due or already ended, so each fires exactly once.
  */
@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../ports/clock.js';
 import type { InteractionCommands } from '../ports/interaction-commands.js';
 import type { InteractionStore } from '../ports/interaction-store.js';
+import type { RoutingWaits } from '../ports/routing-waits.js';
 import { DueWorkLoop } from './due-work-loop.js';
 
 /** Options for {@link TimeoutScheduler}. */
@@ -16,7 +17,9 @@ export interface TimeoutSchedulerOptions {
   readonly commands: InteractionCommands;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** How long a claim on a due invitation holds before another replica may fire it. Default 30 s. */
+  /** Requests waiting at routing points: their deadlines fire here too (`WaitExpired`), claimed the same way. */
+  readonly waits?: RoutingWaits | undefined;
+  /** How long a claim on a due invitation or wait holds before another replica may fire it. Default 30 s. */
   readonly leaseMs?: number | undefined;
 }
 
@@ -26,18 +29,49 @@ export class TimeoutScheduler {
   constructor(private readonly options: TimeoutSchedulerOptions) {
     this.loop = new DueWorkLoop({
       runDue: () => this.fireOnce(),
-      nextDueAt: () => options.store.nextDueAt(),
+      nextDueAt: () => this.nextDueAt(),
       clock: options.clock,
       logger: options.logger,
     });
   }
 
-  /** Fires every due time-out; returns how many invitations timed out. */
+  /** Fires every due time-out and wait deadline; returns how many took effect. */
   fireDue(): Promise<number> {
     return this.loop.run();
   }
 
+  private async nextDueAt(): Promise<number | null> {
+    const [invitations, waits] = await Promise.all([
+      this.options.store.nextDueAt(),
+      this.options.waits?.nextExpiryAt() ?? null,
+    ]);
+    if (invitations === null) return waits;
+    return waits === null ? invitations : Math.min(invitations, waits);
+  }
+
   private async fireOnce(): Promise<number> {
+    return (await this.fireInvitations()) + (await this.fireWaits());
+  }
+
+  private async fireWaits(): Promise<number> {
+    const { waits, commands, clock, logger } = this.options;
+    if (!waits) return 0;
+    let fired = 0;
+    for (;;) {
+      const due = await waits.claimExpired(clock.now(), 100, this.options.leaseMs ?? 30_000);
+      for (const w of due) {
+        const ix = await commands.get(w.interactionId);
+        const requestId = ix?.request?.id;
+        if (!requestId) continue;
+        const result = await commands.execute({ type: 'WaitExpired', interactionId: w.interactionId, requestId });
+        if (result.ok) fired += 1;
+        else logger.debug({ ...w, refusal: result.refusal.code }, 'wait deadline not applied');
+      }
+      if (due.length < 100) return fired;
+    }
+  }
+
+  private async fireInvitations(): Promise<number> {
     const { store, commands, clock, logger } = this.options;
     let fired = 0;
     for (;;) {

@@ -3,9 +3,9 @@
  * at most one owner (a connected party), every invitation ends once (a repeated "undeliverable" too), no transcript
  * entry lost or reordered, facts consistent with the parties, refusals change nothing, and no request is left
  * hanging: the router (the real routing decisions) answers every RouteRequest at once, and afterwards every open
- * request has a pending invitation (with its due time-out) or waits in a queue or routing point. Escalations go to
- * queues the owner belongs to, so the owner is a candidate the router must skip. Calls at a voice routing point come
- * and go among them.
+ * request has a pending invitation (with its due time-out) or a waiting entry at a routing point (with its deadline).
+ * Escalations go to queues the owner belongs to, so the owner is a candidate the router must skip. Calls at a voice
+ * routing point come and go among them.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
@@ -14,7 +14,7 @@ import { reduce } from '../../src/domain/interaction/engine.js';
 import type { EngineState, Interaction, PersonRef } from '../../src/domain/interaction/types.js';
 import type { ResourceFact } from '../../src/domain/reporting/resource-fact.js';
 import { agent, avrilMai, chatQueue, expert, expertsPoint } from '../support/engine-world.js';
-import { answer, soloQueue, teamQueue } from './engine-router.js';
+import { answer, soloQueue, teamQueue, waitingPoint } from './engine-router.js';
 
 const people: PersonRef[] = [
   agent('a1', 'Agent One'),
@@ -69,7 +69,9 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
             interactionId: `im${k % 50}`,
             initiator: mine && k % 3 === 0 ? mine.person : a,
             target: rp
-              ? { kind: 'routing-point', id: expertsPoint.id, name: expertsPoint.name }
+              ? k % 2 === 0
+                ? { kind: 'routing-point', id: expertsPoint.id, name: expertsPoint.name }
+                : waitingPoint
               : { kind: 'person', person: t },
             text: 'hello',
             parentInteractionId: mine && k % 3 === 0 ? p?.id : undefined,
@@ -120,7 +122,23 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
     weight: 1,
     arbitrary: n.map(
       (k): Maker =>
-        (s) => ({ type: 'PullFromQueue', interactionId: someIx(s, k)?.id ?? 'none', routingPoint: expertsPoint }),
+        (s) => ({
+          type: 'PullFromQueue',
+          interactionId: someIx(s, k)?.id ?? 'none',
+          routingPoint: k % 2 === 0 ? expertsPoint : waitingPoint,
+        }),
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: n.map(
+      (k): Maker =>
+        (s) => {
+          // Mostly a waiting request (due or not yet), now and then one that does not wait: refused, no change.
+          const waiting = interactionsOf(s).filter((i) => i.request?.waiting);
+          const ix = pick(k % 5 === 0 ? interactionsOf(s) : waiting, k);
+          return { type: 'WaitExpired', interactionId: ix?.id ?? 'none', requestId: ix?.request?.id ?? 'r0' };
+        },
     ),
   },
   {
@@ -264,7 +282,9 @@ const command: fc.Arbitrary<Maker> = fc.oneof(
                 : to === 'team' || to === 'solo'
                   ? { kind: 'queue', id: `q-${to}`, name: to }
                   : to === 'routing-point'
-                    ? { kind: 'routing-point', id: expertsPoint.id, name: expertsPoint.name }
+                    ? k % 2 === 0
+                      ? { kind: 'routing-point', id: expertsPoint.id, name: expertsPoint.name }
+                      : waitingPoint
                     : { kind: 'person', person: k % 4 === 0 ? t : outsider },
               consultationId,
             };
@@ -323,13 +343,20 @@ function checkInteraction(
     expect(ix.invitations.every((i) => i.state !== 'pending')).toBe(true);
     expect(ix.request).toBeNull();
   }
-  // No request hangs (once the router has answered): an open request has a pending invitation (due to time out) or waits in a queue or routing point.
+  // No request hangs (once the router has answered): every open request has a pending invitation (due to time out)
+  // or a waiting entry at a routing point (due to run out), never both.
   if (ix.request && routed) {
     const requestId = ix.request.id;
     const pending = ix.invitations.filter((i) => i.state === 'pending' && i.requestId === requestId);
-    if (ix.mediation === null) expect(pending.length, `request ${requestId} of ${ix.id} hangs`).toBeGreaterThan(0);
+    const waiting = ix.request.waiting;
+    expect(pending.length > 0 || Boolean(waiting), `request ${requestId} of ${ix.id} hangs`).toBe(true);
+    expect(pending.length > 0 && Boolean(waiting), `request ${requestId} of ${ix.id} waits while offered`).toBe(false);
     for (const inv of pending) expect(inv.dueAt).toBeGreaterThan(inv.createdAt);
+    if (waiting) expect(waiting.until).toBeGreaterThan(waiting.since);
   }
+  // A waiting chat routed by a routing point stays with the routing point that pulled it (flow 10's Puller).
+  if (ix.request?.waiting && ix.request.kind === 'route' && ix.media === 'chat')
+    expect(ix.mediation?.kind).toBe('routing-point');
   // Facts: exactly one per ended resource party, none for live parties.
   const mine = facts.filter((f) => f.interactionId === ix.id && f.partyId !== null);
   for (const p of ix.parties) {
@@ -409,7 +436,7 @@ describe('engine invariants', () => {
                 (p) => p.status !== 'ended' && members?.includes(p.person.id),
               );
               if (inIt) applied.set('queue member present', (applied.get('queue member present') ?? 0) + 1);
-              const reply = answer(e);
+              const reply = answer(e, now);
               const routed = reduce(state, reply, now);
               // The router never offers someone the engine refuses (a person already in the interaction).
               expect(routed.ok, JSON.stringify(routed.ok ? reply : routed.refusal)).toBe(true);
@@ -443,6 +470,8 @@ describe('engine invariants', () => {
       'Cancel',
       'routed Offer',
       'routed RoutingFailed',
+      'routed Wait',
+      'WaitExpired',
       'queue member present',
     ]) {
       expect(applied.get(type) ?? 0, type).toBeGreaterThan(20);

@@ -52,6 +52,32 @@ describe('Info Mart chat flows (002)', () => {
     );
   });
 
+  test('flow 10 while the routing point waits for an expert: Puller/CustomerAbandoned, the wait counted as mediation', () => {
+    const w = new EngineWorld();
+    w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+    w.advance(5_000).run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+    const pulledAt = w.now;
+    w.run({
+      type: 'Wait',
+      interactionId: 'c',
+      requestId: 'r1',
+      routingPoint: expertsPoint,
+      until: pulledAt + 120_000,
+      position: 1,
+      reasons: ['No expert available at Billing Experts: everyone is busy (2).'],
+    });
+    expect(w.ix('c').request?.waiting).toMatchObject({ routingPoint: expertsPoint, since: pulledAt });
+    w.advance(40_000).end('c', avrilMai);
+    expect(w.descriptors()).toEqual(['Billing Experts Puller/CustomerAbandoned']);
+    expect(w.facts).toEqual([
+      expect.objectContaining({ role: 'Puller', startedAt: pulledAt, endedAt: pulledAt + 40_000, partyId: null }),
+    ]);
+    // Nothing is left waiting: the wait's deadline no longer applies.
+    expect(w.ix('c').request).toBeNull();
+    w.advance(80_000);
+    expect(w.refuse({ type: 'WaitExpired', interactionId: 'c', requestId: 'r1' }).code).toBe('interaction-ended');
+  });
+
   test('facts carry the finer outcome and durations', () => {
     const w = new EngineWorld();
     w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });

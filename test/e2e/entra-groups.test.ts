@@ -117,4 +117,49 @@ describe.each(databases)('an Entra group as a routing point on $name', (d) => {
       detail: expect.stringContaining('1 member(s) for routing point experts'),
     });
   });
+
+  test('a request waiting at a routing point with no members yet is offered to a member the next sync adds', async () => {
+    const experts = new RecordingChannel();
+    w = await startReachWorld(await d.create(), {
+      routing: `
+routing:
+  groupSyncIntervalMs: 600000
+  routingPoints:
+    - id: newcomers
+      name: Newcomers
+      members: { kind: entra-group, groupId: g-newcomers }
+      strategy: { kind: round-robin }
+      waitMs: 600000
+`,
+      deps: { channels: { 'knowledge-worker': experts } },
+      beforeStart(graph) {
+        graph.seedUsers([paula.id]);
+        graph.directory.addUsers([{ id: paula.id, displayName: paula.name }]);
+        graph.directory.setGroup('g-newcomers', []);
+      },
+    });
+    const world = w;
+    await world.app.directory.groups?.syncOnce();
+    const res = await world
+      .api(world.keys.kate)
+      .post('/interactions', { target: { kind: 'routing-point', id: 'newcomers' }, text: 'Anyone new?' })
+      .expect(201);
+    const id = res.body.id as string;
+    await world.app.outbox.drain();
+    const view = await world.api(world.keys.kate).get(`/interactions/${id}`).expect(200);
+    expect(view.body.request.waiting).toMatchObject({ routingPoint: { id: 'newcomers' }, position: 1 });
+
+    // Paula joins the group in Entra: the next sync adds her, and the waiting request is offered to her.
+    world.graph.directory.setGroup('g-newcomers', [paula.id]);
+    await world.app.directory.groups?.syncOnce();
+    await expect
+      .poll(
+        async () => {
+          await world.app.outbox.drain();
+          return experts.to(paula.id).filter((e) => e.type === 'SendPreview' && e.interactionId === id).length;
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
+  });
 });

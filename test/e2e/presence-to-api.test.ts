@@ -62,6 +62,11 @@ routing:
       strategy: { kind: round-robin }
       previewTimeoutMs: 30000
       maxOffers: 2
+    - id: patient
+      name: Patient Experts
+      members: { kind: static, ids: [${alex}] }
+      strategy: { kind: round-robin }
+      waitMs: 600000
 ${extra}`;
 }
 
@@ -204,6 +209,30 @@ describe('presence through the connector, polled only', () => {
     const failure = events.find((e) => e.type === 'invitation.failed' && e.data.interactionId === second.body.id);
     expect(failure?.data.message).toBe('The invitation could not be delivered: no one is available at Experts.');
     expect(failure?.data.details).toEqual(['No expert available at Experts: 1 not ready, 1 offline.']);
+  });
+
+  test('a request waiting at a routing point is offered as soon as the expert becomes Ready in Graph', async () => {
+    const r = await start({ subscriptions: false });
+    await eventually(() => stateInApi(r, alex), { kind: 'NotReady', reason: 'InACall' });
+    const res = await request(r.app.http)
+      .post('/api/v1/interactions')
+      .set('authorization', `Bearer ${r.kate}`)
+      .send({ target: { kind: 'routing-point', id: 'patient' }, text: 'Can you check a contract?' });
+    expect(res.status).toBe(201);
+    const id = res.body.id as string;
+    const view = async () =>
+      (await request(r.app.http).get(`/api/v1/interactions/${id}`).set('authorization', `Bearer ${r.kate}`)).body as {
+        request: { waiting: { position: number } | null } | null;
+        parties: { person: { id: string }; status: string }[];
+      };
+    expect(await eventually(async () => (await view()).request?.waiting?.position, 1)).toBe(1);
+
+    // Alex comes back from his call: the presence change alone offers him the waiting request.
+    await r.emu.setPresence(alex, 'Available', 'Available');
+    const offered = async () =>
+      (await view()).parties.filter((p) => p.person.id === alex).map((p) => `${p.person.id}:${p.status}`);
+    expect(await eventually(offered, [`${alex}:establishing`])).toEqual([`${alex}:establishing`]);
+    expect((await view()).request?.waiting).toBeNull();
   });
 
   test("the connector's own load counts: an expert in a session is Busy, and Ready again when it ends", async () => {

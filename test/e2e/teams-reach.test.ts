@@ -269,4 +269,49 @@ routing:
     await consult(w, 'chat-6');
     expect(JSON.stringify(w.bot.activitiesOf(`a:${megan.id}`).at(-1))).toContain('Can you check this invoice?');
   });
+
+  test('a request waiting for an expert who blocked the bot is offered as soon as Teams reaches her again', async () => {
+    const world = await startReachWorld(await d.create(), {
+      routing: `
+routing:
+  routingPoints:
+    - id: experts
+      name: Experts
+      members: { kind: static, ids: [${megan.id}] }
+      strategy: { kind: round-robin }
+      waitMs: 600000
+`,
+    });
+    w = world;
+    const bot = (body: unknown) =>
+      request(world.app.http).post('/api/messages').set('content-type', 'application/json').send(JSON.stringify(body));
+    expect((await bot(fromMegan(world, 'installation-update-add'))).status).toBeLessThan(300);
+    await world.untilReady(megan.id);
+    world.bot.inject({ status: 403, code: 'MessageWritesBlocked', conversationId: `a:${megan.id}` });
+
+    // The first preview cannot be delivered, and Megan is marked unreachable: the next request finds no one it
+    // can reach and waits at Experts without an offer.
+    const first = await consult(world, 'chat-7');
+    expect(await world.entryOf(megan.id)).toMatchObject({ reachable: false });
+    const id = await consult(world, 'chat-8');
+    const view = async () => (await world.api(world.keys.kate).get(`/interactions/${id}`).expect(200)).body;
+    expect((await view()).invitations).toEqual([]);
+    expect((await view()).request.waiting).toMatchObject({ routingPoint: { id: 'experts' } });
+
+    // Megan writes to the bot: her mark clears, and the waiting request is offered to her at once (the first one
+    // keeps waiting: a request is offered to each person once).
+    expect((await bot(fromMegan(world, 'message', { text: 'hello' }))).status).toBeLessThan(300);
+    await expect
+      .poll(
+        async () => {
+          await world.app.outbox.drain();
+          return (await view()).invitations.map((i: { state: string; target: { id: string } }) => i.target.id);
+        },
+        { timeout: 20_000 },
+      )
+      .toEqual([megan.id]);
+    expect((await view()).request.waiting).toBeNull();
+    const firstView = await world.api(world.keys.kate).get(`/interactions/${first}`).expect(200);
+    expect(firstView.body.request.waiting).toMatchObject({ routingPoint: { id: 'experts' }, position: 1 });
+  });
 });

@@ -44,6 +44,8 @@ export interface AgentApiContext {
   readonly resolveHost?: ResolveHost | undefined;
   /** New interaction ids. */
   readonly newId: () => string;
+  /** A waiting request's place at its routing point (1: next); undefined when requests cannot wait. */
+  readonly waitingPosition?: ((routingPointId: string, interactionId: string) => Promise<number>) | undefined;
   /**
    * Subscribes to the interactions changed by commands committed on this replica (ids); returns the unsubscribe.
    * Long polls answer at once on a change here, and look at the database again now and then for other replicas'.

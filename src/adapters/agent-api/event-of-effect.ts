@@ -61,6 +61,29 @@ export function eventOfEffect(effect: PersonEffect): EventBody {
           return { type: 'interaction.removed', data: { ...base, by: n.by } };
         case 'interaction-ended':
           return { type: 'interaction.ended', data: { ...base, endedBy: n.endedBy } };
+        case 'request-waiting':
+          return {
+            type: 'request.waiting',
+            data: {
+              ...base,
+              requestKind: n.requestKind,
+              routingPoint: n.routingPoint,
+              position: n.position,
+              since: new Date(n.since).toISOString(),
+              until: new Date(n.until).toISOString(),
+              details: [...n.details],
+            },
+          };
+        case 'wait-over':
+          return {
+            type: 'request.offered',
+            data: { ...base, requestKind: n.requestKind, routingPoint: n.routingPoint, offeredTo: [...n.offeredTo] },
+          };
+        case 'returned-to-queue':
+          return {
+            type: 'interaction.requeued',
+            data: { ...base, queue: n.queue, routingPoint: n.routingPoint, details: [...n.details] },
+          };
       }
     }
   }

@@ -117,6 +117,46 @@ export const eventDataSchemas = {
   'invitation.failed': z
     .object(failure)
     .meta({ description: "No one is available, or the agent's request could not be delivered." }),
+  'request.waiting': z
+    .object({
+      ...about,
+      requestKind: invitationKind,
+      routingPoint: mediationSchema.meta({ description: 'The routing point the request waits at.' }),
+      position: z.number().int().min(1).meta({ description: 'Its place among the requests waiting there (1: next).' }),
+      since: isoTime.meta({ description: 'When it began waiting there.' }),
+      until: isoTime.meta({
+        description: "When the wait runs out: then the routing point's default route, or a failure.",
+      }),
+      details: z.array(z.string()).meta({ description: 'What the routing points found, one line each.' }),
+    })
+    .meta({
+      description:
+        'No one is available yet: the request waits at a routing point for an expert, and is offered as soon as one ' +
+        'becomes available. For a routed chat, on the platform stream.',
+    }),
+  'request.offered': z
+    .object({
+      ...about,
+      requestKind: invitationKind,
+      routingPoint: mediationSchema.meta({ description: 'The routing point the request waited at.' }),
+      offeredTo: z.array(personRefSchema).meta({ description: 'Who it is offered to now.' }),
+    })
+    .meta({
+      description:
+        'A request that waited at a routing point (`request.waiting`) is offered: its wait is over. For a routed ' +
+        'chat, on the platform stream.',
+    }),
+  'interaction.requeued': z
+    .object({
+      ...about,
+      queue: mediationSchema.meta({ description: 'The queue the chat waits in again.' }),
+      routingPoint: mediationSchema.meta({ description: 'The routing point that gave it back.' }),
+      details: z.array(z.string()).meta({ description: 'What the routing points found, one line each.' }),
+    })
+    .meta({
+      description:
+        'A routing point found no one for a chat it pulled: the chat waits in its queue again (platform stream).',
+    }),
   message: z.object({ ...about, entry: messageLineSchema }).meta({ description: 'A message in the interaction.' }),
   'party.joined': z
     .object({ ...about, entry: systemLineSchema })

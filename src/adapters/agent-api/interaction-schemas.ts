@@ -128,7 +128,28 @@ export const interactionViewSchema = z
     parties: z.array(partySchema),
     invitations: z.array(invitationSchema),
     request: z
-      .object({ kind: invitationKind, target: requestTargetSchema, since: isoTime })
+      .object({
+        kind: invitationKind,
+        target: requestTargetSchema,
+        since: isoTime,
+        waiting: z
+          .object({
+            routingPoint: mediationSchema,
+            since: isoTime.meta({ description: 'When it began waiting there (its place in arrival order).' }),
+            until: isoTime.meta({
+              description: "When the wait runs out: then the routing point's default route, or a failure.",
+            }),
+            position: z.number().int().min(1).nullable().meta({
+              description: 'Its place among the requests waiting there (1: next); given by GET /interactions/{id}.',
+            }),
+          })
+          .nullable()
+          .meta({
+            description:
+              'Waiting for an expert: no one was available at the routing point, which offers the request as soon ' +
+              'as a member becomes available, or follows its default route when the wait runs out. Null otherwise.',
+          }),
+      })
       .nullable()
       .meta({ description: 'The open request for a new party (at most one); null when none.' }),
     consultationIds: z.array(z.string()).meta({ description: 'Consultations started from this interaction.' }),

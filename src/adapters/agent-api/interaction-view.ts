@@ -30,8 +30,12 @@ export function entryView(e: TranscriptEntry) {
   };
 }
 
-/** An interaction as the caller sees it (without the transcript). */
-export function interactionView(ix: Interaction, agentId: string | null) {
+/**
+ * An interaction as the caller sees it (without the transcript). `position` is a waiting request's place at its
+ * routing point, where the caller read it (null when not known).
+ */
+export function interactionView(ix: Interaction, agentId: string | null, position: number | null = null) {
+  const waiting = ix.request?.waiting;
   return {
     id: ix.id,
     media: ix.media,
@@ -61,7 +65,19 @@ export function interactionView(ix: Interaction, agentId: string | null) {
       dueAt: iso(i.dueAt) as string,
     })),
     request: ix.request
-      ? { kind: ix.request.kind, target: ix.request.target, since: iso(ix.request.since) as string }
+      ? {
+          kind: ix.request.kind,
+          target: ix.request.target,
+          since: iso(ix.request.since) as string,
+          waiting: waiting
+            ? {
+                routingPoint: waiting.routingPoint,
+                since: iso(waiting.since) as string,
+                until: iso(waiting.until) as string,
+                position,
+              }
+            : null,
+        }
       : null,
     consultationIds: ix.consultationIds,
   };

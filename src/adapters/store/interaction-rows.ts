@@ -35,6 +35,17 @@ export function interactionRow(ix: Interaction): Insertable<InteractionsTable> {
   };
 }
 
+/**
+ * The waiting entry's columns (migration 340-routing-waits): a waiting request's routing point, place and deadline,
+ * or nulls (and no claim). Written only when the interaction waits or waited before the change.
+ */
+function waitColumns(ix: Interaction): Partial<Insertable<InteractionsTable>> {
+  const w = ix.endedAt === null ? ix.request?.waiting : null;
+  if (!w)
+    return { wait_point: null, wait_since: null, wait_until: null, wait_priority: null, wait_claimed_until: null };
+  return { wait_point: w.routingPoint.id, wait_since: w.since, wait_until: w.until, wait_priority: w.priority };
+}
+
 export function partyRow(interactionId: string, p: Party): Insertable<PartiesTable> {
   return {
     interaction_id: interactionId,
@@ -228,8 +239,9 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 
 /** What to write for a change of one interaction. */
 export function rowChanges(before: Interaction | undefined, after: Interaction): RowChanges {
+  const waits = Boolean(after.request?.waiting || before?.request?.waiting);
   return {
-    interaction: interactionRow(after),
+    interaction: waits ? { ...interactionRow(after), ...waitColumns(after) } : interactionRow(after),
     isNew: before === undefined,
     expectedRevision: before?.revision ?? null,
     parties: after.parties

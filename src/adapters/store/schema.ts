@@ -23,6 +23,13 @@ export interface InteractionsTable {
   parent_id: string | null;
   request_count: number;
   revision: number;
+  /** The routing point the open request waits at (migration 340-routing-waits); null when it does not wait. */
+  wait_point?: string | null;
+  wait_since?: Millis | null;
+  wait_until?: Millis | null;
+  wait_priority?: number | null;
+  /** Until when a replica holds the expiry of this wait; null when unclaimed. */
+  wait_claimed_until?: Millis | null;
 }
 
 export interface PartiesTable {

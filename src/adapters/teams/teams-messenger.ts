@@ -308,6 +308,12 @@ function noticeText(n: Notify['notice']): string {
       return `${n.by.name} removed you from the conference.`;
     case 'interaction-ended':
       return 'The session has ended.';
+    case 'request-waiting':
+      return `Waiting for an expert at ${n.routingPoint.name} (position ${n.position}).`;
+    case 'wait-over':
+      return `Offered to ${n.offeredTo.map((p) => p.name).join(', ')}: the wait at ${n.routingPoint.name} is over.`;
+    case 'returned-to-queue':
+      return `${n.routingPoint.name} found no one: the chat is back in ${n.queue.name}.`;
   }
 }
 

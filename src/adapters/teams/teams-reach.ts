@@ -41,8 +41,14 @@ export function describeUnreachable(mark: Pick<UnreachableMark, 'reason' | 'deta
 /** Reachability in Teams, cached for routing and kept in the database. */
 export class TeamsReach implements Reachability {
   readonly #marks = new Map<string, UnreachableMark>();
+  readonly #cleared: ((userId: string) => void)[] = [];
 
   constructor(private readonly deps: TeamsReachDeps) {}
+
+  /** Subscribes to marks clearing: a knowledge worker can be reached in Teams again (routing may offer them work). */
+  onCleared(listener: (userId: string) => void): void {
+    this.#cleared.push(listener);
+  }
 
   /** Reads the stored marks (at start). */
   async load(): Promise<void> {
@@ -102,8 +108,10 @@ export class TeamsReach implements Reachability {
   /** Clears a mark (Teams told the bot about them, or a send worked). */
   async clear(userId: string): Promise<void> {
     const had = this.#marks.delete(userId);
-    if ((await this.deps.store.delete(userId)) || had)
+    if ((await this.deps.store.delete(userId)) || had) {
       this.deps.logger.info({ knowledgeWorker: userId }, 'knowledge worker reachable in Teams again');
+      for (const listener of this.#cleared) listener(userId);
+    }
   }
 
   /** Whether a mark is cached (no database read). */

@@ -80,6 +80,34 @@ export interface RoutingFailed {
   readonly reasons: readonly string[];
 }
 
+/**
+ * The router found no one yet, and the routing point waits for a member to become available until `until`: the
+ * request stays open without an invitation. The requester (or, for a routed chat, the platform) is told, with the
+ * request's place among those waiting there.
+ */
+export interface Wait {
+  readonly type: 'Wait';
+  readonly interactionId: string;
+  readonly requestId: string;
+  readonly routingPoint: MediationRef;
+  /** When the wait runs out (epoch ms); the same deadline when the request waits there again. */
+  readonly until: number;
+  /** Its place among the requests waiting there (1: next). */
+  readonly position: number;
+  /** What the routing points found, for the requester. */
+  readonly reasons: readonly string[];
+}
+
+/**
+ * A waiting request's wait ran out: it is routed again, and the routing point, its wait over, follows its default
+ * route (or fails). Refused before the deadline, or when the request no longer waits, so it takes effect once.
+ */
+export interface WaitExpired {
+  readonly type: 'WaitExpired';
+  readonly interactionId: string;
+  readonly requestId: string;
+}
+
 /** The invited person accepts (Accept on the preview card). */
 export interface Accept {
   readonly type: 'Accept';
@@ -171,6 +199,8 @@ export type Command =
   | PullFromQueue
   | Offer
   | RoutingFailed
+  | Wait
+  | WaitExpired
   | Accept
   | Reject
   | Timeout

@@ -3,7 +3,7 @@
  * with the new state (an outbox) and workers carry them out through ports, idempotently.
  */
 import type { ResourceFact } from '../reporting/resource-fact.js';
-import type { InvitationKind, MediationRef, Origin, PersonRef, Target, TranscriptEntry } from './types.js';
+import type { InvitationKind, MediationRef, Origin, PersonRef, Target, TranscriptEntry, WaitSpan } from './types.js';
 
 /** Ask the router to pick someone for the open request (a routing point's strategy, or the named person). */
 export interface RouteRequest {
@@ -24,6 +24,13 @@ export interface RouteRequest {
    * on this case with the requester, so being Busy (in that very consultation) does not keep them from the offer.
    */
   readonly consultationId?: string | null | undefined;
+  /**
+   * The routing points this request has waited at, with each wait's start and deadline: a deadline past means that
+   * routing point's wait is over (it follows its default route); one still ahead is kept. Absent when none.
+   */
+  readonly waits?: Readonly<Record<string, WaitSpan>> | undefined;
+  /** The request's priority among waiting requests (attached data `priority`); absent when none is given. */
+  readonly priority?: number | null | undefined;
 }
 
 /** Send the Interaction Preview (Accept / Decline) to an invited person. */
@@ -69,6 +76,14 @@ export interface ScheduleTimeout {
   readonly dueAt: number;
 }
 
+/** Expire the request's wait at a routing point at `dueAt` (kept durable as the waiting request's deadline). */
+export interface ScheduleWaitExpiry {
+  readonly type: 'ScheduleWaitExpiry';
+  readonly interactionId: string;
+  readonly requestId: string;
+  readonly dueAt: number;
+}
+
 /** Relay a transcript entry to a connected party. */
 export interface Deliver {
   readonly type: 'Deliver';
@@ -97,6 +112,30 @@ export type Notice =
       readonly message: string;
       readonly details: readonly string[];
     }
+  | {
+      readonly kind: 'request-waiting';
+      readonly requestKind: InvitationKind;
+      readonly routingPoint: MediationRef;
+      /** Its place among the requests waiting there (1: next). */
+      readonly position: number;
+      readonly since: number;
+      readonly until: number;
+      readonly details: readonly string[];
+    }
+  | {
+      /** A request that waited at a routing point was offered: its wait is over. */
+      readonly kind: 'wait-over';
+      readonly requestKind: InvitationKind;
+      readonly routingPoint: MediationRef;
+      readonly offeredTo: readonly PersonRef[];
+    }
+  | {
+      readonly kind: 'returned-to-queue';
+      readonly queue: MediationRef;
+      /** The routing point that gave the chat back. */
+      readonly routingPoint: MediationRef;
+      readonly details: readonly string[];
+    }
   | { readonly kind: 'owner-changed'; readonly ownerPartyId: string; readonly owner: PersonRef }
   | { readonly kind: 'removed-from-conference'; readonly by: PersonRef }
   | { readonly kind: 'interaction-ended'; readonly endedBy: PersonRef | null };
@@ -122,6 +161,7 @@ export type Effect =
   | SendPreview
   | UpdatePreview
   | ScheduleTimeout
+  | ScheduleWaitExpiry
   | Deliver
   | ReplayTranscript
   | Notify

@@ -8,7 +8,7 @@ import type { Effect } from './effects.js';
 import { accept, cancel, reject, timeout, undeliverable } from './handlers/answer.js';
 import { abandonCall, receiveCall } from './handlers/call.js';
 import { escalate } from './handlers/escalate.js';
-import { offer, routingFailed } from './handlers/routing.js';
+import { offer, routingFailed, wait, waitExpired } from './handlers/routing.js';
 import { deleteFromConference, end, sendMessage } from './handlers/session.js';
 import { pullFromQueue, receiveChat, startIm } from './handlers/start.js';
 import type { Refusal } from './refusals.js';
@@ -44,6 +44,10 @@ function dispatch(d: Draft, command: Command): Refusal | undefined {
       return offer(d, command);
     case 'RoutingFailed':
       return routingFailed(d, command);
+    case 'Wait':
+      return wait(d, command);
+    case 'WaitExpired':
+      return waitExpired(d, command);
     case 'Accept':
       return accept(d, command);
     case 'Reject':

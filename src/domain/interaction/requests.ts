@@ -1,11 +1,39 @@
 /** Requests: an interaction's open want for a new party, and how it fails. */
 import type { Draft } from './draft.js';
+import type { RouteRequest } from './effects.js';
 import { closeInvitation, endInteraction, notify, pendingInvitations } from './operations.js';
-import type { Interaction, InvitationKind, Target } from './types.js';
+import type { Interaction, InvitationKind, Request, Target } from './types.js';
 
 /** Person ids of the interaction's live parties other than the customer: routing never offers them the request. */
 function presentIn(ix: Interaction): string[] {
   return ix.parties.filter((p) => p.status !== 'ended' && p.role !== 'Customer').map((p) => p.person.id);
+}
+
+/**
+ * The interaction's priority among waiting requests: its attached data `priority` (any case, e.g. `Priority`), when
+ * an integer; else null.
+ */
+export function priorityOf(ix: Interaction): number | null {
+  const key = Object.keys(ix.attachedData).find((k) => k.toLowerCase() === 'priority');
+  const raw = key === undefined ? undefined : ix.attachedData[key]?.trim();
+  if (!raw || !/^-?\d{1,9}$/.test(raw)) return null;
+  return Number(raw);
+}
+
+/** The RouteRequest effect for the interaction's open request, as it stands (offered so far, waits, who is present). */
+export function routeRequestOf(ix: Interaction, req: Request): RouteRequest {
+  return {
+    type: 'RouteRequest',
+    interactionId: ix.id,
+    requestId: req.id,
+    kind: req.kind,
+    target: req.target,
+    exclude: [...req.offered],
+    present: presentIn(ix),
+    ...(req.consultationId ? { consultationId: req.consultationId } : {}),
+    ...(req.waits && Object.keys(req.waits).length > 0 ? { waits: { ...req.waits } } : {}),
+    ...(priorityOf(ix) !== null ? { priority: priorityOf(ix) } : {}),
+  };
 }
 
 /** Opens a request and asks the router to serve it. */
@@ -18,18 +46,17 @@ export function openRequest(
   consultationId: string | null,
 ): void {
   ix.requestCount += 1;
-  const request = { id: `r${ix.requestCount}`, kind, target, byPartyId, since: d.now, offered: [], consultationId };
-  ix.request = request;
-  d.emit({
-    type: 'RouteRequest',
-    interactionId: ix.id,
-    requestId: request.id,
+  const request: Request = {
+    id: `r${ix.requestCount}`,
     kind,
     target,
-    exclude: [],
-    present: presentIn(ix),
-    ...(consultationId ? { consultationId } : {}),
-  });
+    byPartyId,
+    since: d.now,
+    offered: [],
+    consultationId,
+  };
+  ix.request = request;
+  d.emit(routeRequestOf(ix, request));
 }
 
 /** Why a request failed, as the requester is told. */
@@ -68,15 +95,7 @@ export function continueOrFailRequest(d: Draft, ix: Interaction, ended: Unanswer
   const req = ix.request;
   if (!req || pendingInvitations(ix, req.id).length > 0) return;
   if (req.target.kind !== 'person') {
-    d.emit({
-      type: 'RouteRequest',
-      interactionId: ix.id,
-      requestId: req.id,
-      kind: req.kind,
-      target: req.target,
-      exclude: [...req.offered],
-      present: presentIn(ix),
-    });
+    d.emit(routeRequestOf(ix, req));
     return;
   }
   failRequest(d, ix, ended.reason, [failureMessage(req.kind, ended.reason, ended.who, ended.why)], ended.why);
@@ -108,7 +127,12 @@ export function failRequest(
     endInteraction(d, ix, null);
   } else if (req.kind === 'route' && ix.media === 'chat' && ix.mediation?.kind === 'routing-point') {
     // Flow 2 of 002: the chat is returned to the queue so that other routing targets can be evaluated.
+    const routingPoint = ix.mediation;
     ix.mediation = ix.homeQueue;
     ix.mediationSince = d.now;
+    const customer = ix.parties.find((p) => p.role === 'Customer' && p.status === 'connected');
+    if (customer && ix.homeQueue) {
+      notify(d, ix, customer, { kind: 'returned-to-queue', queue: ix.homeQueue, routingPoint, details });
+    }
   }
 }

@@ -109,6 +109,24 @@ export type Target =
   | { readonly kind: 'routing-point'; readonly id: string; readonly name: string }
   | { readonly kind: 'queue'; readonly id: string; readonly name: string };
 
+/** A routing point's wait for this request: when it began there and when it runs out (epoch ms). */
+export interface WaitSpan {
+  readonly since: number;
+  readonly until: number;
+}
+
+/**
+ * A request waiting at a routing point for a member to become available: no invitation is pending meanwhile. Waiting
+ * requests are offered in order: a higher `priority` first, then arrival (`since`).
+ */
+export interface Waiting {
+  readonly routingPoint: MediationRef;
+  readonly since: number;
+  readonly until: number;
+  /** From the interaction's attached data `priority` (an integer); null when none is given. */
+  readonly priority: number | null;
+}
+
 /** An open want for a new party, served by one or more invitations. At most one per interaction. */
 export interface Request {
   readonly id: string;
@@ -121,6 +139,13 @@ export interface Request {
   offered: string[];
   /** For a transfer or conference to an active consultation: that consultation's id. */
   readonly consultationId: string | null;
+  /** Waiting at a routing point for a member to become available; absent or null when not waiting. */
+  waiting?: Waiting | null | undefined;
+  /**
+   * Each routing point's wait for this request, by routing point id: a request waiting again at the same routing
+   * point (after a decline) keeps its place and its deadline. Absent on requests that never waited.
+   */
+  waits?: Record<string, WaitSpan> | undefined;
 }
 
 /** A structured system event behind a system transcript line. */

@@ -4,9 +4,9 @@
  * unreachable, with counts). A routing point that finds no one forwards to its default route; the chain is
  * followed here, loop-safe, and the offer names the routing point that found the person.
  */
-import type { Offer, RoutingFailed } from '../interaction/commands.js';
+import type { Offer, RoutingFailed, Wait } from '../interaction/commands.js';
 import type { RouteRequest } from '../interaction/effects.js';
-import type { MediationRef, PersonRef } from '../interaction/types.js';
+import type { MediationRef, PersonRef, WaitSpan } from '../interaction/types.js';
 import { type AgentStateView, everyoneReachable, type ReachabilityView } from './agent-state.js';
 import { type AvailabilityInput, countUnavailable, unavailableCause, unreachableMembers } from './availability.js';
 import type { KnowledgeWorker } from './knowledge-worker.js';
@@ -25,6 +25,11 @@ export interface RoutingContext {
   readonly lastFinishedAt?: ((knowledgeWorkerId: string) => number | undefined) | undefined;
   /** Round-robin cursors by routing point id (the id offered last); default: none. */
   readonly cursorOf?: ((routingPointId: string) => string | undefined) | undefined;
+  /**
+   * The time of the decision (epoch ms). Routing points wait (`waitMs`) only when it is given; without it every
+   * routing point follows its default route at once.
+   */
+  readonly now?: number | undefined;
 }
 
 /** The new round-robin cursor to store: the caller keeps cursors, the decision stays pure. */
@@ -37,6 +42,8 @@ export interface CursorUpdate {
 export type RoutingPointDecision =
   | { readonly kind: 'offer'; readonly targets: readonly KnowledgeWorker[]; readonly cursor: CursorUpdate | null }
   | { readonly kind: 'forward'; readonly to: string; readonly report: RoutingPointReport }
+  /** No one now: the request waits here for a member until `until`. */
+  | { readonly kind: 'wait'; readonly until: number; readonly report: RoutingPointReport }
   | { readonly kind: 'to-agent'; readonly report: RoutingPointReport };
 
 /** The decision for a request. `path` lists the routing points visited, in order. */
@@ -50,6 +57,13 @@ export type RouteDecision =
   | {
       readonly kind: 'failed';
       readonly command: RoutingFailed;
+      readonly path: readonly string[];
+      readonly reports: readonly RoutingPointReport[];
+    }
+  /** No one now: the request waits at the last routing point of `path` (`command.position` is the caller's to set). */
+  | {
+      readonly kind: 'wait';
+      readonly command: Wait;
       readonly path: readonly string[];
       readonly reports: readonly RoutingPointReport[];
     }
@@ -82,6 +96,25 @@ function exhausted(rp: CompiledRoutingPoint, report: RoutingPointReport): Routin
 }
 
 /**
+ * No one at this routing point now: it waits for a member while its wait lasts (`waitMs`, counted from the first
+ * time this request waited here), then follows its default route with the wait named in the reason. A routing point
+ * that reached its maximum of offers does not wait.
+ */
+function waitOrGiveUp(
+  rp: CompiledRoutingPoint,
+  report: RoutingPointReport,
+  now: number | undefined,
+  waits: Readonly<Record<string, WaitSpan>>,
+): RoutingPointDecision {
+  const waitMs = rp.definition.waitMs;
+  const span = waits[rp.definition.id];
+  if (report.cause === 'max-offers' || now === undefined || (waitMs <= 0 && !span)) return exhausted(rp, report);
+  const until = span?.until ?? now + waitMs;
+  if (until > now) return { kind: 'wait', until, report };
+  return exhausted(rp, { ...report, waitedMs: until - (span?.since ?? now - waitMs) });
+}
+
+/**
  * Decides at one routing point, without following its default route: whom to offer, or why no one.
  * `excluded` holds everyone offered this request so far; it counts toward this routing point's maximum of offers
  * when they are its members. `present` holds the people already in the interaction: never picked, not counted.
@@ -91,8 +124,10 @@ export function decideAtRoutingPoint(
   excluded: ReadonlySet<string>,
   context: RoutingContext,
   present: readonly string[] = [],
+  waits: Readonly<Record<string, WaitSpan>> = {},
 ): RoutingPointDecision {
   const def = rp.definition;
+  const giveUp = (report: RoutingPointReport) => waitOrGiveUp(rp, report, context.now, waits);
   const availability: AvailabilityInput = {
     stateOf: context.stateOf,
     unreachable: context.unreachable ?? everyoneReachable,
@@ -102,7 +137,7 @@ export function decideAtRoutingPoint(
   const offered = offersMadeAt(rp, excluded);
   const base = { routingPointId: def.id, name: def.name, offered, maxOffers: def.maxOffers };
   if (offered >= def.maxOffers) {
-    return exhausted(rp, { ...base, cause: 'max-offers', counts: null, unqualified: 0, unknown: 0, unreachable: [] });
+    return giveUp({ ...base, cause: 'max-offers', counts: null, unqualified: 0, unknown: 0, unreachable: [] });
   }
   const strategy = def.strategy;
   if (strategy.kind === 'named') {
@@ -111,7 +146,7 @@ export function decideAtRoutingPoint(
     const counts = kw ? countUnavailable([kw.id], availability) : null;
     const cause = kw ? 'no-one-ready' : 'no-members';
     const unreachable = kw ? unreachableMembers([kw], availability) : [];
-    return exhausted(rp, { ...base, cause, counts, unqualified: 0, unknown: kw ? 0 : 1, unreachable });
+    return giveUp({ ...base, cause, counts, unqualified: 0, unknown: kw ? 0 : 1, unreachable });
   }
   const rank =
     strategy.kind === 'broadcast' ? strategy.rank : strategy.kind === 'priority' ? 'priority' : strategy.kind;
@@ -128,14 +163,13 @@ export function decideAtRoutingPoint(
   }
   const pool = rank === 'priority' ? rp.priorityOrder : rp.members;
   const extra = { unqualified: rank === 'priority' ? rp.unqualifiedCount : 0, unknown: rp.unknownMemberIds.length };
-  if (pool.length === 0)
-    return exhausted(rp, { ...base, cause: 'no-members', counts: null, ...extra, unreachable: [] });
+  if (pool.length === 0) return giveUp({ ...base, cause: 'no-members', counts: null, ...extra, unreachable: [] });
   const counts = countUnavailable(
     pool.map((kw) => kw.id),
     availability,
   );
   const unreachable = unreachableMembers(pool, availability);
-  return exhausted(rp, { ...base, cause: 'no-one-ready', counts, ...extra, unreachable });
+  return giveUp({ ...base, cause: 'no-one-ready', counts, ...extra, unreachable });
 }
 
 function decideForPerson(request: RouteRequest, person: PersonRef, context: RoutingContext): RouteDecision {
@@ -213,7 +247,7 @@ export function decideRoute(request: RouteRequest, context: RoutingContext): Rou
     const rp = context.index.routingPoints.get(id);
     if (!rp) return fail([`Routing point ${id === target.id ? target.name : id} is not configured.`]);
     path.push(id);
-    const step = decideAtRoutingPoint(rp, excluded, context, request.present ?? []);
+    const step = decideAtRoutingPoint(rp, excluded, context, request.present ?? [], request.waits ?? {});
     if (step.kind === 'offer') {
       const command: Offer = {
         type: 'Offer',
@@ -226,6 +260,18 @@ export function decideRoute(request: RouteRequest, context: RoutingContext): Rou
       return { kind: 'offer', command, path, cursor: step.cursor };
     }
     reports.push(step.report);
+    if (step.kind === 'wait') {
+      const command: Wait = {
+        type: 'Wait',
+        interactionId: request.interactionId,
+        requestId: request.requestId,
+        routingPoint: mediationOf(rp),
+        until: step.until,
+        position: 1,
+        reasons: reasonsOf(reports),
+      };
+      return { kind: 'wait', command, path, reports };
+    }
     if (step.kind === 'to-agent') return fail([]);
     if (path.includes(step.to)) {
       const back = context.index.routingPoints.get(step.to)?.definition.name ?? step.to;

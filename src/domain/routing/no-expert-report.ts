@@ -23,6 +23,8 @@ export interface RoutingPointReport {
   readonly unknown: number;
   /** Members who cannot be reached in Teams, with the reasons (empty when not looked at). */
   readonly unreachable: readonly UnreachableMember[];
+  /** How long the request waited here for a member before giving up (ms); 0 or absent when it did not wait. */
+  readonly waitedMs?: number | undefined;
 }
 
 /** How many unreachable members a reason names before "and N more". */
@@ -42,7 +44,8 @@ function plural(n: number, one: string, many: string): string {
 
 /** One sentence for one routing point. */
 export function reasonOf(report: RoutingPointReport): string {
-  const at = `No expert available at ${report.name}`;
+  const waited = report.waitedMs ? ` after waiting ${durationText(report.waitedMs)}` : '';
+  const at = `No expert available at ${report.name}${waited}`;
   if (report.cause === 'max-offers') {
     return `${at}: offered to ${plural(report.offered, 'person', 'people')}, its maximum, and none accepted.`;
   }
@@ -52,6 +55,17 @@ export function reasonOf(report: RoutingPointReport): string {
   const tail = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   if (report.cause === 'no-members' || !report.counts) return `${at}: it has no one to offer${tail}.`;
   return `${at}: ${describeCounts(report.counts)}${tail}${unreachableTail(report.unreachable)}.`;
+}
+
+/** "45 s", "2 min", "1 min 30 s", "2 h": a wait as agents read it. */
+export function durationText(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const parts = [h > 0 ? `${h} h` : '', m > 0 ? `${m} min` : '', rest > 0 ? `${rest} s` : ''];
+  return parts.filter((p) => p !== '').join(' ');
 }
 
 /** The sentences for every routing point visited, in order. */

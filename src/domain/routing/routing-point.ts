@@ -59,6 +59,11 @@ export const routingPointSchema = z.object({
   previewTimeoutMs: z.number().int().min(1_000).max(600_000).default(30_000),
   /** How many people this routing point offers one request to, in all, before its default route. Default 5. */
   maxOffers: z.number().int().min(1).max(1_000).default(5),
+  /**
+   * How long a request waits here for a member to become available when no one is (ms), before the default route.
+   * Default 0: the default route at once.
+   */
+  waitMs: z.number().int().min(0).max(86_400_000).default(0),
   /** Default: back to the agent with "no expert available". */
   defaultRoute: defaultRouteSchema.default({ kind: 'agent' }),
   /** The voice routing point for escalating the customer's call to whoever this routing point connected. */

@@ -32,12 +32,12 @@ export interface ConsoleHarness extends ApiTestApp {
   close(): Promise<void>;
 }
 
-/** Starts the connector (SQLite) and Chromium. */
-export async function startConsoleHarness(): Promise<ConsoleHarness> {
+/** Starts the connector (SQLite) with `directory` (default the sample directory) and Chromium. */
+export async function startConsoleHarness(directory?: string): Promise<ConsoleHarness> {
   const clock = new TestClock(Date.UTC(2026, 0, 15, 14, 41, 0));
   const database = testDatabases()[0];
   if (!database) throw new Error('no test database');
-  const t = await startApiApp(await database.create(), clock);
+  const t = await startApiApp(await database.create(), clock, '', {}, directory);
   t.app.start();
   const server: Server = t.app.http.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -310,3 +310,68 @@ describe('invariants (fast-check)', () => {
     );
   });
 });
+
+describe('routing points that wait for an expert', () => {
+  const index = indexOf(experts(3), [
+    {
+      id: 'w',
+      name: 'Patient',
+      members: list(2),
+      strategy: { kind: 'round-robin' },
+      waitMs: 60_000,
+      maxOffers: 2,
+      defaultRoute: { kind: 'routing-point', id: 'next' },
+    },
+    { id: 'next', name: 'Next', members: list(1, 3), strategy: { kind: 'round-robin' } },
+  ]);
+  const now = 1_700_000_000_000;
+  const busy = states({ kw1: 'B', kw2: 'B', kw3: 'B' });
+
+  test('no one available: the request waits here until now + waitMs, with what it found', () => {
+    const d = decideRoute(toRoutingPoint('w'), contextOf(index, { stateOf: busy, now }));
+    expect(d).toMatchObject({
+      kind: 'wait',
+      path: ['w'],
+      command: {
+        type: 'Wait',
+        routingPoint: { kind: 'routing-point', id: 'w', name: 'Patient' },
+        until: now + 60_000,
+        reasons: ['No expert available at Patient: everyone is busy (2).'],
+      },
+    });
+  });
+
+  test('without a time, or with a member available, no one waits', () => {
+    expect(decideRoute(toRoutingPoint('w'), contextOf(index, { stateOf: busy })).kind).toBe('failed');
+    const ready = states({ kw2: 'R' });
+    expect(decideRoute(toRoutingPoint('w'), contextOf(index, { stateOf: ready, now }))).toMatchObject({
+      kind: 'offer',
+      command: { targets: [{ id: 'kw2' }] },
+    });
+  });
+
+  test('waiting again keeps the first deadline; once it has passed, the default route, the wait named', () => {
+    const waits = { w: { since: now - 30_000, until: now + 30_000 } };
+    const again = decideRoute({ ...toRoutingPoint('w', ['kw1']), waits }, contextOf(index, { stateOf: busy, now }));
+    expect(again).toMatchObject({ kind: 'wait', command: { until: now + 30_000 } });
+    const later = now + 30_000;
+    const over = decideRoute(
+      { ...toRoutingPoint('w', ['kw1']), waits },
+      contextOf(index, { stateOf: states({ kw3: 'R' }), now: later }),
+    );
+    expect(over).toMatchObject({ kind: 'offer', path: ['w', 'next'], command: { targets: [{ id: 'kw3' }] } });
+    const failed = decideRoute(
+      { ...toRoutingPoint('w', ['kw1']), waits },
+      contextOf(index, { stateOf: busy, now: later }),
+    );
+    expect(reasons(failed)).toEqual([
+      'No expert available at Patient after waiting 1 min: 1 busy, 1 declined or did not answer.',
+      'No expert available at Next: everyone is busy (1).',
+    ]);
+  });
+
+  test('a routing point at its maximum of offers does not wait', () => {
+    const d = decideRoute(toRoutingPoint('w', ['kw1', 'kw2']), contextOf(index, { stateOf: busy, now }));
+    expect(d).toMatchObject({ kind: 'failed', path: ['w', 'next'] });
+  });
+});

@@ -73,7 +73,13 @@ export function interactionRoutes(ctx: AgentApiContext): AnyRoute[] {
       params: interactionIdParams,
       responses: { 200: { description: 'The interaction.', schema: interactionViewSchema } },
       errors: [403, 404],
-      handle: async ({ params, caller }) => ok(await visibleInteraction(ctx, caller, params.id), caller.agentId),
+      handle: async ({ params, caller }) => {
+        const ix = await visibleInteraction(ctx, caller, params.id);
+        const waiting = ix.request?.waiting;
+        const position =
+          waiting && ctx.waitingPosition ? await ctx.waitingPosition(waiting.routingPoint.id, ix.id) : null;
+        return { status: 200, body: interactionView(ix, caller.agentId, position) };
+      },
     }),
     defineRoute({
       method: 'get',

@@ -1,9 +1,9 @@
 /** The router's answers to a request: offers (one person, or a broadcast) and "no one available". */
-import type { Offer, RoutingFailed } from '../commands.js';
+import type { Offer, RoutingFailed, Wait, WaitExpired } from '../commands.js';
 import type { Draft } from '../draft.js';
-import { addParty, livePartyOf } from '../operations.js';
+import { addParty, livePartyOf, notify, pendingInvitations } from '../operations.js';
 import { type Refusal, refuse } from '../refusals.js';
-import { failRequest } from '../requests.js';
+import { failRequest, priorityOf, routeRequestOf } from '../requests.js';
 import type { Interaction, InvitationKind, PartyRole, PersonRef } from '../types.js';
 
 const roleFor: Record<InvitationKind, Exclude<PartyRole, 'Customer' | 'Initiated'>> = {
@@ -42,9 +42,27 @@ export function offer(d: Draft, c: Offer): Refusal | undefined {
     const live = livePartyOf(checked, t.id);
     if (live) return refuse('already-a-party', `${t.name} is already a party to interaction ${checked.id}.`);
   }
+  if (pendingInvitations(checked, c.requestId).length > 0) {
+    // Served already (another replica offered it first, or a waiting request was offered meanwhile).
+    return refuse('request-pending', `Request ${c.requestId} of interaction ${checked.id} is already offered.`);
+  }
   const ix = d.edit(c.interactionId);
   const req = ix.request;
   if (!req) return refuse('unknown-request', `Request ${c.requestId} is no longer open.`);
+  const waited = req.waiting;
+  req.waiting = null;
+  if (waited) {
+    const requester = ix.parties.find((p) => p.id === req.byPartyId && p.status === 'connected');
+    const told = requester ?? (req.kind === 'route' ? customerOf(ix) : undefined);
+    if (told) {
+      notify(d, ix, told, {
+        kind: 'wait-over',
+        requestKind: req.kind,
+        routingPoint: waited.routingPoint,
+        offeredTo: [...c.targets],
+      });
+    }
+  }
   const requester = ix.parties.find((p) => p.id === req.byPartyId);
   const from: PersonRef | null = requester?.person ?? (ix.origin.kind === 'inbound-chat' ? null : ix.origin.from);
   const previewText = previewTextOf(ix);
@@ -95,6 +113,63 @@ export function offer(d: Draft, c: Offer): Refusal | undefined {
   }
   return undefined;
 }
+
+/**
+ * The routing point waits for a member: the request stays open with no invitation until one becomes available (an
+ * offer) or the wait runs out (`WaitExpired`). The requester is told, or for a routed chat the platform (through the
+ * customer's party); a request that waits again keeps its place and deadline, and is not told twice.
+ */
+export function wait(d: Draft, c: Wait): Refusal | undefined {
+  const checked = checkRequest(d, c.interactionId, c.requestId);
+  if ('code' in checked) return checked;
+  if (c.routingPoint.kind !== 'routing-point') return refuse('invalid-command', 'Only a routing point waits.');
+  if (!(c.until > d.now)) return refuse('invalid-command', 'A wait ends after it begins.');
+  if (pendingInvitations(checked, c.requestId).length > 0) {
+    return refuse('request-pending', `Request ${c.requestId} of interaction ${checked.id} is already offered.`);
+  }
+  const current = checked.request?.waiting;
+  if (current && current.routingPoint.id === c.routingPoint.id && current.until === c.until) return undefined;
+  const ix = d.edit(c.interactionId);
+  const req = ix.request;
+  if (!req) return refuse('unknown-request', `Request ${c.requestId} is no longer open.`);
+  const span = req.waits?.[c.routingPoint.id] ?? { since: d.now, until: c.until };
+  req.waits = { ...(req.waits ?? {}), [c.routingPoint.id]: span };
+  req.waiting = { routingPoint: c.routingPoint, since: span.since, until: span.until, priority: priorityOf(ix) };
+  d.emit({ type: 'ScheduleWaitExpiry', interactionId: ix.id, requestId: req.id, dueAt: span.until });
+  const requester = ix.parties.find((p) => p.id === req.byPartyId && p.status === 'connected');
+  const told = requester ?? (req.kind === 'route' ? customerOf(ix) : undefined);
+  if (told) {
+    notify(d, ix, told, {
+      kind: 'request-waiting',
+      requestKind: req.kind,
+      routingPoint: c.routingPoint,
+      position: c.position,
+      since: span.since,
+      until: span.until,
+      details: [...c.reasons],
+    });
+  }
+  return undefined;
+}
+
+/** A waiting request's wait ran out: it is routed again, and that routing point follows its default route. */
+export function waitExpired(d: Draft, c: WaitExpired): Refusal | undefined {
+  const checked = checkRequest(d, c.interactionId, c.requestId);
+  if ('code' in checked) return checked;
+  const waiting = checked.request?.waiting;
+  if (!waiting) return refuse('not-due', `Request ${c.requestId} of interaction ${checked.id} is not waiting.`);
+  if (d.now < waiting.until) {
+    return refuse('not-due', `The wait of request ${c.requestId} runs until ${new Date(waiting.until).toISOString()}.`);
+  }
+  const ix = d.edit(c.interactionId);
+  const req = ix.request;
+  if (!req) return refuse('unknown-request', `Request ${c.requestId} is no longer open.`);
+  req.waiting = null;
+  d.emit(routeRequestOf(ix, req));
+  return undefined;
+}
+
+const customerOf = (ix: Interaction) => ix.parties.find((p) => p.role === 'Customer' && p.status === 'connected');
 
 export function routingFailed(d: Draft, c: RoutingFailed): Refusal | undefined {
   const checked = checkRequest(d, c.interactionId, c.requestId);

@@ -88,10 +88,17 @@ export function invitationLabel(kind) {
 const requestVerbs = { route: 'Invitation', transfer: 'Transfer', conference: 'Conference', consult: 'Consultation' };
 
 /**
- * A pending request as a sentence ("Transfer to Billing Experts is pending.").
- * @param {{ kind: string, target: { kind: string, name?: string, person?: { name: string } } }} request
+ * A pending request as a sentence ("Transfer to Billing Experts is pending."), or, while it waits at a routing point,
+ * "Waiting for an expert at Billing Experts (position 2)."
+ * @param {{ kind: string, target: { kind: string, name?: string, person?: { name: string } },
+ *   waiting?: { routingPoint: { name: string }, position: number | null } | null }} request
  */
 export function requestLabel(request) {
+  const waiting = request.waiting;
+  if (waiting) {
+    const place = waiting.position ? ` (position ${waiting.position})` : '';
+    return `Waiting for an expert at ${waiting.routingPoint.name}${place}.`;
+  }
   const t = request.target;
   const name = t.kind === 'person' ? t.person?.name : t.name;
   return `${requestVerbs[request.kind] ?? request.kind} to ${name ?? 'the target'} is pending.`;

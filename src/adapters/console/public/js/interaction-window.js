@@ -220,7 +220,8 @@ export class InteractionWindow {
     if (ended || !mine || mine.status === 'ended') actions.push(this.button('Done', () => this.app.closeWindow(this)));
     this.actionsEl.replaceChildren(...actions);
     this.showInfo(view.request && !ended ? requestLabel(view.request) : (this.infoEl.textContent ?? ''));
-    if (!view.request && /is pending\.$/.test(this.infoEl.textContent ?? '')) this.showInfo('');
+    const requestShown = /is pending\.$|^Waiting for an expert/.test(this.infoEl.textContent ?? '');
+    if (!view.request && requestShown) this.showInfo('');
 
     this.internalEl.hidden = view.media !== 'chat';
     this.input.disabled = ended || mine?.status === 'ended';
