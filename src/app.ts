@@ -25,6 +25,7 @@ import { createGraph } from './compose/graph.js';
 import { createInteractions } from './compose/interactions.js';
 import { createMetrics } from './compose/metrics.js';
 import { createPresence, type Presence } from './compose/presence.js';
+import { createPresenceWrites, type PresenceWrites } from './compose/presence-writes.js';
 import { createReporting } from './compose/reporting.js';
 import { createRouting } from './compose/routing.js';
 import { createScaleOut, type ScaleOut } from './compose/scale-out.js';
@@ -82,6 +83,8 @@ export interface ConnectorApp {
   readonly agentSide: AgentSide;
   /** The presence engine; null when the configuration has no `presence` section (static directory states). */
   readonly presence: Presence | null;
+  /** Presence written to Teams (experts in a session); null without `presence.write`. */
+  readonly presenceWrites: PresenceWrites | null;
   /** Active sessions per knowledge worker (the connector's own load). */
   readonly load: SessionLoad;
   /** The Prometheus metrics served at `/metrics`. */
@@ -121,11 +124,25 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       ? createPresence(config.presence, infra, { graph, userIds: directory.knowledgeWorkerIds(), scaleOut })
       : null;
   if (presence) directory.onRebuilt((ids) => presence.track(ids));
+  const presenceWrites =
+    config.presence?.write && presence && graph
+      ? createPresenceWrites(config.presence.write, infra, {
+          graph,
+          presence,
+          clientId: config.presence.clientId,
+          quotaShare: config.presence.quotaShare,
+        })
+      : null;
   const sessions = await createSessions(
     infra,
     interactions,
     scaleOut,
-    presence ? (id, active) => presence.setLoad(id, active) : null,
+    presence
+      ? (id, active) => {
+          presence.setLoad(id, active);
+          presenceWrites?.sessionLoad(id, active);
+        }
+      : null,
   );
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
@@ -207,6 +224,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     delivery,
     ...(scaleOut ? [scaleOut] : []),
     ...(presence ? [presence] : []),
+    ...(presenceWrites ? [presenceWrites] : []),
     directory,
   ];
 
@@ -236,6 +254,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     logger,
     agentSide: { ...agentApi, webhooks: webhooks.worker },
     presence,
+    presenceWrites,
     load: sessions.load,
     metrics: metrics.metrics,
     scaleOut,

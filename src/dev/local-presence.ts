@@ -40,6 +40,11 @@ export interface LocalPresenceOptions {
   readonly tenant?: string | undefined;
   /** Decryption processes (`presence.subscriptions.decryptionProcesses`); default 1. */
   readonly decryptionProcesses?: number | undefined;
+  /**
+   * Presence writes (`presence.write`): true for the defaults (experts in a session show Busy/InACall in Teams), or
+   * the section's keys as YAML flow mapping content (e.g. `expirationMinutes: 5`). Default off.
+   */
+  readonly write?: boolean | string | undefined;
 }
 
 /** Starts the emulator with the sample directory's presence and returns the settings for the connector. */
@@ -56,6 +61,7 @@ export async function startLocalPresence(options: LocalPresenceOptions = {}): Pr
     decryptionProcesses: ${options.decryptionProcesses ?? 1}
     notificationBaseUrl: ${options.connectorBaseUrl}`
     : '';
+  const write = options.write ? `\n  write: { ${options.write === true ? '' : options.write} }` : '';
   const yaml = `
 presence:
   tenantId: ${options.tenant ?? LOCAL_TENANT_ID}
@@ -63,7 +69,7 @@ presence:
   authorityBaseUrl: ${emulator.baseUrl}
   graphBaseUrl: ${emulator.graphBaseUrl}
   staleAfterMs: 600000
-  poll: { fastIntervalMs: ${options.fastIntervalMs ?? 5_000}, slowIntervalMs: 600000 }${options.rulesFile ? `\n  rulesFile: ${options.rulesFile}` : ''}${subscriptions}
+  poll: { fastIntervalMs: ${options.fastIntervalMs ?? 5_000}, slowIntervalMs: 600000 }${options.rulesFile ? `\n  rulesFile: ${options.rulesFile}` : ''}${write}${subscriptions}
 `;
   return {
     emulator,

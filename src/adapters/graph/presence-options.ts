@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { MappingRuleSet } from '../../domain/presence/mapping-rules.js';
+import { presenceWriteFileSchema } from './presence-write-options.js';
 
 const ms = z.number().int().positive();
 
@@ -73,6 +74,8 @@ export const presenceFileSchema = z.strictObject({
   rulesFile: z.string().min(1).optional(),
   /** Change notifications; without them, presence is polled only. */
   subscriptions: presenceSubscriptionsFileSchema.optional(),
+  /** Presence written to Teams (experts in a session); without it, nothing is written. */
+  write: presenceWriteFileSchema.optional(),
 });
 
 /** The `presence` section as validated. */
