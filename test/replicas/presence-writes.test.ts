@@ -99,6 +99,7 @@ ${local.yaml.replace('  staleAfterMs: 600000', '  staleAfterMs: 600000\n  usersP
       expect(res.status).toBe(201);
       const id = res.body.id as string;
       const invitation = await eventually('the invitation', async () => (await a.store.get(id))?.invitations[0]);
+      if (!invitation) throw new Error('no invitation');
       const accepted = await a.commands.execute({
         type: 'Accept',
         interactionId: id,
