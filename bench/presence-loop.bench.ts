@@ -77,7 +77,7 @@ ${local.yaml}`;
   let published = 0;
   app.presence?.onStateChange(async (_id, state) => {
     published++;
-    if (state.kind === 'not-ready' && state.reasonCode === 'InACall') ownCallsMistaken++;
+    if (state.kind === 'NotReady' && state.reason === 'InACall') ownCallsMistaken++;
   });
   app.start();
   const api = async (method: string, path: string, body?: unknown) => {
