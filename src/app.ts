@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import { contactCenterOfQueue } from './adapters/agent-api/agent-api-options.js';
+import { contactCenterOfAgent, contactCenterOfQueue } from './adapters/agent-api/agent-api-options.js';
 import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
@@ -131,6 +131,10 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
           presence,
           clientId: config.presence.clientId,
           quotaShare: config.presence.quotaShare,
+          agentRules: config.presence.agentRules,
+          agents: config.directory.agents,
+          contactCenterOfAgent: contactCenterOfAgent(config.agentApi),
+          replicas: scaleOut !== null,
         })
       : null;
   const sessions = await createSessions(
@@ -192,7 +196,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       index: () => directory.index(),
       stateOf: routing.stateOf,
       unreachable: teams ? () => teams.reach.list() : undefined,
-      extraRoutes: reporting.routes,
+      extraRoutes: [...reporting.routes, ...(presenceWrites?.routes ?? [])],
       scaleOut,
       resolve: deps.resolve,
     },

@@ -71,10 +71,21 @@ export class PresenceShardHolder {
     for (const s of deps.shards) for (const id of s.userIds) this.#shardOf.set(id, s.index);
   }
 
-  /** Whether this process holds the user's shard (alone: every tracked user once started). */
+  /**
+   * Whether this process holds the user's shard (alone: every user once started). A user in no shard (an agent's
+   * Teams user, not a knowledge worker) belongs to the planned shard their id hashes to, so one replica owns them too.
+   */
   holdsUser(userId: string): boolean {
-    const n = this.#shardOf.get(userId);
-    return n !== undefined && this.#held.has(n);
+    const n = this.#shardOf.get(userId) ?? this.#hashedShard(userId);
+    return this.#held.has(n);
+  }
+
+  #hashedShard(userId: string): number {
+    const planned = this.deps.shards.length;
+    if (planned === 0) return this.#late.index;
+    let h = 2166136261;
+    for (let i = 0; i < userId.length; i++) h = Math.imul(h ^ userId.charCodeAt(i), 16777619);
+    return (h >>> 0) % planned;
   }
 
   /** Told the users of every shard this process starts holding (presence writes take their people over). */

@@ -37,6 +37,8 @@ export interface ReachWorldOptions {
   readonly beforeStart?: (graph: GraphEmulator) => void;
   /** Presence writes (`presence.write`): true for the defaults, or the section's keys (see `startLocalPresence`). */
   readonly presenceWrite?: boolean | string;
+  /** The `directory.agents` entries as YAML list items (default: Kate alone). */
+  readonly agents?: string;
 }
 
 /** The running world. */
@@ -86,7 +88,7 @@ directory:
     - { id: "${megan.id}", name: ${megan.name} }
     - { id: "${alex.id}", name: ${alex.name} }
   agents:
-    - { id: agent-kate, name: Kate Lewis }
+${options.agents ?? '    - { id: agent-kate, name: Kate Lewis }'}
 ${options.routing ?? defaultRouting}
 queues:
   - { id: inbound-chat, name: Inbound Chat, members: [agent-kate] }

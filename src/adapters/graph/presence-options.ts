@@ -4,6 +4,7 @@
  * directory's static states.
  */
 import { z } from 'zod';
+import type { AgentPresenceRule } from '../../domain/presence/agent-presence.js';
 import type { MappingRuleSet } from '../../domain/presence/mapping-rules.js';
 import { presenceWriteFileSchema } from './presence-write-options.js';
 
@@ -112,4 +113,6 @@ export interface LoadedPresenceOptions extends Omit<PresenceOptions, 'subscripti
   /** The rules of `rulesFile`, compiled; the shipped rules without one. Reloads go through `reloadPresenceRules`. */
   readonly rules: MappingRuleSet;
   readonly subscriptions: (NonNullable<PresenceOptions['subscriptions']> & NotificationKeyMaterial) | null;
+  /** The agents' mapping of `write.agents.mappingFile`, checked; the shipped mapping without one. */
+  readonly agentRules: readonly AgentPresenceRule[];
 }

@@ -32,6 +32,19 @@ export const presenceWriteFileSchema = z.strictObject({
     })
     .default({ availability: 'Busy', activity: 'InACall' }),
   /**
+   * Agents who use Teams too (`directory.agents[].entraUserId`) show their contact-center state there, as reported
+   * through the agent API. Absent: agents' states are not written.
+   */
+  agents: z
+    .strictObject({
+      /**
+       * A YAML mapping of reported states to what Teams shows (docs/presence.md), reloaded when it changes. Default:
+       * busy on a call or a chat shows Busy/InACall, other states leave Teams alone.
+       */
+      mappingFile: z.string().min(1).optional(),
+    })
+    .optional(),
+  /**
    * Lifetime of the connector's presence session in Graph, minutes (5 to 240): written again while the session lasts,
    * and the longest a presence can outlive a connector that stopped for good. Default 15.
    */
