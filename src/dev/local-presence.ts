@@ -11,6 +11,8 @@ import { sampleDirectory } from './graph-emulator/sample-directory.js';
 /** The emulated tenant and app registration. */
 export const LOCAL_TENANT_ID = '00000000-0000-0000-0000-00000000e1e1';
 export const LOCAL_GRAPH_APP_ID = '11111111-2222-3333-4444-555555555555';
+/** Kate Lewis's Entra user in the emulator (an agent who uses Teams too; `config/local.yaml`). */
+export const LOCAL_KATE_USER_ID = 'c0ffee00-0000-4000-8000-00000000ca7e';
 /** The local subscriber account. */
 export const LOCAL_SUBSCRIBER = 'svc-presence@contoso.example';
 
@@ -51,6 +53,8 @@ export interface LocalPresenceOptions {
 export async function startLocalPresence(options: LocalPresenceOptions = {}): Promise<LocalPresence> {
   const emulator = await startGraphEmulator({ tenantId: LOCAL_TENANT_ID, port: options.port });
   for (const u of sampleDirectory) emulator.seedUsers([u.id], u.availability, u.activity);
+  emulator.seedUsers([LOCAL_KATE_USER_ID], 'Available', 'Available');
+  emulator.directory.addUsers([{ id: LOCAL_KATE_USER_ID, displayName: 'Kate Lewis' }]);
   const subscriptions = options.connectorBaseUrl
     ? `
   subscriptions:

@@ -171,7 +171,8 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
     port: o.emulatorPort,
     fastIntervalMs: 5_000,
     // An expert who accepts shows Busy/InACall in the emulator (as Teams would show it), with a status message.
-    write: 'experts: { statusMessage: "Helping a customer" }',
+    // Agents' states reported through the API show on the emulator's users too (Kate Lewis uses Teams).
+    write: 'experts: { statusMessage: "Helping a customer" }, agents: {}',
   }).catch((error: unknown) => {
     throw new LocalModeError(
       isAddressInUse(error)
