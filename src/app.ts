@@ -135,6 +135,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
           agents: config.directory.agents,
           contactCenterOfAgent: contactCenterOfAgent(config.agentApi),
           replicas: scaleOut !== null,
+          commands,
         })
       : null;
   const sessions = await createSessions(

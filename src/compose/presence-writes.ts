@@ -22,10 +22,12 @@ import type { PresenceWriteOptions } from '../adapters/graph/presence-write-opti
 import { createSqlAgentStateStore } from '../adapters/store/sql-agent-states.js';
 import { createSqlPresenceWriteStore } from '../adapters/store/sql-presence-writes.js';
 import { watchAgentPresenceMapping } from '../config/agent-presence-watch.js';
+import { activeAgents } from '../domain/interaction/active-sessions.js';
 import { type AgentContactState, type AgentPresenceRule, mapAgentState } from '../domain/presence/agent-presence.js';
 import { CallWindow } from '../domain/presence/call-window.js';
 import type { ShownPresence } from '../domain/presence/presence-write.js';
 import type { AgentEntry } from '../domain/routing/directory.js';
+import type { InteractionService } from '../services/interaction-service.js';
 import { PresenceWriter } from '../services/presence-writer.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { GraphAccess } from './graph.js';
@@ -61,8 +63,10 @@ export interface PresenceWritesParts {
   readonly agentRules: readonly AgentPresenceRule[];
   readonly agents: readonly AgentEntry[];
   readonly contactCenterOfAgent: (agentId: string) => string;
-  /** Whether replicas share the database (reported agent states are then re-read). */
+  /** Whether replicas share the database (reported agent states and agents' sessions are then re-read). */
   readonly replicas: boolean;
+  /** The committed-event spine: agents' own sessions (alone; replicas re-read them). */
+  readonly commands: InteractionService;
 }
 
 /** Builds the feature (nothing is written until `start`). */
@@ -102,11 +106,15 @@ export function createPresenceWrites(
   const agentStore = createSqlAgentStateStore(infra.database);
   let rules = parts.agentRules;
   const reported = new Map<string, AgentContactState & { readonly reportedAt: number }>();
+  // Sessions the connector itself sees (a chat, an IM, a consultation the agent is connected to) count as Busy on a
+  // chat, over the reported state.
+  const sessionsOf = new Map<string, Set<string>>();
   const applyAgent = (agentId: string): ShownPresence | null => {
     const userId = teamsUserOf.get(agentId);
-    const state = reported.get(agentId);
-    if (!userId || !state) return null;
-    const pair = mapAgentState(rules, state);
+    const inSession = (sessionsOf.get(agentId)?.size ?? 0) > 0;
+    const state: AgentContactState | undefined = inSession ? { state: 'Busy', media: 'chat' } : reported.get(agentId);
+    if (!userId) return null;
+    const pair = state ? mapAgentState(rules, state) : null;
     if (pair) byAgentState.set(userId, { ...pair, statusMessage: null });
     else byAgentState.delete(userId);
     show(userId);
@@ -132,6 +140,26 @@ export function createPresenceWrites(
       return pair ? { availability: pair.availability, activity: pair.activity } : null;
     },
   };
+
+  const setSessions = (agentId: string, sessions: Set<string>) => {
+    const before = sessionsOf.get(agentId)?.size ?? 0;
+    if (sessions.size === 0) sessionsOf.delete(agentId);
+    else sessionsOf.set(agentId, sessions);
+    if (before > 0 !== sessions.size > 0) applyAgent(agentId);
+  };
+  if (agentsOn && !parts.replicas)
+    parts.commands.onCommitted((info) => {
+      for (const ix of info.interactions) {
+        const live = activeAgents(ix);
+        for (const p of ix.parties) {
+          if (p.person.kind !== 'agent' || !teamsUserOf.has(p.person.id)) continue;
+          const sessions = new Set(sessionsOf.get(p.person.id));
+          if (live.has(p.person.id)) sessions.add(ix.id);
+          else sessions.delete(ix.id);
+          setSessions(p.person.id, sessions);
+        }
+      }
+    });
 
   holder.onAcquired((ids) => {
     const agentUsers = [...teamsUserOf.values()].filter((id) => holder.holdsUser(id));
@@ -166,9 +194,19 @@ export function createPresenceWrites(
               learn(records);
             })
             .catch((err: unknown) => log.warn({ err: String(err) }, 'could not read reported agent states'));
-        void readAgents().then(() => writer.start());
+        // Agents in sessions: read at start (and, with replicas, every second: any replica may commit them).
+        const readSessions = () =>
+          agentStore
+            .inSessions()
+            .then((rows) => {
+              const live = new Map<string, Set<string>>();
+              for (const r of rows) live.set(r.agentId, (live.get(r.agentId) ?? new Set()).add(r.interactionId));
+              for (const agentId of teamsUserOf.keys()) setSessions(agentId, live.get(agentId) ?? new Set());
+            })
+            .catch((err: unknown) => log.warn({ err: String(err) }, 'could not read agents’ sessions'));
+        void Promise.all([readAgents(), readSessions()]).then(() => writer.start());
         if (parts.replicas) {
-          reread = setInterval(() => void readAgents(), AGENT_REREAD_MS);
+          reread = setInterval(() => void readAgents().then(readSessions), AGENT_REREAD_MS);
           reread.unref();
         }
         const mappingFile = options.agents?.mappingFile;

@@ -3,7 +3,8 @@
  * the agent API (validated against the served OpenAPI document); an agent with an Entra user id shows it in Teams as
  * the agents' mapping says (busy on a call: Busy/InACall; after-call work: Teams left alone), through the connector's
  * own presence session in the Graph emulator; the mapping file reloads without a restart (an invalid edit is refused
- * with its line); the state survives a restart; and the API refuses another agent's, an unknown or a Teams-less agent.
+ * with its line); the state survives a restart; a chat the connector routes to the agent counts as busy on a chat
+ * while it lasts; and the API refuses another agent's, an unknown or a Teams-less agent.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,15 @@ describe.each(databases)('agents’ states shown in Teams on $name', (d) => {
     const refused = () => world.logs.some((l) => l.includes('agent presence mapping not reloaded: line 3'));
     expect(await eventually(refused, true)).toBe(true);
     expect(session()).toBe('Away/Away');
+  });
+
+  test('a chat the connector routes to the agent counts as busy on a chat, until it ends', async () => {
+    const world = await start();
+    await world.kateTakesAChat('chat-k1');
+    expect(await eventually(() => shown(world), 'Busy/InACall')).toBe('Busy/InACall');
+    await world.api(world.keys.kate).post('/interactions/chat-k1/end').expect(200);
+    await world.app.outbox.drain();
+    expect(await eventually(() => shown(world), 'Available/Available')).toBe('Available/Available');
   });
 
   test('refuses another agent’s state, an unknown agent and an agent without a Teams user', async () => {

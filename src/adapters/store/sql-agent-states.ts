@@ -1,4 +1,4 @@
-/** The SQL {@link AgentStateStore} (migration 361-agent-states). */
+/** The SQL {@link AgentStateStore} (migration 361-agent-states; agents in sessions from the interaction tables). */
 import type { ColumnType, Kysely, Selectable } from 'kysely';
 import type { AgentContactState } from '../../domain/presence/agent-presence.js';
 import type { AgentStateRecord, AgentStateStore } from '../../ports/presence/agent-state-store.js';
@@ -17,6 +17,7 @@ export type AgentStateTables = {
 
 /** Agent states on the database. */
 export function createSqlAgentStateStore(database: OpenDatabase): AgentStateStore {
+  const parties = database.db;
   const db = database.db.withTables<AgentStateTables>() as unknown as Kysely<AgentStateTables>;
   const toRecord = (r: Selectable<AgentStateTables['agent_states']>): AgentStateRecord => ({
     agentId: r.agent_id,
@@ -46,6 +47,19 @@ export function createSqlAgentStateStore(database: OpenDatabase): AgentStateStor
           }),
         )
         .execute();
+    },
+    async inSessions() {
+      // The engine's rule (activeAgents in domain/interaction/active-sessions.ts) on the committed state.
+      const rows = await parties
+        .selectFrom('parties as p')
+        .innerJoin('interactions as i', 'i.id', 'p.interaction_id')
+        .select(['p.person_id', 'p.interaction_id'])
+        .distinct()
+        .where('p.person_kind', '=', 'agent')
+        .where('p.status', '=', 'connected')
+        .where('i.ended_at', 'is', null)
+        .execute();
+      return rows.map((r) => ({ agentId: r.person_id, interactionId: r.interaction_id }));
     },
     async since(since) {
       return (await db.selectFrom('agent_states').selectAll().where('reported_at', '>=', since).execute()).map(

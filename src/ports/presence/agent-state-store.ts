@@ -17,4 +17,6 @@ export interface AgentStateStore {
   put(record: AgentStateRecord): Promise<void>;
   /** The states reported at or after `since` (epoch ms; 0: all). */
   since(since: number): Promise<AgentStateRecord[]>;
+  /** The agents connected to an interaction that has not ended, with it (the sessions the connector itself sees). */
+  inSessions(): Promise<{ readonly agentId: string; readonly interactionId: string }[]>;
 }
