@@ -6,7 +6,7 @@
  */
 import express from 'express';
 import type { Logger } from 'pino';
-import { contactCenterOfQueue } from './adapters/agent-api/agent-api-options.js';
+import { contactCenterOfAgent, contactCenterOfQueue } from './adapters/agent-api/agent-api-options.js';
 import { createConsoleRouter } from './adapters/console/console-router.js';
 import { createHealthRouter } from './adapters/http/health-router.js';
 import { createLegalPagesRouter } from './adapters/http/legal-pages.js';
@@ -25,6 +25,7 @@ import { createGraph } from './compose/graph.js';
 import { createInteractions } from './compose/interactions.js';
 import { createMetrics } from './compose/metrics.js';
 import { createPresence, type Presence } from './compose/presence.js';
+import { createPresenceWrites, type PresenceWrites } from './compose/presence-writes.js';
 import { createReporting } from './compose/reporting.js';
 import { createRouting } from './compose/routing.js';
 import { createScaleOut, type ScaleOut } from './compose/scale-out.js';
@@ -86,6 +87,8 @@ export interface ConnectorApp {
   readonly agentSide: AgentSide;
   /** The presence engine; null when the configuration has no `presence` section (static directory states). */
   readonly presence: Presence | null;
+  /** Presence written to Teams (experts in a session); null without `presence.write`. */
+  readonly presenceWrites: PresenceWrites | null;
   /** Active sessions per knowledge worker (the connector's own load). */
   readonly load: SessionLoad;
   /** The Prometheus metrics served at `/metrics`. */
@@ -125,11 +128,30 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       ? createPresence(config.presence, infra, { graph, userIds: directory.knowledgeWorkerIds(), scaleOut })
       : null;
   if (presence) directory.onRebuilt((ids) => presence.track(ids));
+  const presenceWrites =
+    config.presence?.write && presence && graph
+      ? createPresenceWrites(config.presence.write, infra, {
+          graph,
+          presence,
+          clientId: config.presence.clientId,
+          quotaShare: config.presence.quotaShare,
+          agentRules: config.presence.agentRules,
+          agents: config.directory.agents,
+          contactCenterOfAgent: contactCenterOfAgent(config.agentApi),
+          replicas: scaleOut !== null,
+          commands,
+        })
+      : null;
   const sessions = await createSessions(
     infra,
     interactions,
     scaleOut,
-    presence ? (id, active) => presence.setLoad(id, active) : null,
+    presence
+      ? (id, active) => {
+          presence.setLoad(id, active);
+          presenceWrites?.sessionLoad(id, active);
+        }
+      : null,
   );
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
@@ -180,7 +202,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       stateOf: routing.stateOf,
       unreachable: teams ? () => teams.reach.list() : undefined,
       waitingPosition: (routingPointId, id) => routing.waits.positionAt(routingPointId, null, id),
-      extraRoutes: reporting.routes,
+      extraRoutes: [...reporting.routes, ...(presenceWrites?.routes ?? [])],
       onInteractionsChanged: (listener) =>
         commands.onCommitted((info) => listener(info.interactions.map((ix) => ix.id))),
       scaleOut,
@@ -223,6 +245,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     waiting,
     ...(scaleOut ? [scaleOut] : []),
     ...(presence ? [presence] : []),
+    ...(presenceWrites ? [presenceWrites] : []),
     directory,
   ];
 
@@ -253,6 +276,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     logger,
     agentSide: { ...agentApi, webhooks: webhooks.worker },
     presence,
+    presenceWrites,
     load: sessions.load,
     metrics: metrics.metrics,
     scaleOut,

@@ -15,6 +15,7 @@ import { failed, passed } from './doctor/check-result.js';
 import { checkDatabase } from './doctor/database-checks.js';
 import { checkGraphPermissions } from './doctor/graph-permission-checks.js';
 import { checkNotificationEndpoint } from './doctor/notification-check.js';
+import { checkPresenceWrite } from './doctor/presence-write-checks.js';
 import { formatCheck, formatSummary, tally } from './doctor/print-checklist.js';
 import { checkGroupSync, checkTeamsReach } from './doctor/reach-checks.js';
 import { checkSubscribers } from './doctor/subscriber-checks.js';
@@ -81,6 +82,7 @@ export async function runChecks(
     const graph = await checkGraphToken(config.presence);
     add(graph.result);
     for (const r of await checkGraphPermissions(config.presence, graph.tokens, config)) add(r);
+    for (const r of await checkPresenceWrite(config.presence, graph.tokens, config.directory, database)) add(r);
     const s = config.presence?.subscriptions;
     const presence = config.presence;
     const delegated =

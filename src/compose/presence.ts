@@ -80,6 +80,8 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
     rules: options.rules,
     staleAfterMs: options.staleAfterMs,
     defaultSessionLimit: options.defaultSessionLimit,
+    // What the connector writes for experts in a session is its own, not their status (docs/presence.md).
+    sessionPresence: options.write?.experts,
   });
   for (const id of parts.userIds) tracker.track(id, now());
 

@@ -22,7 +22,13 @@ export const teamsFileSchema = teamsOptionsSchema.omit({
 const id = z.string().trim().min(1, 'must not be empty').max(200);
 const name = z.string().trim().min(1, 'must not be empty').max(200);
 
-export const agentSchema = z.strictObject({ id, name, email: z.email().optional() });
+export const agentSchema = z.strictObject({
+  id,
+  name,
+  email: z.email().optional(),
+  /** The agent's Entra user id, when they use Teams too: their contact-center state shows there (`presence.write.agents`). */
+  entraUserId: z.string().trim().min(1).max(200).optional(),
+});
 
 export const queueSchema = z.strictObject({
   id,

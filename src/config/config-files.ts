@@ -9,6 +9,11 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { LoadedPresenceOptions, PresenceOptions } from '../adapters/graph/presence-options.js';
+import {
+  type AgentPresenceRule,
+  DEFAULT_AGENT_PRESENCE_RULES,
+  parseAgentPresenceFile,
+} from '../domain/presence/agent-presence.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES, type MappingRuleSet } from '../domain/presence/mapping-rules.js';
 import { parseRulesFile } from '../domain/presence/rules-file.js';
 import type { ConfigProblem } from './config-problem.js';
@@ -41,12 +46,14 @@ export type RulesReload =
 const RULES_KEY = 'presence.rulesFile';
 const CERTIFICATE_KEY = 'presence.subscriptions.certificateFile';
 const PRIVATE_KEY_KEY = 'presence.subscriptions.privateKeyFile';
+const AGENT_MAPPING_KEY = 'presence.write.agents.mappingFile';
 
 /** What each file is, for the fix of a file that cannot be read. */
 const wanted: Record<string, string> = {
   [RULES_KEY]: 'the mapping rules file (docs/presence.md), or remove it for the shipped rules',
   [CERTIFICATE_KEY]: 'the PEM certificate Graph encrypts presence data with (docs/admin.md section 6)',
   [PRIVATE_KEY_KEY]: "that certificate's private key, a PEM file (docs/admin.md section 6)",
+  [AGENT_MAPPING_KEY]: "the agents' presence mapping file (docs/presence.md), or remove it for the shipped mapping",
 };
 
 /**
@@ -62,8 +69,38 @@ export function loadConfigFiles(config: Config, readFile: ReadTextFile = readTex
     : { ok: true as const, rules: compileMappingRules(DEFAULT_MAPPING_RULES) };
   if (!rules.ok) problems.push(rules.problem);
   const subscriptions = presence.subscriptions ? readKeyMaterial(presence.subscriptions, readFile, problems) : null;
-  if (!rules.ok || problems.length > 0) return { ok: false, problems };
-  return { ok: true, config: { ...config, presence: { ...presence, rules: rules.rules, subscriptions } } };
+  const mappingFile = presence.write?.agents?.mappingFile;
+  const agents = mappingFile
+    ? reloadAgentPresenceMapping(mappingFile, readFile)
+    : { ok: true as const, rules: DEFAULT_AGENT_PRESENCE_RULES };
+  if (!agents.ok) problems.push(agents.problem);
+  if (!rules.ok || !agents.ok || problems.length > 0) return { ok: false, problems };
+  return {
+    ok: true,
+    config: { ...config, presence: { ...presence, rules: rules.rules, subscriptions, agentRules: agents.rules } },
+  };
+}
+
+/** Reads and checks the agents' presence mapping file again (hot reload); never throws. */
+export function reloadAgentPresenceMapping(
+  path: string,
+  readFile: ReadTextFile = readTextFileIn(),
+): { ok: true; rules: readonly AgentPresenceRule[] } | { ok: false; problem: ConfigProblem } {
+  const text = readText(AGENT_MAPPING_KEY, path, readFile);
+  if (!text.ok) return { ok: false, problem: text.problem };
+  const parsed = parseAgentPresenceFile(text.text);
+  if (parsed.ok) return { ok: true, rules: parsed.rules };
+  return {
+    ok: false,
+    problem: {
+      key: AGENT_MAPPING_KEY,
+      where: 'file',
+      file: path,
+      line: parsed.line,
+      message: parsed.message,
+      fix: `correct the entry at line ${parsed.line} of ${path} (the format is in docs/presence.md), or remove ${AGENT_MAPPING_KEY} for the shipped mapping`,
+    },
+  };
 }
 
 /**

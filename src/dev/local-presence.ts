@@ -11,6 +11,8 @@ import { sampleDirectory } from './graph-emulator/sample-directory.js';
 /** The emulated tenant and app registration. */
 export const LOCAL_TENANT_ID = '00000000-0000-0000-0000-00000000e1e1';
 export const LOCAL_GRAPH_APP_ID = '11111111-2222-3333-4444-555555555555';
+/** Kate Lewis's Entra user in the emulator (an agent who uses Teams too; `config/local.yaml`). */
+export const LOCAL_KATE_USER_ID = 'c0ffee00-0000-4000-8000-00000000ca7e';
 /** The local subscriber account. */
 export const LOCAL_SUBSCRIBER = 'svc-presence@contoso.example';
 
@@ -42,12 +44,19 @@ export interface LocalPresenceOptions {
   readonly decryptionProcesses?: number | undefined;
   /** Most notification items waiting before the backlog is shed to polling (`presence.subscriptions.maxBacklog`). */
   readonly maxBacklog?: number | undefined;
+  /**
+   * Presence writes (`presence.write`): true for the defaults (experts in a session show Busy/InACall in Teams), or
+   * the section's keys as YAML flow mapping content (e.g. `expirationMinutes: 5`). Default off.
+   */
+  readonly write?: boolean | string | undefined;
 }
 
 /** Starts the emulator with the sample directory's presence and returns the settings for the connector. */
 export async function startLocalPresence(options: LocalPresenceOptions = {}): Promise<LocalPresence> {
   const emulator = await startGraphEmulator({ tenantId: LOCAL_TENANT_ID, port: options.port });
   for (const u of sampleDirectory) emulator.seedUsers([u.id], u.availability, u.activity);
+  emulator.seedUsers([LOCAL_KATE_USER_ID], 'Available', 'Available');
+  emulator.directory.addUsers([{ id: LOCAL_KATE_USER_ID, displayName: 'Kate Lewis' }]);
   const subscriptions = options.connectorBaseUrl
     ? `
   subscriptions:
@@ -58,6 +67,7 @@ export async function startLocalPresence(options: LocalPresenceOptions = {}): Pr
     decryptionProcesses: ${options.decryptionProcesses ?? 1}${options.maxBacklog ? `\n    maxBacklog: ${options.maxBacklog}` : ''}
     notificationBaseUrl: ${options.connectorBaseUrl}`
     : '';
+  const write = options.write ? `\n  write: { ${options.write === true ? '' : options.write} }` : '';
   const yaml = `
 presence:
   tenantId: ${options.tenant ?? LOCAL_TENANT_ID}
@@ -65,7 +75,7 @@ presence:
   authorityBaseUrl: ${emulator.baseUrl}
   graphBaseUrl: ${emulator.graphBaseUrl}
   staleAfterMs: 600000
-  poll: { fastIntervalMs: ${options.fastIntervalMs ?? 5_000}, slowIntervalMs: 600000 }${options.rulesFile ? `\n  rulesFile: ${options.rulesFile}` : ''}${subscriptions}
+  poll: { fastIntervalMs: ${options.fastIntervalMs ?? 5_000}, slowIntervalMs: 600000 }${options.rulesFile ? `\n  rulesFile: ${options.rulesFile}` : ''}${write}${subscriptions}
 `;
   return {
     emulator,

@@ -60,11 +60,37 @@ export class PresenceShardHolder {
    * never subscribed, until the next start plans them in like everyone else.
    */
   readonly #late: PresenceShard & { readonly userIds: string[] };
+  /** Each user's shard index. */
+  readonly #shardOf = new Map<string, number>();
+  readonly #acquiredListeners: ((userIds: readonly string[]) => void)[] = [];
 
   constructor(private readonly deps: PresenceShardHolderDeps) {
     this.#late = { index: deps.shards.length, name: LATE_JOINERS_SHARD, userIds: [] };
     this.#shards = [...deps.shards, this.#late];
     this.#byName = new Map(this.#shards.map((s) => [s.name, s]));
+    for (const s of deps.shards) for (const id of s.userIds) this.#shardOf.set(id, s.index);
+  }
+
+  /**
+   * Whether this process holds the user's shard (alone: every user once started). A user in no shard (an agent's
+   * Teams user, not a knowledge worker) belongs to the planned shard their id hashes to, so one replica owns them too.
+   */
+  holdsUser(userId: string): boolean {
+    const n = this.#shardOf.get(userId) ?? this.#hashedShard(userId);
+    return this.#held.has(n);
+  }
+
+  #hashedShard(userId: string): number {
+    const planned = this.deps.shards.length;
+    if (planned === 0) return this.#late.index;
+    let h = 2166136261;
+    for (let i = 0; i < userId.length; i++) h = Math.imul(h ^ userId.charCodeAt(i), 16777619);
+    return (h >>> 0) % planned;
+  }
+
+  /** Told the users of every shard this process starts holding (presence writes take their people over). */
+  onAcquired(listener: (userIds: readonly string[]) => void): void {
+    this.#acquiredListeners.push(listener);
   }
 
   /** The names of the shards held here now. */
@@ -86,8 +112,10 @@ export class PresenceShardHolder {
     const fresh = [...new Set(userIds)].filter((id) => !known.has(id));
     if (fresh.length === 0) return;
     this.#late.userIds.push(...fresh);
+    for (const id of fresh) this.#shardOf.set(id, this.#late.index);
     if (!this.#held.has(this.#late.index)) return;
     this.deps.markDue(fresh);
+    for (const listener of this.#acquiredListeners) listener(fresh);
     this.deps.publication
       ?.take(fresh, () => this.#held.has(this.#late.index))
       .then((changes) => this.deps.publish(changes))
@@ -188,6 +216,7 @@ export class PresenceShardHolder {
     this.#held.add(s.index);
     this.deps.logger.info({ shard: s.name, users: s.userIds.length }, 'holding presence shard');
     this.deps.markDue(s.userIds);
+    for (const listener of this.#acquiredListeners) listener([...s.userIds]);
     const { subscriptions, publication } = this.deps;
     if (subscriptions && s.index < subscriptions.shardCount)
       subscriptions

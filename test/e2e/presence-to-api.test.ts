@@ -322,6 +322,56 @@ describe('presence through the connector, with change notifications', () => {
     expect(metrics.text).toMatch(/^ucc_graph_calls_total [1-9]/m);
   });
 
+  test("an application's presence session written through Graph reaches the API by notification; the user's preferred presence overrides it", async () => {
+    const r = await start({ subscriptions: true });
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'Ready' })).toEqual({ kind: 'Ready' });
+    expect(await eventually(async () => r.app.presence?.subscriptions?.isSubscribed(megan) ?? false, true)).toBe(true);
+    // Another application (a softphone) writes its own presence session for Megan, app-only.
+    const phone = 'a0a0a0a0-0000-4000-8000-00000000a0a0';
+    const token = await fetch(`${r.emu.baseUrl}/${r.emu.identity.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: phone,
+        client_secret: 's',
+        scope: '.default',
+      }),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const write = (action: string, body: unknown) =>
+      fetch(`${r.emu.graphBaseUrl}/users/${megan}/presence/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const reads = () => r.emu.counters.presenceCalls - r.emu.counters.presenceWrites;
+    const readsBefore = reads();
+    const sentBefore = r.emu.counters.notificationsSent;
+    const set = await write('setPresence', {
+      sessionId: phone,
+      availability: 'Busy',
+      activity: 'InAConferenceCall',
+      expirationDuration: 'PT30M',
+    });
+    expect(set.status).toBe(200);
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'InAConferenceCall' })).toEqual({
+      kind: 'NotReady',
+      reason: 'InAConferenceCall',
+    });
+    // Her own choice wins over every session, and arrives the same way.
+    expect(
+      (await write('setUserPreferredPresence', { availability: 'BeRightBack', activity: 'BeRightBack' })).status,
+    ).toBe(200);
+    expect(await eventually(() => stateInApi(r, megan), { kind: 'NotReady', reason: 'BeRightBack' })).toEqual({
+      kind: 'NotReady',
+      reason: 'BeRightBack',
+    });
+    expect(r.emu.counters.notificationsSent).toBeGreaterThanOrEqual(sentBefore + 2);
+    // Polls are ten minutes apart: both changes came by notification.
+    expect(reads()).toBe(readsBefore);
+  });
+
   test('a tenant named by its domain: notifications are accepted (their issuer names the tenant id)', async () => {
     const r = await start({ subscriptions: true, tenant: 'contoso.onmicrosoft.com' });
     const subscribed = async () => r.app.presence?.subscriptions?.isSubscribed(megan) ?? false;

@@ -35,6 +35,10 @@ export interface ReachWorldOptions {
   readonly deps?: AppDependencies;
   /** Prepares the Graph emulator before the connector starts (users, groups). */
   readonly beforeStart?: (graph: GraphEmulator) => void;
+  /** Presence writes (`presence.write`): true for the defaults, or the section's keys (see `startLocalPresence`). */
+  readonly presenceWrite?: boolean | string;
+  /** The `directory.agents` entries as YAML list items (default: Kate alone). */
+  readonly agents?: string;
 }
 
 /** The running world. */
@@ -75,7 +79,7 @@ routing:
 
 /** Starts the world on `databaseUrl`. */
 export async function startReachWorld(databaseUrl: string, options: ReachWorldOptions = {}): Promise<ReachWorld> {
-  const local: LocalPresence = await startLocalPresence({ fastIntervalMs: 100 });
+  const local: LocalPresence = await startLocalPresence({ fastIntervalMs: 100, write: options.presenceWrite });
   const bot = await startBotConnectorEmulator();
   options.beforeStart?.(local.emulator);
   const yaml = `
@@ -84,7 +88,7 @@ directory:
     - { id: "${megan.id}", name: ${megan.name} }
     - { id: "${alex.id}", name: ${alex.name} }
   agents:
-    - { id: agent-kate, name: Kate Lewis }
+${options.agents ?? '    - { id: agent-kate, name: Kate Lewis }'}
 ${options.routing ?? defaultRouting}
 queues:
   - { id: inbound-chat, name: Inbound Chat, members: [agent-kate] }

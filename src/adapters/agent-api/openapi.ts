@@ -52,6 +52,7 @@ export const apiTags: Readonly<Record<string, string>> = {
   Administration: "The contact center's API keys (platform keys only).",
   Webhooks: 'Webhook endpoints receiving the events, signed after Standard Webhooks (platform keys only).',
   Reports: 'Resource facts in Info Mart vocabulary, summaries, series and agent-state timelines (platform keys only).',
+  Agents: "Agents' contact-center states, reported by the platform or the agent; shown in Teams for agents who use it.",
 };
 
 const authText: Record<AnyRoute['auth'], string> = {

@@ -60,6 +60,8 @@ export interface GraphClientStats {
 export interface RequestOptions {
   /** Retries of this call (429, 503/504, network), at most the client's own. */
   readonly maxRetries?: number | undefined;
+  /** Queue priority: higher goes first among waiting calls (presence writes ahead of polls). Default 0. */
+  readonly priority?: number | undefined;
 }
 
 /** One sub-request of a `$batch`. */
@@ -133,7 +135,7 @@ export class GraphClient {
     const maxRetries = Math.min(options?.maxRetries ?? this.#o.maxRetries, this.#o.maxRetries);
     for (let attempt = 0; ; attempt++) {
       const res = await this.#queue.add(() => this.#send(method, path, body, tokens ?? this.#tokens), {
-        priority: attempt > 0 ? 1 : 0,
+        priority: (options?.priority ?? 0) + (attempt > 0 ? 1 : 0),
       });
       if (res.kind === 'ok') return res.body as T;
       const retriable = res.kind === 'network' || res.status === 429 || res.status === 503 || res.status === 504;

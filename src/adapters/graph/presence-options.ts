@@ -4,7 +4,9 @@
  * directory's static states.
  */
 import { z } from 'zod';
+import type { AgentPresenceRule } from '../../domain/presence/agent-presence.js';
 import type { MappingRuleSet } from '../../domain/presence/mapping-rules.js';
+import { presenceWriteFileSchema } from './presence-write-options.js';
 
 const ms = z.number().int().positive();
 
@@ -79,6 +81,8 @@ export const presenceFileSchema = z.strictObject({
   rulesFile: z.string().min(1).optional(),
   /** Change notifications; without them, presence is polled only. */
   subscriptions: presenceSubscriptionsFileSchema.optional(),
+  /** Presence written to Teams (experts in a session); without it, nothing is written. */
+  write: presenceWriteFileSchema.optional(),
 });
 
 /** The `presence` section as validated. */
@@ -115,4 +119,6 @@ export interface LoadedPresenceOptions extends Omit<PresenceOptions, 'subscripti
   /** The rules of `rulesFile`, compiled; the shipped rules without one. Reloads go through `reloadPresenceRules`. */
   readonly rules: MappingRuleSet;
   readonly subscriptions: (NonNullable<PresenceOptions['subscriptions']> & NotificationKeyMaterial) | null;
+  /** The agents' mapping of `write.agents.mappingFile`, checked; the shipped mapping without one. */
+  readonly agentRules: readonly AgentPresenceRule[];
 }

@@ -13,6 +13,7 @@ export type { EmulatorReply } from './emulator-reply.js';
 /** The application permissions the emulator checks, and the calls each one allows. */
 export type EmulatedPermission =
   | 'Presence.Read.All'
+  | 'Presence.ReadWrite.All'
   | 'User.Read.All'
   | 'TeamsAppInstallation.ReadWriteSelfForUser.All'
   | 'GroupMember.Read.All';

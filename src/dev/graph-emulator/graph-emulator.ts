@@ -19,7 +19,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorDirectory } from './emulator-directory.js';
-import { EmulatorIdentity } from './emulator-identity.js';
+import { EmulatorIdentity, type Principal } from './emulator-identity.js';
+import { EmulatorPresence, type StatusMessage } from './emulator-presence.js';
 import { EmulatorSubscriptions } from './emulator-subscriptions.js';
 import { SlidingQuota } from './sliding-quota.js';
 
@@ -41,15 +42,24 @@ export interface GraphEmulatorOptions {
   readonly now?: () => number;
 }
 
+/** A user's aggregated presence as last published (polls read it; a change notifies). */
 interface Presence {
   availability: string;
   activity: string;
+  status: string | undefined;
   seq: number;
 }
 
+/** The presence actions an application may call on `/users/{id}/presence/…` (or `/communications/presences/{id}/…`). */
+const PRESENCE_ACTION =
+  /^\/(?:users\/([^/]+)\/presence|communications\/presences\/([^/]+))(?:\/(setPresence|clearPresence|setUserPreferredPresence|clearUserPreferredPresence|setStatusMessage))?$/;
+
 /** Counters the emulator keeps. */
 export interface EmulatorCounters {
+  /** Presence calls answered within the quota: reads and writes (they share the 1,500 / 30 s). */
   presenceCalls: number;
+  /** Of those, writes (setPresence, clearPresence, setUserPreferredPresence, setStatusMessage…). */
+  presenceWrites: number;
   throttled: number;
   notificationsSent: number;
   notificationsDropped: number;
@@ -69,12 +79,15 @@ export class GraphEmulator {
   readonly directory: EmulatorDirectory;
   readonly counters: EmulatorCounters = {
     presenceCalls: 0,
+    presenceWrites: 0,
     throttled: 0,
     notificationsSent: 0,
     notificationsDropped: 0,
   };
   readonly #domains: ReadonlySet<string>;
   readonly #presence = new Map<string, Presence>();
+  /** Every user's presence sessions (the Teams client's, applications', user-preferred) and status message. */
+  readonly sessions: EmulatorPresence;
   readonly #quota: SlidingQuota;
   readonly #now: () => number;
   #seq = 0;
@@ -96,6 +109,7 @@ export class GraphEmulator {
     this.#domains = new Set((options.domains ?? ['contoso.onmicrosoft.com']).map((d) => d.toLowerCase()));
     this.directory = new EmulatorDirectory(this.identity.tenantId);
     this.subscriptions = new EmulatorSubscriptions(this.identity, this.#now);
+    this.sessions = new EmulatorPresence(this.#now);
     this.#quota = new SlidingQuota(options.quotaCalls ?? 1500, options.quotaWindowMs ?? 30_000);
   }
 
@@ -112,33 +126,76 @@ export class GraphEmulator {
     return `${this.baseUrl}/common/discovery/v2.0/keys`;
   }
 
-  /** Creates users (in the directory too) with the given presence (default Available/Available), without notifying. */
+  /**
+   * Creates users (in the directory too) whose Teams client shows the given presence (default Available/Available),
+   * without notifying.
+   */
   seedUsers(ids: Iterable<string>, availability = 'Available', activity = 'Available'): void {
     for (const id of ids) {
-      this.#presence.set(id, { availability, activity, seq: ++this.#seq });
+      this.sessions.setClient(id, availability, activity);
+      this.#presence.delete(id);
+      this.#refresh(id);
       if (!this.directory.hasUser(id)) this.directory.addUsers([{ id }]);
     }
   }
 
-  /** Current emulated presence of a user. */
+  /** Current emulated (aggregated) presence of a user, with their status message when one is set. */
   presenceOf(id: string) {
+    this.#refresh(id);
     const p = this.#presence.get(id);
-    return p && { id, availability: p.availability, activity: p.activity, sequenceNumber: seqString(p.seq) };
+    if (!p) return undefined;
+    const status = this.sessions.aggregate(id)?.statusMessage;
+    return {
+      id,
+      availability: p.availability,
+      activity: p.activity,
+      sequenceNumber: seqString(p.seq),
+      ...(status ? { statusMessage: statusView(status) } : {}),
+    };
   }
 
-  /** Changes a user's presence and notifies the subscriptions covering them; resolves when delivered. */
+  /**
+   * Scripting: the user's Teams client changes presence (what they choose or do in Teams); the aggregate (with the
+   * applications' sessions and any user-preferred presence) notifies the subscriptions covering them when it changes.
+   */
   async setPresence(id: string, availability: string, activity: string): Promise<void> {
     await this.setPresences([{ id, availability, activity }]);
   }
 
-  /** Changes many presences; one notification collection per subscription (Graph batches too). */
+  /** Changes many Teams clients' presences; one notification collection per subscription (Graph batches too). */
   async setPresences(changes: readonly { id: string; availability: string; activity: string }[]): Promise<void> {
+    for (const c of changes) this.sessions.setClient(c.id, c.availability, c.activity);
+    await this.#notifyChanged(changes.map((c) => c.id));
+  }
+
+  /**
+   * Re-reads every user's aggregate (sessions expire, Available application sessions fade) and notifies the changes.
+   * Reads of a user's presence do this for that user by themselves.
+   */
+  async sweepExpirations(): Promise<void> {
+    await this.#notifyChanged([...this.#presence.keys()]);
+  }
+
+  /** Recomputes a user's aggregate; true when it changed (a new sequence number). */
+  #refresh(id: string): boolean {
+    const next = this.sessions.aggregate(id);
+    if (!next) return false;
+    const status = next.statusMessage?.message.content;
+    const prev = this.#presence.get(id);
+    if (prev && prev.availability === next.availability && prev.activity === next.activity && prev.status === status)
+      return false;
+    this.#presence.set(id, { availability: next.availability, activity: next.activity, status, seq: ++this.#seq });
+    return true;
+  }
+
+  /** Notifies the subscriptions covering the users whose aggregate changed. */
+  async #notifyChanged(ids: readonly string[]): Promise<void> {
     const perSub = new Map<string, unknown[]>();
-    for (const c of changes) {
-      this.#presence.set(c.id, { availability: c.availability, activity: c.activity, seq: ++this.#seq });
-      const presence = this.presenceOf(c.id);
+    for (const id of ids) {
+      if (!this.#refresh(id)) continue;
+      const presence = this.presenceOf(id);
       if (!presence) continue;
-      for (const s of this.subscriptions.covering(c.id)) {
+      for (const s of this.subscriptions.covering(id)) {
         if (s.needsReauthorization) continue;
         const list = perSub.get(s.id) ?? [];
         list.push(this.subscriptions.item(s, presence));
@@ -282,6 +339,9 @@ export class GraphEmulator {
     } catch {
       return { status: 400, body: { error: { code: 'BadRequest', message: 'Invalid JSON.' } } };
     }
+    const action = PRESENCE_ACTION.exec(path);
+    if (action)
+      return this.#presenceCall(method, decodeURIComponent(action[1] ?? action[2] ?? ''), action[3], body, principal);
     const directoryReply = this.directory.handle({
       method,
       path,
@@ -293,18 +353,15 @@ export class GraphEmulator {
     if (method === 'POST' && path === '/communications/getPresencesByUserId') {
       const denied = principal.kind === 'app' ? this.directory.refusal('Presence.Read.All') : undefined;
       if (denied) return denied;
-      const wait = this.#quota.take(this.#now());
-      if (wait > 0) {
-        this.counters.throttled++;
-        return too(wait / 1000);
-      }
-      this.counters.presenceCalls++;
+      const throttled = this.#takeQuota();
+      if (throttled) return throttled;
       const ids = Array.isArray(body.ids) ? (body.ids as unknown[]).map(String) : [];
       if (ids.length === 0 || ids.length > 650)
         return {
           status: 400,
           body: { error: { code: 'BadRequest', message: 'Between 1 and 650 ids are supported per request.' } },
         };
+      await this.#notifyChanged(ids);
       const value = ids.map(
         (id) =>
           this.presenceOf(id) ?? {
@@ -326,6 +383,58 @@ export class GraphEmulator {
     }
     return { status: 404, body: { error: { code: 'NotFound', message: 'No such route.' } } };
   }
+
+  /** One presence-quota slot: undefined when taken, else the 429 to answer (nothing recorded). */
+  #takeQuota() {
+    const wait = this.#quota.take(this.#now());
+    if (wait > 0) {
+      this.counters.throttled++;
+      return too(wait / 1000);
+    }
+    this.counters.presenceCalls++;
+    return undefined;
+  }
+
+  /** A user's presence read, or one of the presence actions; all count against the presence quota. */
+  async #presenceCall(
+    method: string,
+    userId: string,
+    verb: string | undefined,
+    body: Record<string, unknown>,
+    principal: Principal,
+  ) {
+    if (verb === undefined ? method !== 'GET' : method !== 'POST')
+      return { status: 405, body: { error: { code: 'MethodNotAllowed', message: 'Method not allowed.' } } };
+    const needs = verb === undefined ? 'Presence.Read.All' : 'Presence.ReadWrite.All';
+    const denied = principal.kind === 'app' ? this.directory.refusal(needs) : undefined;
+    if (denied) return denied;
+    const throttled = this.#takeQuota();
+    if (throttled) return throttled;
+    if (verb === undefined) {
+      const p = this.presenceOf(userId);
+      return p
+        ? { status: 200, body: p }
+        : { status: 404, body: { error: { code: 'NotFound', message: 'No such user.' } } };
+    }
+    this.counters.presenceWrites++;
+    const reply =
+      verb === 'setPresence'
+        ? this.sessions.setPresence(userId, principal.clientId, body)
+        : verb === 'clearPresence'
+          ? this.sessions.clearPresence(userId, principal.clientId, body)
+          : verb === 'setUserPreferredPresence'
+            ? this.sessions.setPreferred(userId, body)
+            : verb === 'clearUserPreferredPresence'
+              ? this.sessions.clearPreferred(userId)
+              : this.sessions.setStatusMessage(userId, body);
+    if (reply.status < 300) await this.#notifyChanged([userId]);
+    return reply;
+  }
+}
+
+function statusView(s: StatusMessage) {
+  // Graph leaves out expiryDateTime and publishedDateTime when one reads another user's presence.
+  return { message: { content: s.message.content, contentType: s.message.contentType } };
 }
 
 function too(retryAfterSeconds: number) {

@@ -170,6 +170,9 @@ async function startParts(o: LocalModeOptions, parts: Part[], checkpoint: () => 
     connectorBaseUrl: `http://127.0.0.1:${port}`,
     port: o.emulatorPort,
     fastIntervalMs: 5_000,
+    // An expert who accepts shows Busy/InACall in the emulator (as Teams would show it), with a status message.
+    // Agents' states reported through the API show on the emulator's users too (Kate Lewis uses Teams).
+    write: 'experts: { statusMessage: "Helping a customer" }, agents: {}',
   }).catch((error: unknown) => {
     throw new LocalModeError(
       isAddressInUse(error)

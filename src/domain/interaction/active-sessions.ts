@@ -13,6 +13,14 @@ export function activeKnowledgeWorkers(ix: Interaction | undefined): Set<string>
   return out;
 }
 
+/** The agents connected to `ix` while it is live (an agent's own sessions: chats, IMs, consultations). */
+export function activeAgents(ix: Interaction | undefined): Set<string> {
+  const out = new Set<string>();
+  if (!ix || ix.endedAt !== null) return out;
+  for (const p of ix.parties) if (p.person.kind === 'agent' && p.status === 'connected') out.add(p.person.id);
+  return out;
+}
+
 /** The knowledge workers whose session in this interaction began or ended between `before` and `after`. */
 export function sessionChanges(before: Interaction | undefined, after: Interaction): string[] {
   const was = activeKnowledgeWorkers(before);

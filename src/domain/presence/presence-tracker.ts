@@ -6,6 +6,9 @@
  * - Each user's presence carries its source (poll | notification) and age; a user not confirmed within
  *   `staleAfterMs` is Unknown and not routable until confirmed again.
  * - The connector's own load counts: at the concurrent-session limit, a Ready user is Busy for routing.
+ * - The connector's own writes are not the person's status: when the connector shows `sessionPresence` in Teams for
+ *   people in a session, an observation of exactly that pair while they are in one (and until Graph shows something
+ *   else after it, at most `staleAfterMs`) is read as the person's own presence from before, not as a new status.
  * - Every change of the published state is returned as a {@link StateChange} (the caller publishes and records it).
  *
  * Pure and synchronous: time is passed in. Memory-lean (one small record per user, interned strings).
@@ -30,6 +33,8 @@ export interface PresenceTrackerOptions {
   readonly staleAfterMs: number;
   /** Concurrent sessions at which a knowledge worker is Busy for routing. Default 1. */
   readonly defaultSessionLimit?: number;
+  /** What the connector itself shows in Teams for a person in a session (presence writes); none by default. */
+  readonly sessionPresence?: { readonly availability: string; readonly activity: string } | undefined;
 }
 
 /** What happened to one observation. */
@@ -67,6 +72,11 @@ interface UserRecord {
   since: number;
   active: number;
   limit: number;
+  /** The person's own presence: the last observed that was not the connector's own write. */
+  ownAvailability: string | undefined;
+  ownActivity: string | undefined;
+  /** Until when an observation of `sessionPresence` is the connector's own write (Infinity while in a session). */
+  oursUntil: number;
 }
 
 const interned = new Map<string, string>();
@@ -83,10 +93,15 @@ export class PresenceTracker {
   #rules: MappingRuleSet;
   readonly #staleAfterMs: number;
   readonly #defaultLimit: number;
+  readonly #ours: { readonly availability: string; readonly activity: string } | undefined;
 
   /** Creates an empty tracker. */
   constructor(options: PresenceTrackerOptions) {
     this.#rules = options.rules;
+    this.#ours = options.sessionPresence && {
+      availability: options.sessionPresence.availability.toLowerCase(),
+      activity: options.sessionPresence.activity.toLowerCase(),
+    };
     this.#staleAfterMs = options.staleAfterMs;
     this.#defaultLimit = options.defaultSessionLimit ?? 1;
   }
@@ -115,6 +130,9 @@ export class PresenceTracker {
       since: now,
       active: 0,
       limit: sessionLimit ?? this.#defaultLimit,
+      ownAvailability: undefined,
+      ownActivity: undefined,
+      oursUntil: Number.NEGATIVE_INFINITY,
     });
   }
 
@@ -147,6 +165,11 @@ export class PresenceTracker {
     rec.observedAt = obs.observedAt;
     rec.confirmedAt = Math.max(rec.confirmedAt, obs.observedAt);
     rec.source = obs.source;
+    if (!this.#isOurs(rec, now)) {
+      rec.ownAvailability = rec.availability;
+      rec.ownActivity = rec.activity;
+      if (rec.active === 0) rec.oursUntil = Number.NEGATIVE_INFINITY;
+    }
     return { outcome: 'applied', change: this.#republish(obs.userId, rec, now, obs.source) };
   }
 
@@ -174,8 +197,12 @@ export class PresenceTracker {
   setLoad(userId: string, activeSessions: number, now: number, sessionLimit?: number): StateChange | undefined {
     const rec = this.#users.get(userId);
     if (!rec) return undefined;
+    const wasActive = rec.active > 0;
     rec.active = Math.max(0, activeSessions);
     if (sessionLimit !== undefined) rec.limit = sessionLimit;
+    // In a session, the connector's write may show; after it, the clear takes a moment to be observed.
+    if (this.#ours && rec.active > 0) rec.oursUntil = Number.POSITIVE_INFINITY;
+    else if (this.#ours && wasActive) rec.oursUntil = now + this.#staleAfterMs;
     return this.#republish(userId, rec, now, 'load');
   }
 
@@ -231,9 +258,25 @@ export class PresenceTracker {
 
   #compute(rec: UserRecord, now: number, routingPointId: string | undefined): AgentState {
     if (rec.availability === undefined || now - rec.confirmedAt > this.#staleAfterMs) return UNKNOWN;
-    const mapped = mapPresence(this.#rules, rec.availability, rec.activity ?? '', routingPointId);
+    // The connector's own write is not the person's status: read their own from before it. Never seen (a restart
+    // in the middle of a session): they accepted work, so they were available.
+    const ours = this.#isOurs(rec, now);
+    const availability = ours ? (rec.ownAvailability ?? 'Available') : rec.availability;
+    const activity = ours ? (rec.ownActivity ?? 'Available') : (rec.activity ?? '');
+    const mapped = mapPresence(this.#rules, availability, activity, routingPointId);
     if (mapped.kind === 'ready' && rec.active >= rec.limit) return BUSY;
     return mapped;
+  }
+
+  /** Whether the presence observed is the connector's own write (see `sessionPresence`). */
+  #isOurs(rec: UserRecord, now: number): boolean {
+    const ours = this.#ours;
+    return (
+      ours !== undefined &&
+      now < rec.oursUntil &&
+      rec.availability?.toLowerCase() === ours.availability &&
+      (rec.activity ?? '').toLowerCase() === ours.activity
+    );
   }
 
   #republish(userId: string, rec: UserRecord, now: number, cause: StateChangeCause): StateChange | undefined {

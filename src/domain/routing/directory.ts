@@ -10,6 +10,8 @@ export interface AgentEntry {
   readonly id: string;
   readonly name: string;
   readonly email?: string | undefined;
+  /** The agent's Entra user id when they use Teams too (their contact-center state can show there). */
+  readonly entraUserId?: string | undefined;
 }
 
 /** An interaction queue: customer chats posted to it are offered to its agents in turn. */
