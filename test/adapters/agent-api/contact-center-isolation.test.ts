@@ -34,6 +34,9 @@ queues:
 agentApi:
   contactCenters:
     - { id: south, agents: [agent-bob], queues: [south-chat] }
+escalation:
+  voiceRoutingPoints:
+    - { dn: "5002", name: Expert direct, rule: direct }
 `;
 
 /** Reads `count` SSE events from a stream, then closes it. */
@@ -86,6 +89,7 @@ interface North {
   queue: string;
   key: string;
   webhook: string;
+  call: string;
 }
 
 const rows: Row[] = [
@@ -288,6 +292,22 @@ const rows: Row[] = [
     northId: 'kate',
     status: 400,
   },
+  {
+    op: 'getCall',
+    as: 'southPlatform',
+    method: 'get',
+    path: (id) => `/voice-calls/${id}`,
+    northId: 'call',
+    status: 404,
+  },
+  {
+    op: 'abandonCall',
+    as: 'southPlatform',
+    method: 'post',
+    path: (id) => `/voice-calls/${id}/abandon`,
+    northId: 'call',
+    status: 404,
+  },
   { op: 'revokeKey', as: 'southPlatform', method: 'delete', path: (id) => `/keys/${id}`, northId: 'key', status: 404 },
   {
     op: 'deleteWebhook',
@@ -300,7 +320,15 @@ const rows: Row[] = [
 ];
 
 /** Operations checked by their own tests below rather than as rows: what they list is South's only. */
-const listed = ['searchDirectory', 'readEvents', 'streamEvents', 'listKeys', 'listWebhooks', 'createWebhook'];
+const listed = [
+  'searchDirectory',
+  'readEvents',
+  'streamEvents',
+  'listKeys',
+  'listWebhooks',
+  'createWebhook',
+  'receiveCall',
+];
 /** Report operations, checked by the reports test below. */
 const reports = ['readFacts', 'readSummary', 'readSeries', 'readAgentStates'];
 
@@ -343,6 +371,11 @@ describe.each(testDatabases())('contact-center isolation on $name', (database) =
     }).expect(201);
     await call(keys.northPlatform, 'post', '/chats/chat-north/route', { queueId: 'inbound-chat' }).expect(200);
     const hook = await call(keys.northPlatform, 'post', '/webhooks', { url: 'https://north.example/hook' }).expect(201);
+    await call(keys.northPlatform, 'post', '/voice-calls', {
+      id: 'call-north',
+      routingPoint: '5002',
+      attachedData: { UCC_KnowledgeWorkerId: 'kw-ann', UCC_AgentId: 'agent-kate' },
+    }).expect(201);
     await t.app.outbox.drain();
     Object.assign(north, {
       ix: im.body.id,
@@ -351,6 +384,7 @@ describe.each(testDatabases())('contact-center isolation on $name', (database) =
       queue: 'inbound-chat',
       key: northKey.keyId,
       webhook: hook.body.id,
+      call: 'call-north',
     });
     // South: a chat Bob handles (for escalations), and one waiting (for routing).
     await call(keys.southPlatform, 'post', '/chats', {
@@ -385,6 +419,25 @@ describe.each(testDatabases())('contact-center isolation on $name', (database) =
     expect(unknown.status).toBe(row.status);
     expect(across.headers['content-type']).toContain('application/problem+json');
     expect(JSON.stringify(across.body)).toBe(JSON.stringify(unknown.body).replaceAll(nowhere, id));
+  });
+
+  test("a call South reports naming North's agent and consultation carries neither: as for ids that exist nowhere", async () => {
+    const report = (suffix: string, agentId: string, consultationId: string) =>
+      call(keys.southPlatform, 'post', '/voice-calls', {
+        id: `call-south-${suffix}`,
+        routingPoint: '5002',
+        attachedData: { UCC_KnowledgeWorkerId: 'kw-ann', UCC_AgentId: agentId, UCC_ConsultationId: consultationId },
+      }).expect(201);
+    const across = (await report('across', north.kate, north.ix)).body;
+    const nowhere = (await report('nowhere', 'agent-nowhere', 'ix-nowhere')).body;
+    expect(JSON.stringify(across).includes('Kate Lewis')).toBe(false);
+    expect(JSON.stringify(across).includes('North only')).toBe(false);
+    const normalized = JSON.stringify(nowhere)
+      .replaceAll('call-south-nowhere', 'call-south-across')
+      .replaceAll('agent-nowhere', north.kate)
+      .replaceAll('ix-nowhere', north.ix);
+    const timesAway = (v: string) => v.replace(/"\d{4}-\d\d-\d\dT[^"]*"/g, '"<time>"');
+    expect(timesAway(JSON.stringify(across))).toBe(timesAway(normalized));
   });
 
   test('every operation of the API is covered by a row or a listing test', async () => {
