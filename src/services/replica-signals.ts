@@ -6,15 +6,20 @@
  * - `events`: events were appended (wakes every replica's SSE streams);
  * - `webhooks`: an append queued webhook deliveries (wakes every replica's webhook worker);
  * - `timeouts`: a commit scheduled a time-out, with its due time (every replica arms its timer; nothing is read);
- * - `sessions`: a commit began or ended knowledge workers' sessions, with their ids (every replica re-reads their
- *   load);
- * - `keys`: API keys were revoked, with their ids (every replica ends the event streams they opened).
+ * - `sessions`: a commit began or ended knowledge workers' sessions, with a summary of each interaction it changed
+ *   (its knowledge workers, who of them is in a session, its revision): every replica applies it without reading;
+ * - `keys`: API keys were revoked, with their ids (every replica forgets them and ends the event streams they
+ *   opened);
+ * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic, cut to fit PostgreSQL's payload limit. A slow periodic `recheck` wakes everything in case a notification was
- * lost, and so does a reconnect of the listening connection.
+ * lost, and so does a reconnect of the listening connection (which also tells every cache to forget everything, and
+ * session load to re-read everyone). While the listening connection is down, {@link ReplicaSignals.listening} is
+ * false: caches kept on the strength of these notifications read through to the database meanwhile.
  */
 import type { Logger } from 'pino';
+import { type SessionSummary, sessionSummaryOf } from '../domain/interaction/active-sessions.js';
 import type { NotificationBus } from '../ports/notification-bus.js';
 import type { CommittedInfo } from './interaction-service.js';
 
@@ -28,10 +33,14 @@ export interface ReplicaSignalHandlers {
   recheck: () => void;
   /** A time-out was scheduled for `dueAt`, or (null) anything may have changed: re-read. */
   timeouts: (dueAt: number | null) => void;
-  /** These knowledge workers' sessions began or ended, or (null) anyone's may have. */
+  /** These knowledge workers' sessions began or ended (re-read them), or (null) anyone's may have. */
   sessions: (knowledgeWorkerIds: readonly string[] | null) => void;
-  /** These API keys were revoked elsewhere: end what they opened here. */
-  keys: (keyIds: readonly string[]) => void;
+  /** A commit elsewhere began or ended sessions: how its interactions' sessions stand now. */
+  sessionSummaries: (summaries: readonly SessionSummary[]) => void;
+  /** These API keys were revoked elsewhere (forget them, end what they opened here), or (null) any may have been. */
+  keys: (keyIds: readonly string[] | null) => void;
+  /** These users' conversation references changed elsewhere, or (null) anyone's may have. */
+  refs: (userIds: readonly string[] | null) => void;
 }
 
 /** Events appended here, as the event log reports them. */
@@ -63,12 +72,15 @@ export class ReplicaSignals {
     recheck: [],
     timeouts: [],
     sessions: [],
+    sessionSummaries: [],
     keys: [],
+    refs: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
   #earliestTimeout: number | null = null;
-  #sessions = new Set<string>();
+  #summaries = new Map<string, SessionSummary>();
   #revokedKeys = new Set<string>();
+  #refs = new Set<string>();
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
 
@@ -91,20 +103,30 @@ export class ReplicaSignals {
     bus.on(
       'sessions',
       this.#fromOther((body) => {
-        this.#fire('sessions', sessionIdsOf(body));
+        const summaries = summariesOf(body);
+        if (summaries) this.#fire('sessionSummaries', summaries);
+        else this.#fire('sessions', sessionIdsOf(body));
       }),
     );
     bus.on(
       'keys',
-      this.#fromOther((body) => {
-        const ids = sessionIdsOf(body);
-        if (ids) this.#fire('keys', ids);
-      }),
+      this.#fromOther((body) => this.#fire('keys', sessionIdsOf(body))),
+    );
+    bus.on(
+      'refs',
+      this.#fromOther((body) => this.#fire('refs', sessionIdsOf(body))),
     );
     bus.onReconnect(() => {
+      this.#fire('keys', null);
+      this.#fire('refs', null);
       this.#wakeAll();
       this.#fire('sessions', null);
     });
+  }
+
+  /** Whether notifications are being heard (the listening connection is up): caches may trust them. */
+  listening(): boolean {
+    return this.options.bus.isListening();
   }
 
   /** This process's replica id. */
@@ -118,11 +140,25 @@ export class ReplicaSignals {
   }
 
   /** Tells the other replicas about a commit here (subscribe it to the interaction service's `committed` event). */
-  committed(info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged'>): void {
+  committed(info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged' | 'interactions'>): void {
     if (info.nextTimeoutAt !== null)
       this.#earliestTimeout = Math.min(this.#earliestTimeout ?? Number.POSITIVE_INFINITY, info.nextTimeoutAt);
-    for (const id of info.sessionsChanged) this.#sessions.add(id);
+    if (info.sessionsChanged.length > 0) {
+      const changed = new Set(info.sessionsChanged);
+      for (const ix of info.interactions) {
+        const summary = sessionSummaryOf(ix);
+        if (!summary.knowledgeWorkers.some((kw) => changed.has(kw))) continue;
+        const queued = this.#summaries.get(ix.id);
+        if (!queued || queued.revision < summary.revision) this.#summaries.set(ix.id, summary);
+      }
+    }
     if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0) this.#flushSoon();
+  }
+
+  /** Tells the other replicas that a user's conversation reference was stored or forgotten here. */
+  referenceChanged(userId: string): void {
+    this.#refs.add(userId);
+    this.#flushSoon();
   }
 
   /** Tells the other replicas about events appended here. */
@@ -194,10 +230,19 @@ export class ReplicaSignals {
       this.#flags = new Set();
       if (this.#earliestTimeout !== null) this.#send('timeouts', String(this.#earliestTimeout));
       this.#earliestTimeout = null;
-      for (const chunk of chunks([...this.#sessions])) this.#send('sessions', JSON.stringify(chunk));
-      this.#sessions = new Set();
+      // A summary too long for a notification (hundreds of parties) names its knowledge workers instead: re-read.
+      const summaries = [...this.#summaries.values()];
+      const wire = summaries.map(summaryWire);
+      const fits = wire.filter((w) => Buffer.byteLength(w) + 2 <= MAX_BODY);
+      for (const chunk of chunksOf(fits)) this.#send('sessions', `[${chunk.join(',')}]`);
+      const reread = summaries.filter((_, n) => Buffer.byteLength(wire[n] ?? '') + 2 > MAX_BODY);
+      for (const chunk of chunks([...new Set(reread.flatMap((s) => s.knowledgeWorkers))]))
+        this.#send('sessions', JSON.stringify(chunk));
+      this.#summaries = new Map();
       for (const chunk of chunks([...this.#revokedKeys])) this.#send('keys', JSON.stringify(chunk));
       this.#revokedKeys = new Set();
+      for (const chunk of chunks([...this.#refs])) this.#send('refs', JSON.stringify(chunk));
+      this.#refs = new Set();
     });
   }
 }
@@ -227,23 +272,62 @@ function sessionIdsOf(body: string): string[] | null {
   }
 }
 
+/** A session summary on the wire: `[interactionId, revision, [knowledge workers], [those in a session]]`. */
+function summaryWire(s: SessionSummary): string {
+  return JSON.stringify([s.interactionId, s.revision, s.knowledgeWorkers, s.live]);
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** The summaries of a `sessions` body, or null when it is not a list of summaries (a list of ids, or garbage). */
+function summariesOf(body: string): SessionSummary[] | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) return null;
+  const out: SessionSummary[] = [];
+  for (const item of parsed) {
+    if (!Array.isArray(item) || item.length !== 4) return null;
+    const [interactionId, revision, knowledgeWorkers, live] = item as unknown[];
+    if (typeof interactionId !== 'string' || !Number.isInteger(revision) || !isStrings(knowledgeWorkers))
+      return null;
+    if (!isStrings(live)) return null;
+    out.push({ interactionId, revision: revision as number, knowledgeWorkers, live });
+  }
+  return out;
+}
+
 /**
  * Splits ids into lists whose JSON fits one notification, counted in UTF-8 bytes as PostgreSQL counts its payload.
  * An id too long for any notification is left out (its knowledge worker is re-read at the next recheck).
  */
 export function chunks(ids: readonly string[], maxBody = MAX_BODY): string[][] {
+  return chunksOf(
+    ids.map((id) => JSON.stringify(id)),
+    maxBody,
+  ).map((chunk) => chunk.map((json) => JSON.parse(json) as string));
+}
+
+/**
+ * Splits JSON values into lists whose JSON array (`[a,b,…]`) fits one notification, in UTF-8 bytes; a value too long
+ * for any notification is left out.
+ */
+export function chunksOf(values: readonly string[], maxBody = MAX_BODY): string[][] {
   const out: string[][] = [];
   let current: string[] = [];
   let size = 2;
-  for (const id of ids) {
-    const bytes = Buffer.byteLength(JSON.stringify(id)) + 1;
+  for (const json of values) {
+    const bytes = Buffer.byteLength(json) + 1;
     if (2 + bytes > maxBody) continue;
     if (current.length > 0 && size + bytes > maxBody) {
       out.push(current);
       current = [];
       size = 2;
     }
-    current.push(id);
+    current.push(json);
     size += bytes;
   }
   if (current.length > 0) out.push(current);

@@ -60,6 +60,11 @@ export class PgNotifications implements NotificationBus {
     await sql`select pg_notify(${this.channel(topic)}, ${payload})`.execute(this.options.db);
   }
 
+  /** Whether the listening connection is up (notifications are being heard). */
+  isListening(): boolean {
+    return this.client !== null;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
