@@ -292,8 +292,7 @@ function summariesOf(body: string): SessionSummary[] | null {
   for (const item of parsed) {
     if (!Array.isArray(item) || item.length !== 4) return null;
     const [interactionId, revision, knowledgeWorkers, live] = item as unknown[];
-    if (typeof interactionId !== 'string' || !Number.isInteger(revision) || !isStrings(knowledgeWorkers))
-      return null;
+    if (typeof interactionId !== 'string' || !Number.isInteger(revision) || !isStrings(knowledgeWorkers)) return null;
     if (!isStrings(live)) return null;
     out.push({ interactionId, revision: revision as number, knowledgeWorkers, live });
   }

@@ -2,6 +2,16 @@
  * The durable event log of the agent side: every event an agent's stream, the platform's stream or a webhook
  * carries, numbered by one increasing sequence (the SSE event id, so `Last-Event-ID` resumes). Appending is
  * idempotent by source id (the outbox effect id) and queues the webhook deliveries in the same transaction.
+ *
+ * Readers read a contact center's events after the last id they saw, so within a contact center ids must become
+ * visible in increasing order: a reader that saw id n+1 committed before n would never read n. On PostgreSQL several
+ * replicas append at once. Each append is one statement (one implicit transaction, one round trip) that first takes
+ * a transaction-level advisory lock per contact center it appends to, then draws its ids and inserts; the lock is
+ * released only once the commit is visible. So appends to one contact center draw and commit their ids one after
+ * the other, in increasing order, and a reader never sees a later id before an earlier one of its contact center;
+ * appends to different contact centers do not wait for each other (their ids interleave, which no reader sees). The
+ * lock is held for the statement's own work in the server, never across a network round trip or a replica's turn
+ * of the event loop. See docs/scale-out.md for the argument.
  */
 import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
@@ -51,7 +61,10 @@ export interface AppendedSignal {
   readonly deliveries: number;
 }
 
-/** Serializes appends on PostgreSQL so that sequence numbers become visible in order. */
+/**
+ * The first key of the advisory lock that serializes appends to one contact center on PostgreSQL (the second is the
+ * contact center's hash), so that sequence numbers become visible in order within it.
+ */
 const APPEND_LOCK = 727_002;
 
 /**
@@ -119,18 +132,15 @@ export class EventLog extends EventEmitter {
   private async write(events: readonly NewAgentEvent[]): Promise<{ added: Set<string>; deliveries: number }> {
     const now = this.clock.now();
     const unique = [...new Map(events.map((e) => [e.sourceId, e])).values()];
+    if (this.isPostgres) return this.writeInOneStatement(unique, now);
+    // SQLite: one writer at a time anyway (one process, and the database's own write lock).
     return this.db.transaction().execute(async (trx) => {
-      // Read before the lock below, so that the lock is held for as few round trips as possible.
       const subs = await trx
         .selectFrom('webhook_subscriptions')
         .select(['id', 'types', 'contact_center'])
         .where('contact_center', 'in', [...new Set(unique.map((e) => e.contactCenter))])
         .where('deleted_at', 'is', null)
         .execute();
-      // On PostgreSQL, concurrent appenders (other replicas) could commit sequence numbers out of order, and a
-      // reader that saw seq n+1 before n committed would skip n. One appender at a time keeps commit order = seq
-      // order, so `seq > last` never misses an event.
-      if (this.isPostgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
       const inserted = await trx
         .insertInto('agent_events')
         .values(
@@ -173,6 +183,60 @@ export class EventLog extends EventEmitter {
     });
   }
 
+  /**
+   * PostgreSQL: locks each contact center appended to (in name order, so two appends never wait for each other in a
+   * cycle), inserts the events in the order given (so their ids increase in that order) and queues a delivery for
+   * every matching webhook subscription, in one statement run as its own transaction.
+   */
+  private async writeInOneStatement(
+    events: readonly NewAgentEvent[],
+    now: number,
+  ): Promise<{ added: Set<string>; deliveries: number }> {
+    const rows = events.map((e, ord) => ({
+      ord,
+      source_id: e.sourceId,
+      contact_center: e.contactCenter,
+      agent_id: e.agentId,
+      audience: e.audience,
+      type: e.type,
+      interaction_id: e.interactionId,
+      data: JSON.stringify(e.data),
+    }));
+    const centers = [...new Set(events.map((e) => e.contactCenter))].sort();
+    const result = await sql<{ seq: string | number; source_id: string; deliveries: string | number }>`
+      with locked as materialized (
+        select count(pg_advisory_xact_lock(${APPEND_LOCK}::int4, hashtext(cc))) as n
+        from (select cc from unnest(${centers}::text[]) as cc order by cc) as centers
+      ),
+      given as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(
+          ord int, source_id text, contact_center text, agent_id text, audience text, type text,
+          interaction_id text, data text)
+      ),
+      inserted as (
+        insert into agent_events (source_id, contact_center, agent_id, audience, type, interaction_id, data, created_at)
+        select e.source_id, e.contact_center, e.agent_id, e.audience, e.type, e.interaction_id, e.data, ${now}::bigint
+        from given e cross join locked
+        order by e.ord
+        on conflict (source_id) do nothing
+        returning seq, source_id, contact_center, type
+      ),
+      queued as (
+        insert into webhook_deliveries
+          (subscription_id, event_seq, status, attempts, next_at, claimed_until, last_error)
+        select s.id, i.seq, 'pending', 0, ${now}::bigint, null, null
+        from inserted i
+        join webhook_subscriptions s on s.contact_center = i.contact_center and s.deleted_at is null
+        where s.types::jsonb = '[]'::jsonb or s.types::jsonb ? i.type
+        returning 1
+      )
+      select i.seq, i.source_id, (select count(*) from queued) as deliveries from inserted i`.execute(this.db);
+    return {
+      added: new Set(result.rows.map((r) => r.source_id)),
+      deliveries: Number(result.rows[0]?.deliveries ?? 0),
+    };
+  }
+
   /** Events after `afterSeq` that the filter sees, oldest first. */
   async read(filter: EventStreamFilter, afterSeq: number, limit = 500): Promise<AgentEvent[]> {
     let query = this.db
@@ -188,13 +252,21 @@ export class EventLog extends EventEmitter {
     return rows.map(toEvent);
   }
 
-  /** The newest sequence number (0 when the log is empty): a fresh stream starts after it. */
-  async lastSeq(): Promise<number> {
+  /**
+   * The newest sequence number of a contact center's events (0 when it has none): a fresh stream starts after it.
+   * Of that contact center only: an append to it still being written draws a higher id than every one committed
+   * (appends to one contact center commit one after the other), whereas a later id of another contact center may be
+   * committed before it.
+   */
+  async lastSeq(contactCenter: string): Promise<number> {
     const row = await this.db
       .selectFrom('agent_events')
-      .select((eb) => eb.fn.max('seq').as('last'))
+      .select('seq')
+      .where('contact_center', '=', contactCenter)
+      .orderBy('seq', 'desc')
+      .limit(1)
       .executeTakeFirst();
-    return Number(row?.last ?? 0);
+    return Number(row?.seq ?? 0);
   }
 
   /** One event by sequence number. */

@@ -58,7 +58,7 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
       handle: async ({ query, caller, req, res }) => {
         const filter: EventStreamFilter = { contactCenter: caller.contactCenter, agentId: caller.agentId };
         const header = Number.parseInt(req.get('last-event-id') ?? '', 10);
-        let last = Number.isFinite(header) ? header : (query.after ?? (await ctx.log.lastSeq()));
+        let last = Number.isFinite(header) ? header : (query.after ?? (await ctx.log.lastSeq(caller.contactCenter)));
         res.status(200);
         res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
         res.setHeader('Cache-Control', 'no-cache, no-transform');
