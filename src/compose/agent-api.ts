@@ -96,7 +96,7 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
   const { scaleOut } = parts;
   if (scaleOut) {
     log.on('appended', (signal: AppendedSignal) => scaleOut.signals.appended(signal));
-    scaleOut.signals.on('events', () => log.wake());
+    scaleOut.signals.on('events', (concerning) => log.wake(concerning));
     // A key revoked on one replica ends the streams it opened on every replica.
     keys.onRevoked((keyId, remote) => {
       if (!remote) scaleOut.signals.keyRevoked(keyId);

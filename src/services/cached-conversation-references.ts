@@ -3,8 +3,8 @@
  * check and a relayed message read the reference from memory rather than the database. A reference stored or
  * forgotten here is told to the other replicas (`changed`), and one stored or forgotten elsewhere is forgotten here
  * ({@link CachedConversationReferences.forget}); while those notifications cannot be heard (`trusted()` is false),
- * every read goes to the database. Storing a reference that addresses the user as the one known does (Teams sends
- * the same conversation with every activity of the user) writes nothing.
+ * every read goes to the database. Storing a reference that addresses the user as the stored one does (Teams sends
+ * the same conversation with every activity of the user) writes nothing and tells no one.
  */
 import type {
   ConversationReferenceStore,
@@ -68,8 +68,9 @@ export class CachedConversationReferences implements ConversationReferenceStore 
   }
 
   async put(ref: StoredConversationReference): Promise<void> {
-    const known = this.options.trusted() ? this.#entries.get(ref.userId) : undefined;
-    if (known?.ref && sameReference(known.ref, ref)) return;
+    // What is stored is read (from memory when known) first: writing it again would make every replica forget it.
+    const known = this.options.trusted() ? await this.get(ref.userId) : undefined;
+    if (known && sameReference(known, ref)) return;
     this.forget([ref.userId]);
     await this.store.put(ref);
     this.forget([ref.userId]);

@@ -3,7 +3,8 @@
  * work is claimed with `FOR UPDATE SKIP LOCKED` in the store and the workers; these signals only wake the others, so
  * no replica has to poll for what changed:
  *
- * - `events`: events were appended (wakes every replica's SSE streams);
+ * - `events`: events were appended, with whom they concern (contact center, and agent, broadcast or platform): wakes
+ *   only the SSE streams they concern on every replica;
  * - `webhooks`: an append queued webhook deliveries (wakes every replica's webhook worker);
  * - `timeouts`: a commit scheduled a time-out, with its due time (every replica arms its timer; nothing is read);
  * - `sessions`: a commit began or ended knowledge workers' sessions, with a summary of each interaction it changed
@@ -13,7 +14,7 @@
  * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
- * topic, cut to fit PostgreSQL's payload limit. A slow periodic `recheck` wakes everything in case a notification was
+ * topic (cut to fit PostgreSQL's payload limit), all in one round trip. A slow periodic `recheck` wakes everything in case a notification was
  * lost, and so does a reconnect of the listening connection (which also tells every cache to forget everything, and
  * session load to re-read everyone). While the listening connection is down, {@link ReplicaSignals.listening} is
  * false: caches kept on the strength of these notifications read through to the database meanwhile.
@@ -25,8 +26,8 @@ import type { CommittedInfo } from './interaction-service.js';
 
 /** What other replicas' notifications (and the periodic recheck) signal on this one. */
 export interface ReplicaSignalHandlers {
-  /** Events were appended elsewhere: wake the SSE streams. */
-  events: () => void;
+  /** Events were appended elsewhere: wake the SSE streams they concern (null: any stream). */
+  events: (concerning: readonly (readonly [contactCenter: string, who: string])[] | null) => void;
   /** Webhook deliveries were queued elsewhere. */
   webhooks: () => void;
   /** The periodic check: claim whatever is due and re-read when the outbox's next effect comes due. */
@@ -43,12 +44,17 @@ export interface ReplicaSignalHandlers {
   refs: (userIds: readonly string[] | null) => void;
 }
 
+/** Whom appended events concern: their contact center, and the agent, `*` (broadcast) or `` (platform only). */
+export type Concern = readonly [contactCenter: string, who: string];
+
 /** Events appended here, as the event log reports them. */
 export interface AppendedHere {
   /** True when the append was noticed from another replica (nothing to tell). */
   readonly remote: boolean;
   /** Webhook deliveries the append queued. */
   readonly deliveries: number;
+  /** Whom the events concern; null when unknown. */
+  readonly concerns: readonly Concern[] | null;
 }
 
 /** Options for {@link ReplicaSignals}. */
@@ -77,6 +83,8 @@ export class ReplicaSignals {
     refs: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
+  /** Whom the events appended this turn concern; null once any append's concerns are unknown. */
+  #concerns: Map<string, Concern> | null = new Map();
   #earliestTimeout: number | null = null;
   #summaries = new Map<string, SessionSummary>();
   #revokedKeys = new Set<string>();
@@ -88,7 +96,7 @@ export class ReplicaSignals {
     const { bus } = options;
     bus.on(
       'events',
-      this.#fromOther(() => this.#fire('events')),
+      this.#fromOther((body) => this.#fire('events', concernsOf(body))),
     );
     bus.on(
       'webhooks',
@@ -165,6 +173,8 @@ export class ReplicaSignals {
   appended(signal: AppendedHere): void {
     if (signal.remote) return;
     this.#flags.add('events');
+    if (signal.concerns === null) this.#concerns = null;
+    else for (const c of signal.concerns) this.#concerns?.set(c.join('\n'), c);
     if (signal.deliveries > 0) this.#flags.add('webhooks');
     this.#flushSoon();
   }
@@ -200,7 +210,7 @@ export class ReplicaSignals {
   }
 
   #wakeAll(): void {
-    this.#fire('events');
+    this.#fire('events', null);
     this.#fire('webhooks');
     this.#fire('recheck');
     this.#fire('timeouts', null);
@@ -215,34 +225,43 @@ export class ReplicaSignals {
     };
   }
 
-  #send(topic: string, body = ''): void {
-    this.options.bus
-      .notify(topic, `${this.options.replicaId}\n${body}`)
-      .catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message, topic }, 'notify failed'));
-  }
-
   #flushSoon(): void {
     if (this.#flushing) return;
     this.#flushing = true;
     setImmediate(() => {
       this.#flushing = false;
-      for (const topic of this.#flags) this.#send(topic);
+      const out: { topic: string; payload: string }[] = [];
+      const send = (topic: string, body = '') => out.push({ topic, payload: `${this.options.replicaId}\n${body}` });
+      if (this.#flags.has('webhooks')) send('webhooks');
+      if (this.#flags.has('events')) {
+        // Whom the events concern, cut to fit; when unknown, an empty body wakes every stream.
+        const concerned = this.#concerns ? [...this.#concerns.values()].map((c) => JSON.stringify(c)) : null;
+        if (concerned === null) send('events');
+        else for (const chunk of chunksOf(concerned)) send('events', `[${chunk.join(',')}]`);
+      }
       this.#flags = new Set();
-      if (this.#earliestTimeout !== null) this.#send('timeouts', String(this.#earliestTimeout));
+      this.#concerns = new Map();
+      if (this.#earliestTimeout !== null) send('timeouts', String(this.#earliestTimeout));
       this.#earliestTimeout = null;
       // A summary too long for a notification (hundreds of parties) names its knowledge workers instead: re-read.
       const summaries = [...this.#summaries.values()];
       const wire = summaries.map(summaryWire);
       const fits = wire.filter((w) => Buffer.byteLength(w) + 2 <= MAX_BODY);
-      for (const chunk of chunksOf(fits)) this.#send('sessions', `[${chunk.join(',')}]`);
+      for (const chunk of chunksOf(fits)) send('sessions', `[${chunk.join(',')}]`);
       const reread = summaries.filter((_, n) => Buffer.byteLength(wire[n] ?? '') + 2 > MAX_BODY);
       for (const chunk of chunks([...new Set(reread.flatMap((s) => s.knowledgeWorkers))]))
-        this.#send('sessions', JSON.stringify(chunk));
+        send('sessions', JSON.stringify(chunk));
       this.#summaries = new Map();
-      for (const chunk of chunks([...this.#revokedKeys])) this.#send('keys', JSON.stringify(chunk));
+      for (const chunk of chunks([...this.#revokedKeys])) send('keys', JSON.stringify(chunk));
       this.#revokedKeys = new Set();
-      for (const chunk of chunks([...this.#refs])) this.#send('refs', JSON.stringify(chunk));
+      for (const chunk of chunks([...this.#refs])) send('refs', JSON.stringify(chunk));
       this.#refs = new Set();
+      // Everything of one turn in one round trip.
+      this.options.bus
+        .notifyAll(out)
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: (error as Error).message, topics: out.map((n) => n.topic) }, 'notify failed'),
+        );
     });
   }
 }
@@ -278,6 +297,17 @@ function summaryWire(s: SessionSummary): string {
 }
 
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/** The concerns of an `events` body, or null (wake every stream) when it names none or is not a list of them. */
+function concernsOf(body: string): Concern[] | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (!Array.isArray(parsed) || parsed.length === 0) return null;
+    return parsed.every((c) => isStrings(c) && c.length === 2) ? (parsed as Concern[]) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The summaries of a `sessions` body, or null when it is not a list of summaries (a list of ids, or garbage). */
 function summariesOf(body: string): SessionSummary[] | null {

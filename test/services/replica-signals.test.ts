@@ -49,6 +49,9 @@ class MemoryBus implements NotificationBus {
   async notify(topic: string, payload: string): Promise<void> {
     this.hub.deliver(topic, payload);
   }
+  async notifyAll(notifications: readonly { topic: string; payload: string }[]): Promise<void> {
+    for (const n of notifications) this.hub.deliver(n.topic, n.payload);
+  }
   receive(topic: string, payload: string): void {
     for (const handler of this.#handlers.get(topic) ?? []) handler(payload);
   }
@@ -67,6 +70,7 @@ class MemoryBus implements NotificationBus {
 function heard(signals: ReplicaSignals) {
   const log = {
     events: 0,
+    concerning: [] as (readonly (readonly [string, string])[] | null)[],
     webhooks: 0,
     recheck: 0,
     timeouts: [] as (number | null)[],
@@ -78,7 +82,10 @@ function heard(signals: ReplicaSignals) {
   signals.on('sessionSummaries', (s) => log.summaries.push(...s));
   signals.on('keys', (ids) => log.keys.push(ids));
   signals.on('refs', (ids) => log.refs.push(ids));
-  signals.on('events', () => log.events++);
+  signals.on('events', (c) => {
+    log.events++;
+    log.concerning.push(c);
+  });
   signals.on('webhooks', () => log.webhooks++);
   signals.on('recheck', () => log.recheck++);
   signals.on('timeouts', (dueAt) => log.timeouts.push(dueAt));
@@ -105,7 +112,17 @@ function interaction(id: string, revision: number, parties: [string, string][], 
   } as unknown as Interaction;
 }
 
-const quiet = { events: 0, webhooks: 0, recheck: 0, timeouts: [], sessions: [], summaries: [], keys: [], refs: [] };
+const quiet = {
+  events: 0,
+  concerning: [],
+  webhooks: 0,
+  recheck: 0,
+  timeouts: [],
+  sessions: [],
+  summaries: [],
+  keys: [],
+  refs: [],
+};
 
 describe('ReplicaSignals between two replicas', () => {
   const started: ReplicaSignals[] = [];
@@ -224,8 +241,8 @@ describe('ReplicaSignals between two replicas', () => {
 
   test('appended events with webhook deliveries wake the other replica’s streams and webhook worker', async () => {
     const { hub, a, heardA, heardB } = twoReplicas();
-    a.appended({ remote: false, deliveries: 2 });
-    a.appended({ remote: false, deliveries: 0 });
+    a.appended({ remote: false, deliveries: 2, concerns: [['default', 'agent-kate']] });
+    a.appended({ remote: false, deliveries: 0, concerns: [['default', '*']] });
     await vi.waitFor(() => expect(heardB.webhooks).toBe(1));
     await nextTurn();
     expect(heardB.events).toBe(1);
@@ -233,9 +250,33 @@ describe('ReplicaSignals between two replicas', () => {
     expect(heardA).toMatchObject({ events: 0, webhooks: 0 });
   });
 
+  test('appended events are told with whom they concern, each once; unknown concerns wake every stream', async () => {
+    const { a, heardB } = twoReplicas();
+    a.appended({ remote: false, deliveries: 0, concerns: [['default', 'agent-kate']] });
+    a.appended({
+      remote: false,
+      deliveries: 0,
+      concerns: [
+        ['default', 'agent-kate'],
+        ['north', '*'],
+      ],
+    });
+    await vi.waitFor(() => expect(heardB.events).toBe(1));
+    expect(heardB.concerning).toEqual([
+      [
+        ['default', 'agent-kate'],
+        ['north', '*'],
+      ],
+    ]);
+    a.appended({ remote: false, deliveries: 0, concerns: [['default', '']] });
+    a.appended({ remote: false, deliveries: 0, concerns: null });
+    await vi.waitFor(() => expect(heardB.events).toBe(2));
+    expect(heardB.concerning[1]).toBeNull();
+  });
+
   test('appended events without deliveries wake only the streams', async () => {
     const { a, heardB } = twoReplicas();
-    a.appended({ remote: false, deliveries: 0 });
+    a.appended({ remote: false, deliveries: 0, concerns: [['default', '*']] });
     await vi.waitFor(() => expect(heardB.events).toBe(1));
     await nextTurn();
     expect(heardB.webhooks).toBe(0);
@@ -243,7 +284,7 @@ describe('ReplicaSignals between two replicas', () => {
 
   test('an append noticed from another replica tells nothing', async () => {
     const { hub, a, heardB } = twoReplicas();
-    a.appended({ remote: true, deliveries: 3 });
+    a.appended({ remote: true, deliveries: 3, concerns: null });
     await nextTurn();
     await nextTurn();
     expect(hub.sent).toEqual([]);
@@ -295,6 +336,7 @@ describe('ReplicaSignals between two replicas', () => {
     expect(heardB).toEqual({
       ...quiet,
       events: 1,
+      concerning: [null],
       webhooks: 1,
       recheck: 1,
       timeouts: [null],

@@ -54,11 +54,32 @@ export interface EventStreamFilter {
   readonly agentId: string | null;
 }
 
+/**
+ * Whom appended events concern, per event: its contact center, and the agent it is for, `*` for a broadcast (every
+ * stream of the contact center) or the empty string for the platform only.
+ */
+export type EventConcern = readonly [contactCenter: string, who: string];
+
+/** The {@link EventConcern} of an event. */
+export function concernOf(e: Pick<NewAgentEvent, 'contactCenter' | 'audience' | 'agentId'>): EventConcern {
+  return [e.contactCenter, e.audience === 'broadcast' ? '*' : e.audience === 'agent' ? (e.agentId ?? '') : ''];
+}
+
+/** Whether a stream reading with `filter` sees any event of these concerns (null: any may concern it). */
+export function concerns(filter: EventStreamFilter, of: readonly EventConcern[] | null): boolean {
+  if (of === null) return true;
+  return of.some(
+    ([cc, who]) => cc === filter.contactCenter && (filter.agentId === null || who === '*' || who === filter.agentId),
+  );
+}
+
 /** Why readers were woken: events appended here, or (scale-out) a wake-up from another replica or a poll. */
 export interface AppendedSignal {
   readonly remote: boolean;
   /** Webhook deliveries the append queued (0 for a wake-up). */
   readonly deliveries: number;
+  /** Whom the appended events concern (deduplicated); null when unknown (anyone's may have been appended). */
+  readonly concerns: readonly EventConcern[] | null;
 }
 
 /**
@@ -66,6 +87,9 @@ export interface AppendedSignal {
  * contact center's hash), so that sequence numbers become visible in order within it.
  */
 const APPEND_LOCK = 727_002;
+
+/** How many interactions' contact centers are kept in memory. */
+const KNOWN_OWNERS = 20_000;
 
 /**
  * The event log. Emits `appended` (with an {@link AppendedSignal}) after new events are committed here, and when
@@ -80,6 +104,8 @@ export class EventLog extends EventEmitter {
     reject(error: unknown): void;
   }[] = [];
   private writing = false;
+  /** Contact centers of interactions, as recorded (they never change), the most recent {@link KNOWN_OWNERS}. */
+  readonly #owners = new Map<string, string>();
 
   constructor(
     private readonly db: AgentApiDb,
@@ -90,9 +116,12 @@ export class EventLog extends EventEmitter {
     this.isPostgres = dialectOf(db) === 'postgres';
   }
 
-  /** Wakes readers: events may have been appended elsewhere (another replica). The log stays the source of truth. */
-  wake(): void {
-    this.emit('appended', { remote: true, deliveries: 0 } satisfies AppendedSignal);
+  /**
+   * Wakes readers: events may have been appended elsewhere (another replica), concerning these streams (null: any).
+   * The log stays the source of truth.
+   */
+  wake(concerning: readonly EventConcern[] | null = null): void {
+    this.emit('appended', { remote: true, deliveries: 0, concerns: concerning } satisfies AppendedSignal);
   }
 
   /**
@@ -116,9 +145,11 @@ export class EventLog extends EventEmitter {
     this.writing = true;
     this.write(group.flatMap((g) => g.events)).then(
       ({ added, deliveries }) => {
-        const any = added.size > 0;
+        const appended = group.flatMap((g) => g.events).filter((e) => added.has(e.sourceId));
+        const concerned = [...new Map(appended.map((e) => concernOf(e)).map((c) => [c.join('\n'), c])).values()];
         for (const g of group) g.resolve(g.events.filter((e) => added.delete(e.sourceId)).length);
-        if (any) this.emit('appended', { remote: false, deliveries } satisfies AppendedSignal);
+        if (appended.length > 0)
+          this.emit('appended', { remote: false, deliveries, concerns: concerned } satisfies AppendedSignal);
         this.writeQueued();
       },
       (error: unknown) => {
@@ -280,11 +311,18 @@ export class EventLog extends EventEmitter {
    * command's transaction, see `InteractionTx.recordOwner`).
    */
   async contactCenterOf(interactionId: string): Promise<string | undefined> {
+    const known = this.#owners.get(interactionId);
+    if (known !== undefined) return known;
     const row = await this.db
       .selectFrom('api_interactions')
       .select('contact_center')
       .where('interaction_id', '=', interactionId)
       .executeTakeFirst();
+    // An interaction's contact center never changes once recorded: kept without invalidation.
+    if (row) {
+      if (this.#owners.size >= KNOWN_OWNERS) this.#owners.delete(this.#owners.keys().next().value as string);
+      this.#owners.set(interactionId, row.contact_center);
+    }
     return row?.contact_center;
   }
 }

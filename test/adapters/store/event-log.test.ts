@@ -4,12 +4,18 @@
  * PostgreSQL, several replicas (each with its own connection pool) append to two contact centers at once while a
  * reader of each contact center keeps reading after the last id it saw, as an SSE stream resuming with
  * `Last-Event-ID` does: every reader gets every event of its contact center, once, in increasing order, and a fresh
- * stream starts after the last event of its contact center.
+ * stream starts after the last event of its contact center. A stream is woken only by appends it would read.
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../../src/adapters/store/agent-api-schema.js';
 import { connectorMigrations } from '../../../src/adapters/store/connector-migrations.js';
-import { type AgentEvent, EventLog, type NewAgentEvent } from '../../../src/adapters/store/event-log.js';
+import {
+  type AgentEvent,
+  concernOf,
+  concerns,
+  EventLog,
+  type NewAgentEvent,
+} from '../../../src/adapters/store/event-log.js';
 import { type OpenDatabase, openDatabase } from '../../../src/adapters/store/open-database.js';
 import { WebhookSubscriptions } from '../../../src/adapters/webhooks/webhook-subscriptions.js';
 import { testDatabases } from '../../support/databases.js';
@@ -138,4 +144,31 @@ describe.each(testDatabases())('the event log on $name', (database) => {
       const newestNorth = (await reader.read({ contactCenter: 'north', agentId: null }, 0, 10_000)).at(-1)?.seq;
       expect(await reader.lastSeq('north')).toBe(newestNorth);
     });
+});
+
+describe('which streams an append wakes', () => {
+  const kate = { contactCenter: 'default', agentId: 'agent-kate' };
+  const platform = { contactCenter: 'default', agentId: null };
+  const toKate = concernOf({ contactCenter: 'default', audience: 'agent', agentId: 'agent-kate' });
+  const toJim = concernOf({ contactCenter: 'default', audience: 'agent', agentId: 'agent-jim' });
+  const toAll = concernOf({ contactCenter: 'default', audience: 'broadcast', agentId: null });
+  const toPlatform = concernOf({ contactCenter: 'default', audience: 'platform', agentId: null });
+  const toNorth = concernOf({ contactCenter: 'north', audience: 'broadcast', agentId: null });
+
+  test("an agent's stream: their own events and broadcasts of their contact center", () => {
+    expect(concerns(kate, [toKate])).toBe(true);
+    expect(concerns(kate, [toJim, toAll])).toBe(true);
+    expect(concerns(kate, [toJim, toPlatform, toNorth])).toBe(false);
+  });
+
+  test("the platform's stream: every event of its contact center", () => {
+    expect(concerns(platform, [toJim])).toBe(true);
+    expect(concerns(platform, [toPlatform])).toBe(true);
+    expect(concerns(platform, [toNorth])).toBe(false);
+  });
+
+  test('unknown concerns wake every stream', () => {
+    expect(concerns(kate, null)).toBe(true);
+    expect(concerns({ contactCenter: 'north', agentId: 'agent-ola' }, null)).toBe(true);
+  });
 });

@@ -6,7 +6,7 @@
  * every delivery of events, so a revocation nobody signalled (the CLI's) ends it at its next event.
  */
 import { z } from 'zod';
-import type { AgentEvent, EventStreamFilter } from '../../store/event-log.js';
+import { type AgentEvent, type AppendedSignal, concerns, type EventStreamFilter } from '../../store/event-log.js';
 import type { AgentApiContext } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
 import { eventSchema } from '../event-schemas.js';
@@ -106,7 +106,10 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
             busy = false;
           }
         };
-        const onAppended = () => void pump();
+        // Woken only by appends that concern this stream (or may: a wake-up from a poll or an older replica).
+        const onAppended = (signal: AppendedSignal) => {
+          if (concerns(filter, signal.concerns)) void pump();
+        };
         ctx.log.on('appended', onAppended);
         const stopListening = ctx.keys.onRevoked((keyId) => {
           if (keyId === caller.keyId) end();
