@@ -115,6 +115,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     { knowledgeWorkers: config.directory.knowledgeWorkers, routing: config.routing },
     infra,
     graph,
+    scaleOut,
   );
   const presence =
     config.presence && graph

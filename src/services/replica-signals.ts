@@ -11,7 +11,8 @@
  *   (its knowledge workers, who of them is in a session, its revision): every replica applies it without reading;
  * - `keys`: API keys were revoked, with their ids (every replica forgets them and ends the event streams they
  *   opened);
- * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy).
+ * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy);
+ * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic (cut to fit PostgreSQL's payload limit), all in one round trip. A slow periodic `recheck` wakes everything in case a notification was
@@ -42,6 +43,8 @@ export interface ReplicaSignalHandlers {
   keys: (keyIds: readonly string[] | null) => void;
   /** These users' conversation references changed elsewhere, or (null) anyone's may have. */
   refs: (userIds: readonly string[] | null) => void;
+  /** Another replica stored a changed Entra group membership (or may have). */
+  groups: () => void;
 }
 
 /** Whom appended events concern: their contact center, and the agent, `*` (broadcast) or `` (platform only). */
@@ -81,6 +84,7 @@ export class ReplicaSignals {
     sessionSummaries: [],
     keys: [],
     refs: [],
+    groups: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
   /** Whom the events appended this turn concern; null once any append's concerns are unknown. */
@@ -89,6 +93,7 @@ export class ReplicaSignals {
   #summaries = new Map<string, SessionSummary>();
   #revokedKeys = new Set<string>();
   #refs = new Set<string>();
+  #groups = false;
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
 
@@ -124,7 +129,12 @@ export class ReplicaSignals {
       'refs',
       this.#fromOther((body) => this.#fire('refs', sessionIdsOf(body))),
     );
+    bus.on(
+      'groups',
+      this.#fromOther(() => this.#fire('groups')),
+    );
     bus.onReconnect(() => {
+      this.#fire('groups');
       this.#fire('keys', null);
       this.#fire('refs', null);
       this.#wakeAll();
@@ -161,6 +171,12 @@ export class ReplicaSignals {
       }
     }
     if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0) this.#flushSoon();
+  }
+
+  /** Tells the other replicas that a changed Entra group membership was stored here. */
+  groupsChanged(): void {
+    this.#groups = true;
+    this.#flushSoon();
   }
 
   /** Tells the other replicas that a user's conversation reference was stored or forgotten here. */
@@ -256,6 +272,8 @@ export class ReplicaSignals {
       this.#revokedKeys = new Set();
       for (const chunk of chunks([...this.#refs])) send('refs', JSON.stringify(chunk));
       this.#refs = new Set();
+      if (this.#groups) send('groups');
+      this.#groups = false;
       // Everything of one turn in one round trip.
       this.options.bus
         .notifyAll(out)
