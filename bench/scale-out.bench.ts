@@ -18,6 +18,7 @@
  * Needs PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test). For exploring:
  * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS and SCALE_OUT_SECONDS override the defaults.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import pg from 'pg';
@@ -48,6 +49,8 @@ const REPLICAS = (process.env.SCALE_OUT_REPLICAS ?? '1,2,4').split(',').map(Numb
 const WARMUP_MS = 5_000;
 const MEASURE_MS = Number(process.env.SCALE_OUT_SECONDS ?? 20) * 1000;
 const TRIPS_MS = 8_000;
+/** Part of every schema name: other users of the server (another machine's process may have this pid) must not collide. */
+const RUN_ID = randomBytes(3).toString('hex');
 const STAGES = ['start', 'toPreview', 'accept', 'message', 'toRelay', 'end'] as const;
 type Stage = (typeof STAGES)[number];
 
@@ -155,7 +158,7 @@ const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** di
  * without it).
  */
 async function measure(replicaCount: number, countTrips: boolean, measureMs: number) {
-  const schema = `bench_scale_${process.pid}_${replicaCount}_${countTrips ? 'trips' : 'rate'}`;
+  const schema = `bench_scale_${process.pid}_${RUN_ID}_${replicaCount}_${countTrips ? 'trips' : 'rate'}`;
   const admin = new pg.Client({ connectionString: SERVER });
   await admin.connect();
   await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);

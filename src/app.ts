@@ -122,6 +122,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
     { knowledgeWorkers: config.directory.knowledgeWorkers, routing: config.routing },
     infra,
     graph,
+    scaleOut,
   );
   const presence =
     config.presence && graph
@@ -155,7 +156,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
   );
   const teams =
     config.teams && !deps.channels?.['knowledge-worker']
-      ? await createTeams(config.teams, infra, { commands, graph })
+      ? await createTeams(config.teams, infra, { commands, graph, scaleOut })
       : null;
   if (!config.teams && !deps.channels?.['knowledge-worker'])
     logger.warn('no teams section in the configuration: the Teams bot is off');

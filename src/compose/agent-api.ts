@@ -2,7 +2,8 @@
  * The agent API feature: the event log (which the agent and customer channels write: effects become events), API
  * keys, webhook subscriptions, the HTTP API with its OpenAPI document, and the publishing of knowledge workers'
  * states to every contact center. Events appended here wake the other replicas' streams; theirs wake ours; a key
- * revoked here ends its streams there too.
+ * revoked here ends its streams there too. With replicas, verified keys are cached per replica and forgotten at once
+ * when a revocation is heard.
  */
 import { randomUUID } from 'node:crypto';
 import type express from 'express';
@@ -105,14 +106,17 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
   const { scaleOut } = parts;
   if (scaleOut) {
     log.on('appended', (signal: AppendedSignal) => scaleOut.signals.appended(signal));
-    scaleOut.signals.on('events', () => log.wake());
+    scaleOut.signals.on('events', (concerning) => log.wake(concerning));
     // A key revoked on one replica ends the streams it opened on every replica.
     keys.onRevoked((keyId, remote) => {
       if (!remote) scaleOut.signals.keyRevoked(keyId);
     });
     scaleOut.signals.on('keys', (keyIds) => {
-      for (const keyId of keyIds) keys.noticeRevoked(keyId);
+      if (keyIds === null) keys.forget(null);
+      else for (const keyId of keyIds) keys.noticeRevoked(keyId);
     });
+    // Verified keys are kept in memory while revocations are heard.
+    keys.cacheWhile(() => scaleOut.signals.listening());
   }
   const contactCenters = [...new Set([options.defaultContactCenter, ...options.contactCenters.map((c) => c.id)])];
   const mounts: { router: express.Router }[] = [{ router: http.router }];

@@ -1,9 +1,11 @@
 /**
  * The directory feature: routing's directory (the configured knowledge workers and routing points) plus, where
  * routing points draw members from Entra groups, the group sync through Graph that keeps those members current (at
- * start and every `routing.groupSyncIntervalMs`). Until a sync succeeds, the memberships last stored are used.
+ * start and every `routing.groupSyncIntervalMs`). Until a sync succeeds, the memberships last stored are used. With
+ * replicas, one replica syncs each group (under a lease) and the others read what it stored.
  */
 import { GroupSync } from '../adapters/graph/group-sync.js';
+import { LeaseStore } from '../adapters/store/lease-store.js';
 import { SqlGroupMembershipStore } from '../adapters/store/sql-reach-stores.js';
 import type { KnowledgeWorker } from '../domain/routing/knowledge-worker.js';
 import { entraGroupIdsOf, type RoutingIndex } from '../domain/routing/routing-index.js';
@@ -11,6 +13,7 @@ import type { Routing } from '../domain/routing/routing-point.js';
 import { RoutingDirectory } from '../services/routing-directory.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { GraphAccess } from './graph.js';
+import type { ScaleOut } from './scale-out.js';
 
 /** The directory settings. */
 export interface DirectorySlice {
@@ -35,6 +38,7 @@ export async function createDirectory(
   slice: DirectorySlice,
   infra: Infrastructure,
   graph: GraphAccess | null,
+  scaleOut: ScaleOut | null = null,
 ): Promise<Directory> {
   const groupIds = graph ? entraGroupIdsOf(slice.routing) : [];
   const store = new SqlGroupMembershipStore(infra.database);
@@ -50,8 +54,19 @@ export async function createDirectory(
         clock: infra.clock,
         logger: infra.logger.child({ part: 'entra-groups' }),
         onChange: () => directory.rebuild(),
+        // Replicas: one syncs each group, the others read what it stored.
+        leases: scaleOut
+          ? { store: new LeaseStore(infra.database.db, infra.clock), owner: scaleOut.replicaId }
+          : undefined,
+        onStored: scaleOut ? () => scaleOut.signals.groupsChanged() : undefined,
       },
     );
+    const adopting = groups;
+    scaleOut?.signals.on('groups', () => {
+      adopting
+        .adoptStored()
+        .catch((error: unknown) => infra.logger.warn({ err: error }, 'could not read the stored group memberships'));
+    });
     await groups.load();
     directory.useGroups(groups);
   }

@@ -1,9 +1,9 @@
 /**
  * The session-load feature: how many sessions each knowledge worker is connected to (the connector's own load).
- * Seeded from the database; alone (SQLite) it follows every committed command; with replicas (PostgreSQL) the
- * database is the truth, and the knowledge workers whose sessions changed, here or on another replica, are re-read.
- * Each change in a count is handed to `onLoad` (the presence engine turns "at the session limit" into Busy).
- */
+ * Seeded from the database; follows every command committed here and, with replicas (PostgreSQL), the summaries of
+ * sessions other replicas' commits carry (applied without reading the database); when those may have been lost (the
+ * listening connection dropped), or a replica names knowledge workers without a summary, they are re-read.
+ * Each change in a count is handed to `onLoad` (the presence engine turns "at the session limit" into Busy). */
 import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.js';
 import { SessionLoad } from '../services/session-load.js';
 import type { Feature, Infrastructure } from './feature.js';
@@ -27,12 +27,8 @@ export async function createSessions(
   const refresh = (ids: readonly string[] | null) => {
     load.refresh(ids).catch((error: unknown) => logger.warn({ err: error }, 'could not re-read session load'));
   };
-  interactions.commands.onCommitted((info) => {
-    // Replicas each commit part of the commands: the database is the truth of who is in a session.
-    if (scaleOut) {
-      if (info.sessionsChanged.length > 0) refresh(info.sessionsChanged);
-    } else load.observe(info.interactions);
-  });
+  interactions.commands.onCommitted((info) => load.observe(info.interactions));
+  scaleOut?.signals.on('sessionSummaries', (summaries) => load.apply(summaries));
   scaleOut?.signals.on('sessions', refresh);
   await load.seed();
   return { name: 'sessions', load };

@@ -1,7 +1,8 @@
 /**
  * The Teams feature: who can be reached in Teams (with proactive install through Graph when the app's catalog id is
  * configured), the bot at `POST /api/messages`, and the knowledge workers' channel, which carries their effects to
- * Teams through the rate-limited sender on durable conversation references, each send recorded by effect id.
+ * Teams through the rate-limited sender on durable conversation references (kept in memory by each replica), each
+ * send recorded by effect id.
  */
 import type { Logger } from 'pino';
 import { createSqlActiveSessions } from '../adapters/store/sql-active-sessions.js';
@@ -22,8 +23,10 @@ import { TeamsReach } from '../adapters/teams/teams-reach.js';
 import type { InteractionCommands } from '../ports/interaction-commands.js';
 import type { ParticipantChannel } from '../ports/participant-channel.js';
 import type { ConversationReferenceStore } from '../ports/teams/conversation-reference-store.js';
+import { CachedConversationReferences } from '../services/cached-conversation-references.js';
 import type { Feature, Infrastructure } from './feature.js';
 import type { GraphAccess } from './graph.js';
+import type { ScaleOut } from './scale-out.js';
 
 /** Retries of a Graph call made while routing waits (429 and 5xx are still honoured, briefly). */
 const INSTALL_CALL_RETRIES = 2;
@@ -48,6 +51,24 @@ export interface TeamsParts {
   readonly commands: InteractionCommands;
   /** Graph, for proactive install; null without the `presence` section. */
   readonly graph: GraphAccess | null;
+  /** Replicas on one database (references are cached and changes told); null alone. */
+  readonly scaleOut?: ScaleOut | null | undefined;
+}
+
+/**
+ * The durable conversation references; with replicas, each keeps them in memory, told by the others of every change
+ * (one process alone reads them from its database: SQLite is local, and nothing would tell it of a change another
+ * process made).
+ */
+function conversationReferences(infra: Infrastructure, scaleOut: ScaleOut | null): ConversationReferenceStore {
+  const stored = createSqlConversationReferenceStore(infra.database);
+  if (!scaleOut) return stored;
+  const cached = new CachedConversationReferences(stored, {
+    trusted: () => scaleOut.signals.listening(),
+    changed: (userId) => scaleOut.signals.referenceChanged(userId),
+  });
+  scaleOut.signals.on('refs', (userIds) => cached.forget(userIds));
+  return cached;
 }
 
 /** Conversation references whose storing (Teams told the bot about the user) clears an unreachable mark. */
@@ -63,7 +84,13 @@ function clearingMarks(references: ConversationReferenceStore, reach: TeamsReach
 }
 
 /** Builds who can be reached in Teams, with the marks stored so far loaded. */
-async function createReach(options: TeamsOptions, infra: Infrastructure, graph: GraphAccess | null, logger: Logger) {
+async function createReach(
+  options: TeamsOptions,
+  infra: Infrastructure,
+  graph: GraphAccess | null,
+  references: ConversationReferenceStore,
+  logger: Logger,
+) {
   const catalogId = options.teamsCatalogAppId;
   const installer =
     graph && catalogId
@@ -81,7 +108,7 @@ async function createReach(options: TeamsOptions, infra: Infrastructure, graph: 
       : undefined;
   const reach = new TeamsReach({
     store: new SqlUnreachableStore(infra.database),
-    references: createSqlConversationReferenceStore(infra.database),
+    references,
     installer,
     clock: infra.clock,
     retryAfterMs: options.unreachableRetryMs,
@@ -94,9 +121,9 @@ async function createReach(options: TeamsOptions, infra: Infrastructure, graph: 
 
 /** Builds the Teams feature. */
 export async function createTeams(options: TeamsOptions, infra: Infrastructure, parts: TeamsParts): Promise<Teams> {
-  const reach = await createReach(options, infra, parts.graph, infra.logger.child({ part: 'teams-reach' }));
+  const stored = conversationReferences(infra, parts.scaleOut ?? null);
+  const reach = await createReach(options, infra, parts.graph, stored, infra.logger.child({ part: 'teams-reach' }));
   const logger = infra.logger.child({ part: 'teams' });
-  const stored = createSqlConversationReferenceStore(infra.database);
   const references = clearingMarks(stored, reach);
   const cards = createSqlCardActivityStore(infra.database);
   const sessions = createSqlActiveSessions(infra.database);

@@ -11,6 +11,13 @@ export interface NotificationBus {
   onReconnect(handler: () => void): void;
   /** Sends a notification to every replica listening on `topic` (this one included). */
   notify(topic: string, payload: string): Promise<void>;
+  /** Sends several notifications at once (one round trip), in order. */
+  notifyAll(notifications: readonly { readonly topic: string; readonly payload: string }[]): Promise<void>;
+  /**
+   * Whether the listening connection is up, so that notifications are being heard. While it is not, anything cached
+   * on the strength of notifications must not be trusted (they may be lost).
+   */
+  isListening(): boolean;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -3,20 +3,29 @@
  * not ended. Seeded from the database at start; a change in a knowledge worker's count is reported (the presence
  * engine turns "at the session limit" into Busy for routing).
  *
- * One process (SQLite) feeds it every committed command ({@link SessionLoad.observe}). Replicas on one database
- * (PostgreSQL) each commit only part of the commands, so there the database is the truth: after a command that
- * began or ended a session, on whichever replica, every replica re-reads those knowledge workers' sessions
- * ({@link SessionLoad.refresh}) through the {@link ActiveSessions} read model. Re-reads run one at a time, so a later
- * read never lands before an earlier one.
+ * Every committed command here is applied as it commits ({@link SessionLoad.observe}). Replicas on one database
+ * (PostgreSQL) each commit only part of the commands: a commit that began or ended a session, on another replica,
+ * arrives as a {@link SessionSummary} of each interaction it changed (its knowledge workers and which of them are in
+ * a session, at a revision), applied without reading the database ({@link SessionLoad.apply}). Summaries may arrive
+ * out of order: one older than the revision already applied for its interaction is ignored. When summaries may
+ * have been lost (the listening connection dropped), everyone's sessions are re-read ({@link SessionLoad.refresh})
+ * through the {@link ActiveSessions} read model; re-reads run one at a time, so a later read never lands before an
+ * earlier one.
  */
-import { activeKnowledgeWorkers } from '../domain/interaction/active-sessions.js';
+import { type SessionSummary, sessionSummaryOf } from '../domain/interaction/active-sessions.js';
 import type { Interaction } from '../domain/interaction/types.js';
 import type { ActiveSession, ActiveSessions } from '../ports/active-sessions.js';
+
+/** How long the revision applied for an interaction without sessions is kept, against a late older summary. */
+const FORGET_AFTER_MS = 10 * 60_000;
 
 /** Counts active sessions per knowledge worker. */
 export class SessionLoad {
   readonly #active = new Map<string, Set<string>>();
   readonly #stale = new Set<string>();
+  /** The newest revision applied per interaction, and when it was applied (epoch ms). */
+  readonly #applied = new Map<string, { revision: number; at: number; live: boolean }>();
+  #lastPrune = 0;
   #everyone = false;
   #reading: Promise<void> = Promise.resolve();
 
@@ -34,15 +43,32 @@ export class SessionLoad {
     return this.#active.get(knowledgeWorkerId)?.size ?? 0;
   }
 
-  /** Takes the committed state of changed interactions into account (one process: it sees every commit). */
+  /** Takes the committed state of interactions changed by a command here into account. */
   observe(interactions: readonly Interaction[]): void {
-    for (const ix of interactions) {
-      const live = activeKnowledgeWorkers(ix);
-      for (const party of ix.parties) {
-        if (party.person.kind !== 'knowledge-worker') continue;
-        this.#set(party.person.id, ix.id, live.has(party.person.id));
-      }
+    this.apply(interactions.map(sessionSummaryOf));
+  }
+
+  /**
+   * Applies summaries of interactions' sessions (from a commit here or on another replica); a summary older than
+   * the revision already applied for its interaction changes nothing.
+   */
+  apply(summaries: readonly SessionSummary[]): void {
+    const now = Date.now();
+    for (const s of summaries) {
+      if (s.knowledgeWorkers.length === 0) continue;
+      const seen = this.#applied.get(s.interactionId);
+      if (seen && seen.revision >= s.revision) continue;
+      this.#applied.set(s.interactionId, { revision: s.revision, at: now, live: s.live.length > 0 });
+      const live = new Set(s.live);
+      for (const kw of s.knowledgeWorkers) this.#set(kw, s.interactionId, live.has(kw));
     }
+    if (now - this.#lastPrune > 60_000) this.#prune(now);
+  }
+
+  /** Forgets the revisions of interactions without sessions applied long ago (no summary arrives that late). */
+  #prune(now: number): void {
+    this.#lastPrune = now;
+    for (const [id, seen] of this.#applied) if (!seen.live && now - seen.at > FORGET_AFTER_MS) this.#applied.delete(id);
   }
 
   /** Loads the sessions that were active when the connector stopped. */
@@ -52,7 +78,7 @@ export class SessionLoad {
 
   /**
    * Re-reads the sessions of these knowledge workers (null: everyone's) from the database: a command somewhere began
-   * or ended one of theirs. Resolves when a read that started after this call has finished.
+   * or ended one of theirs, and no summary says how (or summaries may have been lost). Resolves when a read that started after this call has finished.
    */
   refresh(knowledgeWorkerIds: readonly string[] | null): Promise<void> {
     if (knowledgeWorkerIds === null) this.#everyone = true;

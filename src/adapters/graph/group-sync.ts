@@ -6,11 +6,17 @@
  * stored and handed to `onChange` (routing rebuilds its index without a restart). When a sync fails the last good
  * membership stays, in memory and in the database, so a restart during a Graph outage keeps routing; the failure is
  * logged once per failing spell and stored for the admin's self-test.
+ *
+ * Replicas on one database share the work: each group is synced by the one replica holding its lease
+ * (`groups/<id>`, taken for a little more than two intervals and renewed by every sync); the others read what it
+ * stored, so N replicas make the group reads of one. When the holder stops or dies, another takes the lease over at
+ * its next sync after the lease ran out.
  */
 import type { Logger } from 'pino';
 import type { EntraUser } from '../../domain/routing/group-directory.js';
 import type { Clock } from '../../ports/clock.js';
 import type { GroupMembershipStore, GroupSnapshot } from '../../ports/group-membership-store.js';
+import type { Leases } from '../../ports/leases.js';
 import type { GraphClient } from './graph-client.js';
 import { GraphApiError, GraphAuthError, GraphNetworkError } from './graph-errors.js';
 
@@ -39,7 +45,14 @@ export interface GroupSyncDeps {
   readonly logger: Logger;
   /** Told after a group's membership changed (or was first read), with every group's current members. */
   readonly onChange: () => void;
+  /** With replicas: the leases that let one replica sync each group, and this replica's id. */
+  readonly leases?: { readonly store: Leases; readonly owner: string } | undefined;
+  /** With replicas: told after this replica stored a changed membership (the others then call `adoptStored`). */
+  readonly onStored?: (() => void) | undefined;
 }
+
+/** The lease of one group's sync. */
+const leaseOf = (groupId: string) => `groups/${groupId}`;
 
 interface GraphMembersPage {
   readonly value?: readonly Record<string, unknown>[];
@@ -113,23 +126,62 @@ export class GroupSync {
     this.#timer.unref();
   }
 
-  /** Stops syncing; resolves when a sync under way has finished. */
+  /** Stops syncing; resolves when a sync under way has finished. The groups' leases are given back. */
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = undefined;
     await this.#running;
+    const leases = this.deps.leases;
+    if (leases)
+      for (const groupId of this.options.groupIds)
+        await leases.store.release(leaseOf(groupId), leases.owner).catch(() => undefined);
   }
 
   async #syncAll(): Promise<void> {
     let changed = false;
+    let stored: Map<string, GroupSnapshot> | undefined;
     for (const groupId of this.options.groupIds) {
       try {
-        if (await this.#syncGroup(groupId)) changed = true;
+        if (await this.#mine(groupId)) {
+          if (await this.#syncGroup(groupId)) changed = true;
+          continue;
+        }
+        // Another replica syncs this group: take what it stored.
+        stored ??= new Map((await this.deps.store.list()).map((g) => [g.groupId, g]));
+        if (this.#adopt(stored.get(groupId))) changed = true;
       } catch (error) {
         this.deps.logger.error({ groupId, err: describeFailure(error) }, 'Entra group members could not be stored');
       }
     }
     if (changed) this.deps.onChange();
+  }
+
+  /**
+   * Takes the memberships another replica stored (it told that it synced): read from the database, no Graph call.
+   * Rejects when the database fails.
+   */
+  async adoptStored(): Promise<void> {
+    const wanted = new Set(this.options.groupIds);
+    let changed = false;
+    for (const snapshot of await this.deps.store.list())
+      if (wanted.has(snapshot.groupId) && this.#adopt(snapshot)) changed = true;
+    if (changed) this.deps.onChange();
+  }
+
+  /** Whether this replica syncs the group: alone, always; with replicas, while it holds the group's lease. */
+  async #mine(groupId: string): Promise<boolean> {
+    const leases = this.deps.leases;
+    if (!leases) return true;
+    return leases.store.acquire(leaseOf(groupId), leases.owner, 2 * this.options.intervalMs + 30_000);
+  }
+
+  /** Takes a group's snapshot stored by the replica syncing it; resolves whether its members changed. */
+  #adopt(snapshot: GroupSnapshot | undefined): boolean {
+    if (!snapshot) return false;
+    const old = this.#groups.get(snapshot.groupId);
+    this.#groups.set(snapshot.groupId, snapshot);
+    if (snapshot.syncedAt === null) return false;
+    return old?.syncedAt == null || JSON.stringify(old.members) !== JSON.stringify(snapshot.members);
   }
 
   /** Syncs one group; resolves with whether its membership changed. Rejects only when the database fails. */
@@ -163,7 +215,10 @@ export class GroupSync {
     const changed = old?.syncedAt == null || JSON.stringify(old.members) !== JSON.stringify(members);
     this.#groups.set(groupId, { groupId, members, syncedAt: at, attemptedAt: at, error: null });
     await this.deps.store.saveMembers(groupId, members, at);
-    if (changed) this.deps.logger.info({ groupId, members: members.length }, 'Entra group members synced');
+    if (changed) {
+      this.deps.logger.info({ groupId, members: members.length }, 'Entra group members synced');
+      this.deps.onStored?.();
+    }
     return changed;
   }
 

@@ -3,6 +3,12 @@
  * one contact center; an agent key acts as one agent, a platform key (no agent) acts for the agent it names. A
  * revocation is announced to listeners (the event streams the key opened close), here or, through
  * {@link ApiKeyStore.noticeRevoked}, from another replica.
+ *
+ * Replicas (PostgreSQL) keep the keys they have verified in memory ({@link ApiKeyStore.cacheWhile}), by hash, so a
+ * request costs no database read: a revocation here or on any replica (through its notification) removes the key at
+ * once, and while notifications cannot be heard (the listening connection is down) every key is read from the
+ * database. A process that cannot hear revocations (SQLite: the command line revokes in another process) keeps no
+ * cache.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock.js';
@@ -33,9 +39,17 @@ const hashOf = (key: string): string => createHash('sha256').update(key).digest(
 /** Told that a key was revoked: `remote` when another replica revoked it. */
 export type KeyRevokedListener = (keyId: string, remote: boolean) => void;
 
+/** How many verified keys a replica keeps in memory (the oldest are dropped first). */
+const CACHED_KEYS = 10_000;
+
 /** The API key store over the database. */
 export class ApiKeyStore {
   readonly #revokedListeners = new Set<KeyRevokedListener>();
+  /** Verified keys by hash; only while {@link ApiKeyStore.cacheWhile}'s condition holds. */
+  readonly #cache = new Map<string, ApiKeyIdentity>();
+  /** Bumped by every forgetting, so a read that began before it does not store what it read. */
+  #generation = 0;
+  #trusted: (() => boolean) | null = null;
 
   constructor(
     private readonly db: AgentApiDb,
@@ -70,15 +84,48 @@ export class ApiKeyStore {
     };
   }
 
+  /**
+   * Keeps verified keys in memory while `trusted()` holds (revocations are heard: {@link ApiKeyStore.forget} is told
+   * of every one made elsewhere); when it does not, keys are read from the database.
+   */
+  cacheWhile(trusted: () => boolean): void {
+    this.#trusted = trusted;
+  }
+
+  /** Forgets cached keys revoked elsewhere (null: every key, as revocations may have been missed). */
+  forget(keyIds: readonly string[] | null): void {
+    this.#generation++;
+    if (keyIds === null) {
+      this.#cache.clear();
+      return;
+    }
+    const ids = new Set(keyIds);
+    for (const [hash, identity] of this.#cache) if (ids.has(identity.keyId)) this.#cache.delete(hash);
+  }
+
   /** The identity of a presented key, or undefined when it is unknown or revoked. */
   async verify(key: string): Promise<ApiKeyIdentity | undefined> {
+    const hash = hashOf(key);
+    const trusted = this.#trusted?.() === true;
+    if (trusted) {
+      const hit = this.#cache.get(hash);
+      if (hit) return hit;
+    } else if (this.#cache.size > 0) this.forget(null);
+    const generation = this.#generation;
     const row = await this.db
       .selectFrom('api_keys')
       .select(['id', 'contact_center', 'agent_id'])
-      .where('hash', '=', hashOf(key))
+      .where('hash', '=', hash)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
-    return row ? { keyId: row.id, contactCenter: row.contact_center, agentId: row.agent_id } : undefined;
+    if (!row) return undefined;
+    const identity = { keyId: row.id, contactCenter: row.contact_center, agentId: row.agent_id };
+    // Kept only if no revocation was heard while reading, and revocations are still heard.
+    if (trusted && generation === this.#generation && this.#trusted?.() === true) {
+      if (this.#cache.size >= CACHED_KEYS) this.#cache.delete(this.#cache.keys().next().value as string);
+      this.#cache.set(hash, identity);
+    }
+    return identity;
   }
 
   /** Whether a key (by id) exists and is not revoked: re-checked before an open stream delivers events. */
@@ -104,6 +151,7 @@ export class ApiKeyStore {
   }
 
   #announce(keyId: string, remote: boolean): void {
+    this.forget([keyId]);
     for (const listener of [...this.#revokedListeners]) listener(keyId, remote);
   }
 

@@ -2,6 +2,16 @@
  * The durable event log of the agent side: every event an agent's stream, the platform's stream or a webhook
  * carries, numbered by one increasing sequence (the SSE event id, so `Last-Event-ID` resumes). Appending is
  * idempotent by source id (the outbox effect id) and queues the webhook deliveries in the same transaction.
+ *
+ * Readers read a contact center's events after the last id they saw, so within a contact center ids must become
+ * visible in increasing order: a reader that saw id n+1 committed before n would never read n. On PostgreSQL several
+ * replicas append at once. Each append is one statement (one implicit transaction, one round trip) that first takes
+ * a transaction-level advisory lock per contact center it appends to, then draws its ids and inserts; the lock is
+ * released only once the commit is visible. So appends to one contact center draw and commit their ids one after
+ * the other, in increasing order, and a reader never sees a later id before an earlier one of its contact center;
+ * appends to different contact centers do not wait for each other (their ids interleave, which no reader sees). The
+ * lock is held for the statement's own work in the server, never across a network round trip or a replica's turn
+ * of the event loop. See docs/scale-out.md for the argument.
  */
 import { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
@@ -44,15 +54,42 @@ export interface EventStreamFilter {
   readonly agentId: string | null;
 }
 
+/**
+ * Whom appended events concern, per event: its contact center, and the agent it is for, `*` for a broadcast (every
+ * stream of the contact center) or the empty string for the platform only.
+ */
+export type EventConcern = readonly [contactCenter: string, who: string];
+
+/** The {@link EventConcern} of an event. */
+export function concernOf(e: Pick<NewAgentEvent, 'contactCenter' | 'audience' | 'agentId'>): EventConcern {
+  return [e.contactCenter, e.audience === 'broadcast' ? '*' : e.audience === 'agent' ? (e.agentId ?? '') : ''];
+}
+
+/** Whether a stream reading with `filter` sees any event of these concerns (null: any may concern it). */
+export function concerns(filter: EventStreamFilter, of: readonly EventConcern[] | null): boolean {
+  if (of === null) return true;
+  return of.some(
+    ([cc, who]) => cc === filter.contactCenter && (filter.agentId === null || who === '*' || who === filter.agentId),
+  );
+}
+
 /** Why readers were woken: events appended here, or (scale-out) a wake-up from another replica or a poll. */
 export interface AppendedSignal {
   readonly remote: boolean;
   /** Webhook deliveries the append queued (0 for a wake-up). */
   readonly deliveries: number;
+  /** Whom the appended events concern (deduplicated); null when unknown (anyone's may have been appended). */
+  readonly concerns: readonly EventConcern[] | null;
 }
 
-/** Serializes appends on PostgreSQL so that sequence numbers become visible in order. */
+/**
+ * The first key of the advisory lock that serializes appends to one contact center on PostgreSQL (the second is the
+ * contact center's hash), so that sequence numbers become visible in order within it.
+ */
 const APPEND_LOCK = 727_002;
+
+/** How many interactions' contact centers are kept in memory. */
+const KNOWN_OWNERS = 20_000;
 
 /**
  * The event log. Emits `appended` (with an {@link AppendedSignal}) after new events are committed here, and when
@@ -67,6 +104,8 @@ export class EventLog extends EventEmitter {
     reject(error: unknown): void;
   }[] = [];
   private writing = false;
+  /** Contact centers of interactions, as recorded (they never change), the most recent {@link KNOWN_OWNERS}. */
+  readonly #owners = new Map<string, string>();
 
   constructor(
     private readonly db: AgentApiDb,
@@ -77,9 +116,12 @@ export class EventLog extends EventEmitter {
     this.isPostgres = dialectOf(db) === 'postgres';
   }
 
-  /** Wakes readers: events may have been appended elsewhere (another replica). The log stays the source of truth. */
-  wake(): void {
-    this.emit('appended', { remote: true, deliveries: 0 } satisfies AppendedSignal);
+  /**
+   * Wakes readers: events may have been appended elsewhere (another replica), concerning these streams (null: any).
+   * The log stays the source of truth.
+   */
+  wake(concerning: readonly EventConcern[] | null = null): void {
+    this.emit('appended', { remote: true, deliveries: 0, concerns: concerning } satisfies AppendedSignal);
   }
 
   /**
@@ -103,9 +145,11 @@ export class EventLog extends EventEmitter {
     this.writing = true;
     this.write(group.flatMap((g) => g.events)).then(
       ({ added, deliveries }) => {
-        const any = added.size > 0;
+        const appended = group.flatMap((g) => g.events).filter((e) => added.has(e.sourceId));
+        const concerned = [...new Map(appended.map((e) => concernOf(e)).map((c) => [c.join('\n'), c])).values()];
         for (const g of group) g.resolve(g.events.filter((e) => added.delete(e.sourceId)).length);
-        if (any) this.emit('appended', { remote: false, deliveries } satisfies AppendedSignal);
+        if (appended.length > 0)
+          this.emit('appended', { remote: false, deliveries, concerns: concerned } satisfies AppendedSignal);
         this.writeQueued();
       },
       (error: unknown) => {
@@ -119,18 +163,15 @@ export class EventLog extends EventEmitter {
   private async write(events: readonly NewAgentEvent[]): Promise<{ added: Set<string>; deliveries: number }> {
     const now = this.clock.now();
     const unique = [...new Map(events.map((e) => [e.sourceId, e])).values()];
+    if (this.isPostgres) return this.writeInOneStatement(unique, now);
+    // SQLite: one writer at a time anyway (one process, and the database's own write lock).
     return this.db.transaction().execute(async (trx) => {
-      // Read before the lock below, so that the lock is held for as few round trips as possible.
       const subs = await trx
         .selectFrom('webhook_subscriptions')
         .select(['id', 'types', 'contact_center'])
         .where('contact_center', 'in', [...new Set(unique.map((e) => e.contactCenter))])
         .where('deleted_at', 'is', null)
         .execute();
-      // On PostgreSQL, concurrent appenders (other replicas) could commit sequence numbers out of order, and a
-      // reader that saw seq n+1 before n committed would skip n. One appender at a time keeps commit order = seq
-      // order, so `seq > last` never misses an event.
-      if (this.isPostgres) await sql`select pg_advisory_xact_lock(${APPEND_LOCK})`.execute(trx);
       const inserted = await trx
         .insertInto('agent_events')
         .values(
@@ -173,6 +214,60 @@ export class EventLog extends EventEmitter {
     });
   }
 
+  /**
+   * PostgreSQL: locks each contact center appended to (in name order, so two appends never wait for each other in a
+   * cycle), inserts the events in the order given (so their ids increase in that order) and queues a delivery for
+   * every matching webhook subscription, in one statement run as its own transaction.
+   */
+  private async writeInOneStatement(
+    events: readonly NewAgentEvent[],
+    now: number,
+  ): Promise<{ added: Set<string>; deliveries: number }> {
+    const rows = events.map((e, ord) => ({
+      ord,
+      source_id: e.sourceId,
+      contact_center: e.contactCenter,
+      agent_id: e.agentId,
+      audience: e.audience,
+      type: e.type,
+      interaction_id: e.interactionId,
+      data: JSON.stringify(e.data),
+    }));
+    const centers = [...new Set(events.map((e) => e.contactCenter))].sort();
+    const result = await sql<{ seq: string | number; source_id: string; deliveries: string | number }>`
+      with locked as materialized (
+        select count(pg_advisory_xact_lock(${APPEND_LOCK}::int4, hashtext(cc))) as n
+        from (select cc from unnest(${centers}::text[]) as cc order by cc) as centers
+      ),
+      given as (
+        select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as e(
+          ord int, source_id text, contact_center text, agent_id text, audience text, type text,
+          interaction_id text, data text)
+      ),
+      inserted as (
+        insert into agent_events (source_id, contact_center, agent_id, audience, type, interaction_id, data, created_at)
+        select e.source_id, e.contact_center, e.agent_id, e.audience, e.type, e.interaction_id, e.data, ${now}::bigint
+        from given e cross join locked
+        order by e.ord
+        on conflict (source_id) do nothing
+        returning seq, source_id, contact_center, type
+      ),
+      queued as (
+        insert into webhook_deliveries
+          (subscription_id, event_seq, status, attempts, next_at, claimed_until, last_error)
+        select s.id, i.seq, 'pending', 0, ${now}::bigint, null, null
+        from inserted i
+        join webhook_subscriptions s on s.contact_center = i.contact_center and s.deleted_at is null
+        where s.types::jsonb = '[]'::jsonb or s.types::jsonb ? i.type
+        returning 1
+      )
+      select i.seq, i.source_id, (select count(*) from queued) as deliveries from inserted i`.execute(this.db);
+    return {
+      added: new Set(result.rows.map((r) => r.source_id)),
+      deliveries: Number(result.rows[0]?.deliveries ?? 0),
+    };
+  }
+
   /** Events after `afterSeq` that the filter sees, oldest first. */
   async read(filter: EventStreamFilter, afterSeq: number, limit = 500): Promise<AgentEvent[]> {
     let query = this.db
@@ -188,13 +283,21 @@ export class EventLog extends EventEmitter {
     return rows.map(toEvent);
   }
 
-  /** The newest sequence number (0 when the log is empty): a fresh stream starts after it. */
-  async lastSeq(): Promise<number> {
+  /**
+   * The newest sequence number of a contact center's events (0 when it has none): a fresh stream starts after it.
+   * Of that contact center only: an append to it still being written draws a higher id than every one committed
+   * (appends to one contact center commit one after the other), whereas a later id of another contact center may be
+   * committed before it.
+   */
+  async lastSeq(contactCenter: string): Promise<number> {
     const row = await this.db
       .selectFrom('agent_events')
-      .select((eb) => eb.fn.max('seq').as('last'))
+      .select('seq')
+      .where('contact_center', '=', contactCenter)
+      .orderBy('seq', 'desc')
+      .limit(1)
       .executeTakeFirst();
-    return Number(row?.last ?? 0);
+    return Number(row?.seq ?? 0);
   }
 
   /** One event by sequence number. */
@@ -208,11 +311,18 @@ export class EventLog extends EventEmitter {
    * command's transaction, see `InteractionTx.recordOwner`).
    */
   async contactCenterOf(interactionId: string): Promise<string | undefined> {
+    const known = this.#owners.get(interactionId);
+    if (known !== undefined) return known;
     const row = await this.db
       .selectFrom('api_interactions')
       .select('contact_center')
       .where('interaction_id', '=', interactionId)
       .executeTakeFirst();
+    // An interaction's contact center never changes once recorded: kept without invalidation.
+    if (row) {
+      if (this.#owners.size >= KNOWN_OWNERS) this.#owners.delete(this.#owners.keys().next().value as string);
+      this.#owners.set(interactionId, row.contact_center);
+    }
     return row?.contact_center;
   }
 }

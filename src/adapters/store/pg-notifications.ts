@@ -60,6 +60,18 @@ export class PgNotifications implements NotificationBus {
     await sql`select pg_notify(${this.channel(topic)}, ${payload})`.execute(this.options.db);
   }
 
+  /** Whether the listening connection is up (notifications are being heard). */
+  isListening(): boolean {
+    return this.client !== null;
+  }
+
+  /** Sends several notifications in one statement (one round trip, one transaction: delivered in this order). */
+  async notifyAll(notifications: readonly { readonly topic: string; readonly payload: string }[]): Promise<void> {
+    if (notifications.length === 0) return;
+    const calls = notifications.map((n) => sql`pg_notify(${this.channel(n.topic)}, ${n.payload})`);
+    await sql`select ${sql.join(calls)}`.execute(this.options.db);
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);

@@ -27,3 +27,26 @@ export function sessionChanges(before: Interaction | undefined, after: Interacti
   const is = activeKnowledgeWorkers(after);
   return [...new Set([...was, ...is])].filter((id) => was.has(id) !== is.has(id));
 }
+
+/**
+ * An interaction's sessions as of one revision: every knowledge worker who is a party to it, and those of them in a
+ * session. Enough for another replica to update its count of sessions without reading the database; the revision
+ * lets it ignore a summary older than one it has applied.
+ */
+export interface SessionSummary {
+  readonly interactionId: string;
+  readonly revision: number;
+  /** Every knowledge-worker party of the interaction. */
+  readonly knowledgeWorkers: readonly string[];
+  /** Those in a session (connected, the interaction live). */
+  readonly live: readonly string[];
+}
+
+/** The {@link SessionSummary} of an interaction as committed. */
+export function sessionSummaryOf(ix: Interaction): SessionSummary {
+  const live = activeKnowledgeWorkers(ix);
+  const knowledgeWorkers = [
+    ...new Set(ix.parties.filter((p) => p.person.kind === 'knowledge-worker').map((p) => p.person.id)),
+  ];
+  return { interactionId: ix.id, revision: ix.revision, knowledgeWorkers, live: [...live] };
+}

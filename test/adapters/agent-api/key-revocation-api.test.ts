@@ -2,7 +2,8 @@
  * Revoking an API key ends what it opened: its Server-Sent Events stream closes at once (on this connector, and on
  * another replica of one PostgreSQL database through the replica signals, and when revoked on the command line
  * against PostgreSQL), a stream whose key was revoked where no
- * signal reaches ends at its next event, and the key cannot open a new one. Webhook endpoints belong to the
+ * signal reaches ends at its next event, and the key cannot open a new one (a connector that hears no revocations
+ * keeps no key in memory). Webhook endpoints belong to the
  * contact center, not to the key that registered them: they keep delivering.
  */
 import { once } from 'node:events';
@@ -120,6 +121,8 @@ describe.each(testDatabases())('revoking an API key on $name', (database) => {
     await a.app.agentSide.publishKnowledgeWorkerState('kw-ann', { kind: 'Ready' }, clock.now() + 1);
     await kate.ended;
     expect(kate.ids).toHaveLength(1);
+    // A, which hears no revocations, keeps no key in memory: it refuses the key at once.
+    await request(a.app.http).get('/api/v1/me').set(bearer(a.keys.kate)).expect(401);
   });
 
   // Replicas coordinate on PostgreSQL only (on SQLite there is one process).

@@ -1,7 +1,9 @@
 /**
  * The Entra group sync against Graph at the network edge: pages are followed through `@odata.nextLink`, and a next
  * page link pointing outside the configured Graph base URL is refused (the token goes nowhere else); the last good
- * members stay, the failure is kept for the doctor and logged once.
+ * members stay, the failure is kept for the doctor and logged once. Replicas on one database: one syncs the group
+ * under its lease and tells the others, which take the members from the database without calling Graph; when it
+ * stops, another takes the group over.
  */
 import { Writable } from 'node:stream';
 import nock from 'nock';
@@ -10,6 +12,7 @@ import { createAppTokenSource } from '../../../src/adapters/graph/app-token.js';
 import { GraphClient } from '../../../src/adapters/graph/graph-client.js';
 import { GroupSync } from '../../../src/adapters/graph/group-sync.js';
 import { connectorMigrations } from '../../../src/adapters/store/connector-migrations.js';
+import { LeaseStore } from '../../../src/adapters/store/lease-store.js';
 import { type OpenDatabase, openDatabase } from '../../../src/adapters/store/open-database.js';
 import { SqlGroupMembershipStore } from '../../../src/adapters/store/sql-reach-stores.js';
 import { createLogger } from '../../../src/logger.js';
@@ -40,7 +43,12 @@ afterAll(async () => {
 });
 const stored = async (store: GroupMembershipStore) => (await store.list()).find((g) => g.groupId === 'g-1');
 
-function sync(store: GroupMembershipStore, logs: string[], onChange = () => {}) {
+function sync(
+  store: GroupMembershipStore,
+  logs: string[],
+  onChange = () => {},
+  replica?: { owner: string; onStored: () => void },
+) {
   nock('https://login.microsoftonline.com')
     .post(`/${tenant}/oauth2/v2.0/token`)
     .query(true)
@@ -56,7 +64,15 @@ function sync(store: GroupMembershipStore, logs: string[], onChange = () => {}) 
   });
   return new GroupSync(
     { groupIds: ['g-1'], intervalMs: 60_000, graphBaseUrl: `${graph}/v1.0` },
-    { client, store, clock: { now: () => 1_000 }, logger: createLogger('debug', sink), onChange },
+    {
+      client,
+      store,
+      clock: { now: () => 1_000 },
+      logger: createLogger('debug', sink),
+      onChange,
+      leases: replica && { store: new LeaseStore(database.db, { now: () => 1_000 }), owner: replica.owner },
+      onStored: replica?.onStored,
+    },
   );
 }
 
@@ -123,5 +139,48 @@ describe('Entra group sync', () => {
       error: 'Graph sent a next page link outside the configured Graph base URL',
     });
     expect(logs.filter((l) => l.includes('Entra group sync failed'))).toHaveLength(1);
+  });
+
+  test('replicas: one reads the group through Graph and tells the others, which take its members from the database', async () => {
+    const api = nock(graph)
+      .get(path)
+      .query(true)
+      .reply(200, { value: [userItem('u1'), userItem('u2')] });
+    const store = new SqlGroupMembershipStore(database);
+    const told: string[] = [];
+    const changes = { r1: 0, r2: 0 };
+    const r1 = sync(store, [], () => changes.r1++, { owner: 'r1', onStored: () => told.push('r1') });
+    const r2 = sync(store, [], () => changes.r2++, { owner: 'r2', onStored: () => told.push('r2') });
+    await r1.syncOnce();
+    await r2.syncOnce();
+    // One Graph read for both (nock answers once and refuses a second).
+    expect(api.isDone()).toBe(true);
+    expect(told).toEqual(['r1']);
+    expect(r1.membersOf('g-1')).toEqual(['u1', 'u2']);
+    expect(r2.membersOf('g-1')).toEqual(['u1', 'u2']);
+    expect(changes).toEqual({ r1: 1, r2: 1 });
+
+    // The group changes: r1 reads it at its next sync and tells; r2 takes it from the database.
+    const again = nock(graph)
+      .get(path)
+      .query(true)
+      .reply(200, { value: [userItem('u2'), userItem('u3')] });
+    await r1.syncOnce();
+    expect(told).toEqual(['r1', 'r1']);
+    await r2.adoptStored();
+    expect(again.isDone()).toBe(true);
+    expect(r2.membersOf('g-1')).toEqual(['u2', 'u3']);
+    expect(changes).toEqual({ r1: 2, r2: 2 });
+
+    // r1 stops and gives the lease back: r2 reads the group through Graph from then on.
+    await r1.stop();
+    const byR2 = nock(graph)
+      .get(path)
+      .query(true)
+      .reply(200, { value: [userItem('u3')] });
+    await r2.syncOnce();
+    expect(byR2.isDone()).toBe(true);
+    expect(r2.membersOf('g-1')).toEqual(['u3']);
+    expect(told).toEqual(['r1', 'r1', 'r2']);
   });
 });

@@ -6,7 +6,7 @@
  * every delivery of events, so a revocation nobody signalled (the CLI's) ends it at its next event.
  */
 import { z } from 'zod';
-import type { AgentEvent, EventStreamFilter } from '../../store/event-log.js';
+import { type AgentEvent, type AppendedSignal, concerns, type EventStreamFilter } from '../../store/event-log.js';
 import type { AgentApiContext } from '../api-context.js';
 import { type AnyRoute, defineRoute } from '../define-route.js';
 import { eventSchema } from '../event-schemas.js';
@@ -58,7 +58,7 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
       handle: async ({ query, caller, req, res }) => {
         const filter: EventStreamFilter = { contactCenter: caller.contactCenter, agentId: caller.agentId };
         const header = Number.parseInt(req.get('last-event-id') ?? '', 10);
-        let last = Number.isFinite(header) ? header : (query.after ?? (await ctx.log.lastSeq()));
+        let last = Number.isFinite(header) ? header : (query.after ?? (await ctx.log.lastSeq(caller.contactCenter)));
         res.status(200);
         res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
         res.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -106,7 +106,10 @@ export function eventRoutes(ctx: AgentApiContext): AnyRoute[] {
             busy = false;
           }
         };
-        const onAppended = () => void pump();
+        // Woken only by appends that concern this stream (or may: a wake-up from a poll or an older replica).
+        const onAppended = (signal: AppendedSignal) => {
+          if (concerns(filter, signal.concerns)) void pump();
+        };
         ctx.log.on('appended', onAppended);
         const stopListening = ctx.keys.onRevoked((keyId) => {
           if (keyId === caller.keyId) end();
