@@ -3,13 +3,23 @@
  * throttled {@link GraphClient}, feeding the {@link PresenceTracker}. Adaptive: users whose subscription is healthy
  * are polled at the slow (reconciliation) interval, the others at the fast one. After each cycle it expires
  * unconfirmed users to Unknown, so a Graph outage degrades to stale states, never to wrong ones.
+ *
+ * Paced by the presence {@link QuotaBudget} (shared with the subscription calls and presence writes), not by a fixed
+ * wait: a cycle's calls go out as fast as the budget grants them, the next cycle starts as soon as users are due, and
+ * with nobody due the loop sleeps until the next user is (or {@link PresencePoller.markDue} wakes it). A batch
+ * answered 429 waits its turn (the Retry-After holds the whole budget) and is sent again until it is answered: no user
+ * is dropped from a sweep for throttling. Other failures (an outage, the network) give up after the client's retries,
+ * so the cycle ends and unconfirmed users go stale.
  */
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
 import type { Clock } from '../../ports/clock.js';
-import type { GraphClient } from './graph-client.js';
+import type { GraphClient, QuotaDraw } from './graph-client.js';
+import { GraphApiError } from './graph-errors.js';
+import { type QuotaBudget, quotaPriority } from './quota-budget.js';
 
 /** Schema of {@link PresencePollerOptions}. */
 export const presencePollerOptionsSchema = z.object({
@@ -17,8 +27,11 @@ export const presencePollerOptionsSchema = z.object({
   fastIntervalMs: z.number().int().min(0).default(15_000),
   /** Reconciliation interval for users with a healthy subscription, ms. Default 120,000. */
   slowIntervalMs: z.number().int().min(0).default(120_000),
-  /** Pause between cycles, ms. Default 1,000. */
-  tickMs: z.number().int().min(0).default(1_000),
+  /**
+   * Longest sleep while nobody is due, ms: users added by the shards (or an Entra group) are noticed within it.
+   * The loop otherwise sleeps exactly until the next user is due. Default 1,000.
+   */
+  maxIdleMs: z.number().int().min(1).default(1_000),
   /** Ids per call; Graph allows at most 650. Default 650. */
   batchSize: z.number().int().min(1).max(650).default(650),
 });
@@ -42,8 +55,13 @@ export interface PresencePollerDeps {
   readonly isSubscribed?: (userId: string) => boolean;
   /** Reports a failed call (logged by the caller; the cycle carries on). */
   readonly onError?: (error: unknown) => void;
-  /** Waits between cycles; default a real timer. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The presence quota's budget, shared with every other presence caller; the poller draws as `presence-poll` at
+   * {@link quotaPriority.sweep}. Without one the calls take the client's own one-second pacing.
+   */
+  readonly budget?: QuotaBudget;
+  /** Receives the figures of every cycle the loop ran (metrics, benchmarks). */
+  readonly onCycle?: (result: PollCycleResult) => void;
 }
 
 /** Figures of one cycle. */
@@ -68,6 +86,12 @@ export class PresencePoller {
   readonly #lastPolled = new Map<string, number>();
   #running = false;
   #loop: Promise<void> | undefined;
+  /** Aborted by {@link stop}: calls waiting for the budget or a Retry-After give up. */
+  #abort = listenedBy(new AbortController());
+  /** Ends the idle sleep early (markDue). */
+  #wake: (() => void) | undefined;
+  /** When the next user not due at the last cycle becomes due (epoch ms). */
+  #nextDueAt = Number.POSITIVE_INFINITY;
 
   /** Creates a poller (not started). */
   constructor(options: PresencePollerOptions, deps: PresencePollerDeps) {
@@ -79,11 +103,14 @@ export class PresencePoller {
   dueUsers(now: number): string[] {
     const due: string[] = [];
     const subscribed = this.#d.isSubscribed;
+    let next = Number.POSITIVE_INFINITY;
     for (const id of this.#d.users?.() ?? this.#d.tracker.userIds()) {
       const last = this.#lastPolled.get(id);
       const interval = subscribed?.(id) ? this.#o.slowIntervalMs : this.#o.fastIntervalMs;
       if (last === undefined || now - last >= interval) due.push(id);
+      else if (last + interval < next) next = last + interval;
     }
+    this.#nextDueAt = next;
     return due;
   }
 
@@ -94,15 +121,17 @@ export class PresencePoller {
     for (let i = 0; i < due.length; i += this.#o.batchSize) batches.push(due.slice(i, i + this.#o.batchSize));
     let failedCalls = 0;
     let changes = 0;
+    const signal = this.#abort.signal;
+    const quota: QuotaDraw | undefined = this.#d.budget && {
+      budget: this.#d.budget,
+      caller: 'presence-poll',
+      priority: quotaPriority.sweep,
+    };
+    let unfinished = 0;
     await Promise.all(
       batches.map(async (ids) => {
-        const requestedAt = this.#d.clock.now();
         try {
-          const res = await this.#d.client.request<{ value?: GraphPresence[] }>(
-            'POST',
-            '/communications/getPresencesByUserId',
-            { ids },
-          );
+          const { res, requestedAt } = await this.#send(ids, quota, signal);
           const batchChanges: StateChange[] = [];
           const observed: PresenceObservation[] = [];
           const now = this.#d.clock.now();
@@ -125,37 +154,103 @@ export class PresencePoller {
           if (observed.length > 0) this.#d.onObserved?.(observed);
           if (batchChanges.length > 0) this.#d.onChanges(batchChanges);
         } catch (err) {
-          failedCalls++;
-          this.#d.onError?.(err);
+          // Stopping: the batch was not answered; its users stay due for the next start.
+          if (signal.aborted) unfinished++;
+          else {
+            failedCalls++;
+            this.#d.onError?.(err);
+          }
         }
       }),
     );
     const expired = this.#d.tracker.expire(this.#d.clock.now());
     if (expired.length > 0) this.#d.onChanges(expired);
-    return { polledUsers: due.length, calls: batches.length, failedCalls, changes: changes + expired.length };
+    return {
+      polledUsers: due.length,
+      calls: batches.length - unfinished,
+      failedCalls,
+      changes: changes + expired.length,
+    };
   }
 
-  /** Marks a user as needing a poll at the next cycle (e.g. after their subscription was lost). */
+  /**
+   * One batch until Graph answers it: a 429 is retried after its Retry-After without limit (the client holds the
+   * budget meanwhile, so the batch waits its turn behind nobody's back); anything else surfaces after the client's
+   * retries. `requestedAt` is when the answered attempt was sent.
+   */
+  async #send(ids: readonly string[], quota: QuotaDraw | undefined, signal: AbortSignal) {
+    for (;;) {
+      const requestedAt = this.#d.clock.now();
+      try {
+        const res = await this.#d.client.request<{ value?: GraphPresence[] }>(
+          'POST',
+          '/communications/getPresencesByUserId',
+          { ids },
+          undefined,
+          { quota, untilNotThrottled: true, signal },
+        );
+        return { res, requestedAt };
+      } catch (err) {
+        // A 429 that still surfaced (a client without budget gives up after its retries): wait the turn again.
+        if (!(err instanceof GraphApiError && err.status === 429) || signal.aborted) throw err;
+      }
+    }
+  }
+
+  /** Marks a user as needing a poll at the next cycle (e.g. after their subscription was lost); wakes an idle loop. */
   markDue(userId: string): void {
     this.#lastPolled.delete(userId);
+    this.#wake?.();
   }
 
-  /** Starts polling cycles back to back, `tickMs` apart, until {@link stop}. */
+  /**
+   * Starts polling until {@link stop}: a cycle as soon as users are due (the budget paces the calls), else a sleep
+   * until the next user is due, at most `maxIdleMs`.
+   */
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    const sleep = this.#d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.#abort = listenedBy(new AbortController());
     this.#loop = (async () => {
       while (this.#running) {
-        await this.pollOnce();
-        if (this.#running) await sleep(this.#o.tickMs);
+        const r = await this.pollOnce();
+        this.#d.onCycle?.(r);
+        if (!this.#running) break;
+        // Something was answered: look again at once (users may be due again already). Nothing due, or every call
+        // failed (an outage: the client has backed off already): sleep until the next user is due, at most maxIdleMs.
+        if (r.calls > r.failedCalls) continue;
+        const wait = Math.min(this.#o.maxIdleMs, Math.max(1, this.#nextDueAt - this.#d.clock.now()));
+        await this.#idle(wait);
       }
     })();
   }
 
-  /** Stops after the current cycle; resolves when it has finished. */
+  /** Sleeps `ms`, or less when woken by {@link markDue} or {@link stop}. */
+  #idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wake = undefined;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  /** Stops: calls waiting for the budget or a Retry-After give up, the current cycle ends; resolves when it has. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#abort.abort(new Error('presence poller stopped'));
+    this.#wake?.();
     await this.#loop;
+    this.#abort = listenedBy(new AbortController());
   }
+}
+
+/** Every batch of a cycle waits on the stop signal at once (hundreds with a large directory): no listener limit. */
+function listenedBy(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
