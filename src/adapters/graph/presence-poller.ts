@@ -90,6 +90,8 @@ export class PresencePoller {
   #abort = listenedBy(new AbortController());
   /** Ends the idle sleep early (markDue). */
   #wake: (() => void) | undefined;
+  /** Answered batches waiting for their turn of the event loop. */
+  readonly #turns: (() => void)[] = [];
   /** When the next user not due at the last cycle becomes due (epoch ms). */
   #nextDueAt = Number.POSITIVE_INFINITY;
 
@@ -132,6 +134,10 @@ export class PresencePoller {
       batches.map(async (ids) => {
         try {
           const { res, requestedAt } = await this.#send(ids, quota, signal);
+          // One answered batch per turn of the event loop: applying and recording it (hundreds of state changes,
+          // written to the database) must not run back to back with the others that arrived at once, or the HTTP
+          // server would wait for all of them (the first sweep of a large directory changes every user).
+          await this.#turn();
           const batchChanges: StateChange[] = [];
           const observed: PresenceObservation[] = [];
           const now = this.#d.clock.now();
@@ -171,6 +177,20 @@ export class PresencePoller {
       failedCalls,
       changes: changes + expired.length,
     };
+  }
+
+  /** Resolves on a later turn of the event loop, one waiter per turn, in order (I/O runs in between). */
+  #turn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#turns.push(resolve);
+      if (this.#turns.length === 1) setImmediate(() => this.#nextTurn());
+    });
+  }
+
+  #nextTurn(): void {
+    const resolve = this.#turns.shift();
+    resolve?.();
+    if (this.#turns.length > 0) setImmediate(() => this.#nextTurn());
   }
 
   /**

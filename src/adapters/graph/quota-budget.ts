@@ -37,8 +37,12 @@ export const quotaBudgetOptionsSchema = z.object({
   windowMs: z.number().int().positive().default(30_000),
   /** Share of `limit` this connector may use, 0–1. Default 0.95 (leaves 5 % to other apps' callers). */
   share: z.number().gt(0).max(1).default(0.95),
-  /** Calls that may start at once beyond the steady pace (the pace's bucket). Default 10. */
-  burst: z.number().int().positive().default(10),
+  /**
+   * Calls that may start at once beyond the steady pace (the pace's bucket). Default 48, about a second's worth at
+   * the default share: a caller held up (a busy CPU) for up to a second catches up instead of losing that second's
+   * calls; the window still caps every 30 s.
+   */
+  burst: z.number().int().positive().default(48),
   /**
    * Calls in flight at once, all callers together (bounds sockets when Graph is slow). Default 32: 47.5 calls/s at
    * up to 0.67 s per answer.
