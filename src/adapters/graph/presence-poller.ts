@@ -236,9 +236,10 @@ export class PresencePoller {
         const r = await this.pollOnce();
         this.#d.onCycle?.(r);
         if (!this.#running) break;
-        // Something was answered: look again at once (users may be due again already). Nothing due, or every call
-        // failed (an outage: the client has backed off already): sleep until the next user is due, at most maxIdleMs.
-        if (r.calls > r.failedCalls) continue;
+        // Users due again already (a fast interval shorter than a sweep): the next cycle at once. Nobody due, or every
+        // call failed (an outage: the client has backed off already): sleep until the next user is due, at most
+        // maxIdleMs.
+        if (r.calls > r.failedCalls && this.dueUsers(this.#d.clock.now()).length > 0) continue;
         const wait = Math.min(this.#o.maxIdleMs, Math.max(1, this.#nextDueAt - this.#d.clock.now()));
         await this.#idle(wait);
       }
