@@ -6,7 +6,7 @@
  *
  * Paced by the presence {@link QuotaBudget} (shared with the subscription calls and presence writes), not by a fixed
  * wait: a cycle's calls go out as fast as the budget grants them, the next cycle starts as soon as users are due, and
- * with nobody due the loop sleeps until the next user is (or {@link PresencePoller.markDue} wakes it). A batch
+ * with nobody due the loop sleeps `maxIdleMs` (1 s) and looks again. A batch
  * answered 429 waits its turn (the Retry-After holds the whole budget) and is sent again until it is answered: no user
  * is dropped from a sweep for throttling. Other failures (an outage, the network) give up after the client's retries,
  * so the cycle ends and unconfirmed users go stale.
@@ -28,8 +28,8 @@ export const presencePollerOptionsSchema = z.object({
   /** Reconciliation interval for users with a healthy subscription, ms. Default 120,000. */
   slowIntervalMs: z.number().int().min(0).default(120_000),
   /**
-   * Longest sleep while nobody is due, ms: users added by the shards (or an Entra group) are noticed within it.
-   * The loop otherwise sleeps exactly until the next user is due. Default 1,000.
+   * Sleep while nobody is due, ms: users marked due or added by the shards (or an Entra group) are polled within
+   * it. Default 1,000.
    */
   maxIdleMs: z.number().int().min(1).default(1_000),
   /** Ids per call; Graph allows at most 650. Default 650. */
@@ -88,12 +88,10 @@ export class PresencePoller {
   #loop: Promise<void> | undefined;
   /** Aborted by {@link stop}: calls waiting for the budget or a Retry-After give up. */
   #abort = listenedBy(new AbortController());
-  /** Ends the idle sleep early (markDue). */
+  /** Ends the idle sleep early (stop). */
   #wake: (() => void) | undefined;
   /** Answered batches waiting for their turn of the event loop. */
   readonly #turns: (() => void)[] = [];
-  /** When the next user not due at the last cycle becomes due (epoch ms). */
-  #nextDueAt = Number.POSITIVE_INFINITY;
 
   /** Creates a poller (not started). */
   constructor(options: PresencePollerOptions, deps: PresencePollerDeps) {
@@ -105,14 +103,11 @@ export class PresencePoller {
   dueUsers(now: number): string[] {
     const due: string[] = [];
     const subscribed = this.#d.isSubscribed;
-    let next = Number.POSITIVE_INFINITY;
     for (const id of this.#d.users?.() ?? this.#d.tracker.userIds()) {
       const last = this.#lastPolled.get(id);
       const interval = subscribed?.(id) ? this.#o.slowIntervalMs : this.#o.fastIntervalMs;
       if (last === undefined || now - last >= interval) due.push(id);
-      else if (last + interval < next) next = last + interval;
     }
-    this.#nextDueAt = next;
     return due;
   }
 
@@ -217,15 +212,17 @@ export class PresencePoller {
     }
   }
 
-  /** Marks a user as needing a poll at the next cycle (e.g. after their subscription was lost); wakes an idle loop. */
+  /**
+   * Marks a user as needing a poll at the next cycle (e.g. after their subscription was lost): within `maxIdleMs`.
+   * Not at once: a shard just taken over reads its published states first (see the shard holder).
+   */
   markDue(userId: string): void {
     this.#lastPolled.delete(userId);
-    this.#wake?.();
   }
 
   /**
-   * Starts polling until {@link stop}: a cycle as soon as users are due (the budget paces the calls), else a sleep
-   * until the next user is due, at most `maxIdleMs`.
+   * Starts polling until {@link stop}: a cycle as soon as users are due (the budget paces the calls), else a sleep of
+   * `maxIdleMs`.
    */
   start(): void {
     if (this.#running) return;
@@ -237,16 +234,14 @@ export class PresencePoller {
         this.#d.onCycle?.(r);
         if (!this.#running) break;
         // Users due again already (a fast interval shorter than a sweep): the next cycle at once. Nobody due, or every
-        // call failed (an outage: the client has backed off already): sleep until the next user is due, at most
-        // maxIdleMs.
+        // call failed (an outage: the client has backed off already): sleep maxIdleMs.
         if (r.calls > r.failedCalls && this.dueUsers(this.#d.clock.now()).length > 0) continue;
-        const wait = Math.min(this.#o.maxIdleMs, Math.max(1, this.#nextDueAt - this.#d.clock.now()));
-        await this.#idle(wait);
+        await this.#idle(this.#o.maxIdleMs);
       }
     })();
   }
 
-  /** Sleeps `ms`, or less when woken by {@link markDue} or {@link stop}. */
+  /** Sleeps `ms`, or less when woken by {@link stop}. */
   #idle(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
