@@ -26,6 +26,7 @@ import { createAppTokenSource } from '../src/adapters/graph/app-token.js';
 import { GraphClient } from '../src/adapters/graph/graph-client.js';
 import { PresencePoller } from '../src/adapters/graph/presence-poller.js';
 import { createGraphPresenceWriteGateway } from '../src/adapters/graph/presence-write-gateway.js';
+import { QuotaBudget } from '../src/adapters/graph/quota-budget.js';
 import { connectorMigrations } from '../src/adapters/store/connector-migrations.js';
 import { openDatabase } from '../src/adapters/store/open-database.js';
 import { createSqlPresenceWriteStore } from '../src/adapters/store/sql-presence-writes.js';
@@ -65,9 +66,11 @@ export async function run() {
     { graphBaseUrl: emu.graphBaseUrl, quotaShare: QUOTA_SHARE, concurrency: 8 },
     { tokens },
   );
+  // One presence budget for polls and writes, as the connector composes them (compose/graph.ts).
+  const presenceQuota = new QuotaBudget({ share: QUOTA_SHARE });
   const poller = new PresencePoller(
-    { fastIntervalMs: 0, tickMs: 0 },
-    { client, tracker, clock: systemClock, onChanges: () => {} },
+    { fastIntervalMs: 0 },
+    { client, tracker, clock: systemClock, onChanges: () => {}, budget: presenceQuota },
   );
   const database = await openDatabase({
     url: path.join(mkdtempSync(path.join(tmpdir(), 'bench-write-')), 'connector.db'),
@@ -81,7 +84,7 @@ export async function run() {
     { expirationMinutes: 15 },
     {
       store: createSqlPresenceWriteStore(database),
-      gateway: createGraphPresenceWriteGateway(client, APP),
+      gateway: createGraphPresenceWriteGateway(client, APP, presenceQuota),
       clock: systemClock,
       owns: () => true,
       budget: new CallWindow(Math.floor(WRITE_SHARE * QUOTA_SHARE * 1500), 30_000),
@@ -126,6 +129,7 @@ export async function run() {
   clearInterval(generator);
   const elapsed = (performance.now() - started) / 1000;
   await writer.stop();
+  presenceQuota.close();
   await database.close();
   await emu.close();
 

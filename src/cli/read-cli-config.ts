@@ -27,11 +27,12 @@ export function isSqliteFile(url: string): boolean {
 }
 
 /**
- * Reads the configuration for a command that does not use the files it names (`api-key`, `presence sign-in`);
- * `configPath` (a `--config` flag) wins over `CONNECTOR_CONFIG`.
+ * Reads the configuration for a command that uses neither the files it names nor the directory's knowledge workers
+ * and routing points (`api-key`, `presence sign-in`): those sections are not even parsed, so a directory of 100,000
+ * does not slow the command down, and come back empty. `configPath` (a `--config` flag) wins over `CONNECTOR_CONFIG`.
  */
 export function readCliConfig(io: CliIo, configPath?: string): CliConfig<Config> {
-  return inWorkingDirectory(io, readConfigFrom(sourceOf(io, configPath)));
+  return inWorkingDirectory(io, readConfigFrom({ ...sourceOf(io, configPath), directory: false }));
 }
 
 /**

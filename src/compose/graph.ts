@@ -1,11 +1,14 @@
 /**
- * The one Microsoft Graph client of the connector (app token through MSAL, one throttle on the presence quota), built
- * from the `presence` section, which holds the Graph app registration. Presence, the Entra group sync and proactive
- * install all call Graph through it. Null without a `presence` section.
+ * The one Microsoft Graph client of the connector (app token through MSAL), built from the `presence` section, which
+ * holds the Graph app registration, and the one budget of Graph's presence quota (1,500 calls per 30 s per app and
+ * tenant, of which `quotaShare`) that every presence caller draws from: the poller, the subscription calls, and
+ * presence writes. Presence, the Entra group sync and proactive install all call Graph through the client. Null
+ * without a `presence` section.
  */
 import { createAppTokenSource } from '../adapters/graph/app-token.js';
 import { GraphClient } from '../adapters/graph/graph-client.js';
 import type { PresenceOptions } from '../adapters/graph/presence-options.js';
+import { QuotaBudget } from '../adapters/graph/quota-budget.js';
 import { resolveTenantId } from '../adapters/graph/tenant-id.js';
 
 /** The Graph client and the tenant it acts in. */
@@ -14,6 +17,11 @@ export interface GraphAccess {
   /** The tenant's id: a GUID, also when the configuration names the tenant by one of its domains. */
   readonly tenantId: string;
   readonly graphBaseUrl: string;
+  /**
+   * The presence quota's sliding-window budget, shared by every presence caller. Draw from it by passing
+   * `{ quota: { budget: presenceQuota, caller: '<name>', priority } }` to `client.request` (see quota-budget.ts).
+   */
+  readonly presenceQuota: QuotaBudget;
 }
 
 /**
@@ -36,5 +44,6 @@ export async function createGraph(
     authorityBaseUrl: options.authorityBaseUrl,
   });
   const client = new GraphClient({ graphBaseUrl: options.graphBaseUrl, quotaShare: options.quotaShare }, { tokens });
-  return { client, tenantId, graphBaseUrl: options.graphBaseUrl };
+  const presenceQuota = new QuotaBudget({ share: options.quotaShare });
+  return { client, tenantId, graphBaseUrl: options.graphBaseUrl, presenceQuota };
 }

@@ -82,7 +82,7 @@ export function createPresenceWrites(
     { expirationMinutes: options.expirationMinutes },
     {
       store: createSqlPresenceWriteStore(infra.database),
-      gateway: createGraphPresenceWriteGateway(parts.graph.client, parts.clientId),
+      gateway: createGraphPresenceWriteGateway(parts.graph.client, parts.clientId, parts.graph.presenceQuota),
       clock: infra.clock,
       owns: (id) => holder.holdsUser(id),
       budget: new CallWindow(writesPerWindow, QUOTA_WINDOW_MS),

@@ -14,6 +14,7 @@ import { createNotificationRouter, graphNotificationsMount } from '../adapters/g
 import { NotificationProcessor, type ProcessorStats } from '../adapters/graph/notification-processor.js';
 import type { LoadedPresenceOptions } from '../adapters/graph/presence-options.js';
 import { PresencePoller } from '../adapters/graph/presence-poller.js';
+import { quotaPriority } from '../adapters/graph/quota-budget.js';
 import { SubscriptionManager } from '../adapters/graph/subscription-manager.js';
 import {
   SqlPresenceHistoryStore,
@@ -124,6 +125,11 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
               for (const id of ids) poller.markDue(id);
             },
             logger: log,
+            quota: {
+              budget: parts.graph.presenceQuota,
+              caller: 'presence-subscriptions',
+              priority: quotaPriority.interactive,
+            },
           },
         )
       : null;
@@ -154,6 +160,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
       onObserved: holder.onObserved,
       users: () => holder.users(),
       isSubscribed: (u) => subscriptions?.isSubscribed(u) ?? false,
+      budget: parts.graph.presenceQuota,
       onError: (err) => log.warn({ err: String(err) }, 'a presence poll call failed; those users go stale if it lasts'),
     },
   );
@@ -275,6 +282,7 @@ export function createPresence(options: LoadedPresenceOptions, infra: Infrastruc
       stopWatching?.();
       await holder.stop();
       await poller.stop();
+      parts.graph.presenceQuota.close();
       await processor?.stop();
       await decryption?.close();
       await recorder.settled();

@@ -25,6 +25,8 @@ export interface ConfigSource {
    * to the process's working directory ({@link readTextFileIn}).
    */
   readonly readFile?: ReadTextFile | undefined;
+  /** False: the knowledge workers and routing points are not read (see `ReadConfigOptions.directory`). */
+  readonly directory?: boolean | undefined;
 }
 
 /** Why the configuration file could not be read. */
@@ -106,7 +108,7 @@ export function readConfigFrom(source: ConfigSource): ConfigLoad<Config> {
       file: found.failure.path,
     };
   const shown = found.file?.path ?? null;
-  const result = readConfig(found.env, found.file);
+  const result = readConfig(found.env, found.file, { directory: source.directory });
   if (!result.ok)
     return {
       ok: false,

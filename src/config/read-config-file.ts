@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { contactCenterOfAgent, contactCenterOfQueue } from '../adapters/agent-api/agent-api-options.js';
 import { type ConfigFile, configFileSchema } from './config-file-schema.js';
 import type { ConfigProblem } from './config-problem.js';
+import { parseSimpleYaml } from './simple-yaml.js';
 
 /** The configuration file as read by the caller. */
 export interface ConfigFileText {
@@ -21,8 +22,17 @@ export type ConfigFileRead =
   | { readonly ok: true; readonly value: ConfigFile }
   | { readonly ok: false; readonly problems: ConfigProblem[] };
 
-/** Parses and checks the configuration file's text (YAML, the schema, then references between sections). Pure. */
+/**
+ * Parses and checks the configuration file's text (YAML, the schema, then references between sections). Pure.
+ * Plain block-style YAML is read by the fast reader (src/config/simple-yaml.ts); any other YAML, and any file with a
+ * problem, goes through the `yaml` library, whose document gives every problem its line.
+ */
 export function parseConfigFile(file: ConfigFileText): ConfigFileRead {
+  const fast = parseSimpleYaml(file.text);
+  if (fast !== undefined) {
+    const parsed = configFileSchema.safeParse(fast.value ?? {});
+    if (parsed.success && crossCheck(parsed.data).length === 0) return { ok: true, value: parsed.data };
+  }
   const lines = new LineCounter();
   const doc = parseDocument(file.text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {

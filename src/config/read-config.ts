@@ -16,6 +16,7 @@ import type { ConfigProblem } from './config-problem.js';
 import { envSchema } from './env-schema.js';
 import { type ConfigFileText, parseConfigFile } from './read-config-file.js';
 import { resolvePresence } from './resolve-presence.js';
+import { omitSections, type SectionPath } from './yaml-sections.js';
 
 export { type ConfigProblem, formatProblem } from './config-problem.js';
 export type { ConfigFileText } from './read-config-file.js';
@@ -61,11 +62,28 @@ export type ConfigResult =
   | { readonly ok: true; readonly config: Config }
   | { readonly ok: false; readonly problems: ConfigProblem[] };
 
+/** What {@link readConfig} reads. */
+export interface ReadConfigOptions {
+  /**
+   * False: skip the directory's knowledge workers and the routing points (`directory.knowledgeWorkers`, `routing`),
+   * which may be 100,000 entries, for commands that never use them (`api-key`, `presence sign-in`). They come back
+   * empty and unchecked; everything else is read and checked as usual. Default true.
+   */
+  readonly directory?: boolean;
+}
+
+/** The sections left out when the directory is not read. */
+const DIRECTORY_SECTIONS: readonly SectionPath[] = [['directory', 'knowledgeWorkers'], ['routing']];
+
 /** Reads configuration from the environment and the file's text (null: no file, every default). Pure. */
 export function readConfig(
   env: Readonly<Record<string, string | undefined>>,
-  file: ConfigFileText | null,
+  configFile: ConfigFileText | null,
+  options: ReadConfigOptions = {},
 ): ConfigResult {
+  // Without the directory: its lines are cut before parsing (when the layout allows; else the whole file is read).
+  const cut = configFile && options.directory === false ? omitSections(configFile.text, DIRECTORY_SECTIONS) : undefined;
+  const file = configFile && cut !== undefined ? { path: configFile.path, text: cut } : configFile;
   const problems: ConfigProblem[] = [];
   const parsedEnv = envSchema.safeParse(env);
   if (!parsedEnv.success) {

@@ -156,4 +156,23 @@ describe('uc-connector api-key', { timeout: 180_000 }, () => {
     const other = await run(['list'], { DATABASE_URL: 'data/other.db' }, cwd);
     expect(other.stdout).toContain('No API keys in');
   });
+
+  it('does not read the knowledge workers or routing points: a broken directory there does not stop a key', async () => {
+    const { cwd, env } = workspace();
+    // A knowledge worker without a name and a routing point naming nobody: the connector refuses to start with
+    // this, but api-key never reads those sections. The agents (and the contact centers) are still read and checked.
+    const broken = yaml
+      .replace('knowledgeWorkers:', 'knowledgeWorkers:\n    - id: no-name-here')
+      .replace(
+        'routingPoints:',
+        'routingPoints:\n    - { id: ghosts, name: Ghosts, members: { kind: static, ids: [nobody] } }',
+      );
+    expect(broken).not.toBe(yaml);
+    writeFileSync(path.join(cwd, 'connector.yaml'), broken);
+    const created = await run(['create', '--contact-center', 'north', '--agent', 'agent-jim'], env, cwd);
+    expect(created).toMatchObject({ code: 0, stderr: '' });
+    const unknownAgent = await run(['create', '--contact-center', 'default', '--agent', 'agent-nobody'], env, cwd);
+    expect(unknownAgent.code).toBe(1);
+    expect(unknownAgent.stderr).toContain('agent-nobody');
+  });
 });

@@ -13,6 +13,7 @@ import { GraphClient } from '../../src/adapters/graph/graph-client.js';
 import { createNotificationRouter } from '../../src/adapters/graph/notification-endpoint.js';
 import { NotificationProcessor } from '../../src/adapters/graph/notification-processor.js';
 import { PresencePoller } from '../../src/adapters/graph/presence-poller.js';
+import { type QuotaBudget, quotaPriority } from '../../src/adapters/graph/quota-budget.js';
 import { SubscriptionManager } from '../../src/adapters/graph/subscription-manager.js';
 import { type GraphEmulator, startGraphEmulator } from '../../src/dev/graph-emulator/graph-emulator.js';
 import { sampleDirectory } from '../../src/dev/graph-emulator/sample-directory.js';
@@ -37,7 +38,7 @@ export const APP_ID = '11111111-2222-3333-4444-555555555555';
 export const users = sampleDirectory.map((u) => u.id);
 
 /** A started engine and its emulator. */
-export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: number } = {}) {
+export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: number; budget?: QuotaBudget } = {}) {
   const emu: GraphEmulator = await startGraphEmulator({ tenantId: TENANT });
   for (const u of sampleDirectory) emu.seedUsers([u.id], u.availability, u.activity);
   const clockOffset = { ms: 0 };
@@ -114,6 +115,11 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
         for (const id of ids) poller?.markDue(id);
       },
       logger,
+      quota: opts.budget && {
+        budget: opts.budget,
+        caller: 'presence-subscriptions',
+        priority: quotaPriority.interactive,
+      },
     },
   );
   const processor = new NotificationProcessor(
@@ -123,7 +129,15 @@ export async function startHarness(opts: { maxRetries?: number; staleAfterMs?: n
   const subscriptionManager = manager;
   poller = new PresencePoller(
     { fastIntervalMs: 10_000, slowIntervalMs: 600_000 },
-    { client, tracker, clock, onChanges, isSubscribed: (u) => subscriptionManager.isSubscribed(u), onError: () => {} },
+    {
+      client,
+      tracker,
+      clock,
+      onChanges,
+      isSubscribed: (u) => subscriptionManager.isSubscribed(u),
+      onError: () => {},
+      budget: opts.budget,
+    },
   );
   processor.start();
   return {

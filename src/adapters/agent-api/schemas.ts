@@ -94,12 +94,26 @@ export const directoryQuery = z.strictObject({
     .enum(['knowledge-worker', 'agent', 'routing-point', 'queue'])
     .optional()
     .meta({ description: 'Only entries of this kind.' }),
+  state: z
+    .enum(['Ready', 'NotReady', 'Busy', 'LoggedOut', 'Unknown'])
+    .optional()
+    .meta({ description: 'Only entries in this state now (`state.kind`).' }),
   skill: z
     .string()
     .max(100)
     .optional()
     .meta({ description: 'Only entries with this skill (exact, case-insensitive).' }),
-  limit: z.coerce.number().int().min(1).max(500).default(50).meta({ description: 'At most this many entries.' }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(500)
+    .default(50)
+    .meta({ description: 'At most this many entries on this page.' }),
+  cursor: z.string().min(1).max(2_000).optional().meta({
+    description:
+      "Where this page starts: a previous page's `nextCursor` (opaque). Send the same filters with it; without it, the first page.",
+  }),
 });
 
 export const eventsQuery = z.strictObject({
@@ -150,6 +164,18 @@ export const directoryEntrySchema = z
       }),
   })
   .meta({ id: 'DirectoryEntry' });
+
+export const directoryPageSchema = z
+  .object({
+    entries: z.array(directoryEntrySchema).meta({ description: 'This page: by name, then kind, then id.' }),
+    nextCursor: z.string().nullable().meta({
+      description: 'The cursor of the next page (pass it as `cursor`); null on the last page.',
+    }),
+    next: z.string().nullable().meta({
+      description: 'The next page as a path with this query and its cursor; null on the last page.',
+    }),
+  })
+  .meta({ id: 'DirectoryPage' });
 
 export const apiKeySchema = z
   .object({

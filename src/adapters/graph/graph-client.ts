@@ -13,6 +13,7 @@ import PQueue from 'p-queue';
 import { z } from 'zod';
 import type { TokenSource } from './app-token.js';
 import { GraphApiError, GraphNetworkError } from './graph-errors.js';
+import type { QuotaBudget } from './quota-budget.js';
 
 /** Schema of {@link GraphClientOptions}. */
 export const graphClientOptionsSchema = z.object({
@@ -26,6 +27,7 @@ export const graphClientOptionsSchema = z.object({
   quotaWindowMs: z.number().int().positive().default(30_000),
   /** Calls in flight at once. Default 8. */
   concurrency: z.number().int().positive().default(8),
+
   /** Retries per call (429, 503/504, network) before the error surfaces. Default 8. */
   maxRetries: z.number().int().min(0).default(8),
   /** First backoff delay without Retry-After, ms; doubles per attempt, capped at 60 s. Default 1,000. */
@@ -56,12 +58,30 @@ export interface GraphClientStats {
   retryAfterWaitMs: number;
 }
 
+/** The quota budget a call draws from, and as whom. */
+export interface QuotaDraw {
+  readonly budget: QuotaBudget;
+  /** The caller's name in the budget's figures (`presence-poll`, `presence-subscriptions`, `presence-writes`). */
+  readonly caller: string;
+  /** Higher is served first (see `quotaPriority`). */
+  readonly priority?: number | undefined;
+}
+
 /** Options of one call. */
 export interface RequestOptions {
   /** Retries of this call (429, 503/504, network), at most the client's own. */
   readonly maxRetries?: number | undefined;
   /** Queue priority: higher goes first among waiting calls (presence writes ahead of polls). Default 0. */
   readonly priority?: number | undefined;
+  /** Draw from this budget (and be paced by it) instead of the client's own one-second pacing. */
+  readonly quota?: QuotaDraw | undefined;
+  /**
+   * Retry 429s without limit (each after its Retry-After), so a throttled call waits its turn until it is done; other
+   * failures still count against `maxRetries`. Use with a `signal` so a stopping caller is not held.
+   */
+  readonly untilNotThrottled?: boolean | undefined;
+  /** Gives up (rejects with the signal's reason) while waiting for a slot or a retry. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** One sub-request of a `$batch`. */
@@ -133,20 +153,41 @@ export class GraphClient {
     options?: RequestOptions,
   ): Promise<T> {
     const maxRetries = Math.min(options?.maxRetries ?? this.#o.maxRetries, this.#o.maxRetries);
+    const quota = options?.quota;
+    const signal = options?.signal;
+    // Failures other than 429 count against maxRetries; 429s too unless the caller waits until not throttled.
+    let failures = 0;
     for (let attempt = 0; ; attempt++) {
-      const res = await this.#queue.add(() => this.#send(method, path, body, tokens ?? this.#tokens), {
-        priority: (options?.priority ?? 0) + (attempt > 0 ? 1 : 0),
-      });
+      const send = () => this.#send(method, path, body, tokens ?? this.#tokens);
+      let res: SendResult;
+      if (quota) {
+        const slot = await quota.budget.acquire(quota.caller, { priority: quota.priority, signal });
+        try {
+          // Sent at once: the budget bounds the calls in flight, and a hold must not meet calls already queued.
+          res = await send();
+          // Hold the budget before this slot frees, so no waiter is granted a slot the Retry-After forbids.
+          if (res.kind === 'http' && res.status === 429)
+            quota.budget.holdFor(res.retryAfterMs ?? this.#backoff(Math.min(attempt, 16)));
+        } finally {
+          slot.settle();
+        }
+      } else {
+        res = await this.#queue.add(send, { priority: (options?.priority ?? 0) + (attempt > 0 ? 1 : 0) });
+      }
       if (res.kind === 'ok') return res.body as T;
-      const retriable = res.kind === 'network' || res.status === 429 || res.status === 503 || res.status === 504;
-      if (!retriable || attempt >= maxRetries) {
+      const throttled = res.kind === 'http' && res.status === 429;
+      const retriable = res.kind === 'network' || throttled || res.status === 503 || res.status === 504;
+      if (!(throttled && options?.untilNotThrottled)) failures++;
+      if (!retriable || failures > maxRetries || signal?.aborted) {
         if (res.kind === 'network') throw new GraphNetworkError(method, path, res.cause);
         throw new GraphApiError(res.status, res.code, method, path, res.requestId);
       }
       const retryAfter = res.kind === 'http' ? res.retryAfterMs : undefined;
-      const delay = retryAfter ?? this.#backoff(attempt);
       if (retryAfter !== undefined) this.#countRetryAfter(retryAfter);
-      if (res.kind === 'http' && res.status === 429) await this.#pauseAll(delay);
+      // A budgeted 429 already holds its budget: the next acquire waits the Retry-After out.
+      if (throttled && quota) continue;
+      const delay = retryAfter ?? this.#backoff(Math.min(attempt, 16));
+      if (throttled) await this.#pauseAll(delay);
       else await this.#sleep(delay);
     }
   }

@@ -3,13 +3,23 @@
  * throttled {@link GraphClient}, feeding the {@link PresenceTracker}. Adaptive: users whose subscription is healthy
  * are polled at the slow (reconciliation) interval, the others at the fast one. After each cycle it expires
  * unconfirmed users to Unknown, so a Graph outage degrades to stale states, never to wrong ones.
+ *
+ * Paced by the presence {@link QuotaBudget} (shared with the subscription calls and presence writes), not by a fixed
+ * wait: a cycle's calls go out as fast as the budget grants them, the next cycle starts as soon as users are due, and
+ * with nobody due the loop sleeps `maxIdleMs` (1 s) and looks again. A batch
+ * answered 429 waits its turn (the Retry-After holds the whole budget) and is sent again until it is answered: no user
+ * is dropped from a sweep for throttling. Other failures (an outage, the network) give up after the client's retries,
+ * so the cycle ends and unconfirmed users go stale.
  */
+import { setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import type { PresenceObservation } from '../../domain/presence/agent-state.js';
 import type { PresenceTracker } from '../../domain/presence/presence-tracker.js';
 import type { StateChange } from '../../domain/presence/state-change.js';
 import type { Clock } from '../../ports/clock.js';
-import type { GraphClient } from './graph-client.js';
+import type { GraphClient, QuotaDraw } from './graph-client.js';
+import { GraphApiError } from './graph-errors.js';
+import { type QuotaBudget, quotaPriority } from './quota-budget.js';
 
 /** Schema of {@link PresencePollerOptions}. */
 export const presencePollerOptionsSchema = z.object({
@@ -17,8 +27,11 @@ export const presencePollerOptionsSchema = z.object({
   fastIntervalMs: z.number().int().min(0).default(15_000),
   /** Reconciliation interval for users with a healthy subscription, ms. Default 120,000. */
   slowIntervalMs: z.number().int().min(0).default(120_000),
-  /** Pause between cycles, ms. Default 1,000. */
-  tickMs: z.number().int().min(0).default(1_000),
+  /**
+   * Sleep while nobody is due, ms: users marked due or added by the shards (or an Entra group) are polled within
+   * it. Default 1,000.
+   */
+  maxIdleMs: z.number().int().min(1).default(1_000),
   /** Ids per call; Graph allows at most 650. Default 650. */
   batchSize: z.number().int().min(1).max(650).default(650),
 });
@@ -42,8 +55,13 @@ export interface PresencePollerDeps {
   readonly isSubscribed?: (userId: string) => boolean;
   /** Reports a failed call (logged by the caller; the cycle carries on). */
   readonly onError?: (error: unknown) => void;
-  /** Waits between cycles; default a real timer. */
-  readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * The presence quota's budget, shared with every other presence caller; the poller draws as `presence-poll` at
+   * {@link quotaPriority.sweep}. Without one the calls take the client's own one-second pacing.
+   */
+  readonly budget?: QuotaBudget;
+  /** Receives the figures of every cycle the loop ran (metrics, benchmarks). */
+  readonly onCycle?: (result: PollCycleResult) => void;
 }
 
 /** Figures of one cycle. */
@@ -68,6 +86,12 @@ export class PresencePoller {
   readonly #lastPolled = new Map<string, number>();
   #running = false;
   #loop: Promise<void> | undefined;
+  /** Aborted by {@link stop}: calls waiting for the budget or a Retry-After give up. */
+  #abort = listenedBy(new AbortController());
+  /** Ends the idle sleep early (stop). */
+  #wake: (() => void) | undefined;
+  /** Answered batches waiting for their turn of the event loop. */
+  readonly #turns: (() => void)[] = [];
 
   /** Creates a poller (not started). */
   constructor(options: PresencePollerOptions, deps: PresencePollerDeps) {
@@ -94,15 +118,21 @@ export class PresencePoller {
     for (let i = 0; i < due.length; i += this.#o.batchSize) batches.push(due.slice(i, i + this.#o.batchSize));
     let failedCalls = 0;
     let changes = 0;
+    const signal = this.#abort.signal;
+    const quota: QuotaDraw | undefined = this.#d.budget && {
+      budget: this.#d.budget,
+      caller: 'presence-poll',
+      priority: quotaPriority.sweep,
+    };
+    let unfinished = 0;
     await Promise.all(
       batches.map(async (ids) => {
-        const requestedAt = this.#d.clock.now();
         try {
-          const res = await this.#d.client.request<{ value?: GraphPresence[] }>(
-            'POST',
-            '/communications/getPresencesByUserId',
-            { ids },
-          );
+          const { res, requestedAt } = await this.#send(ids, quota, signal);
+          // One answered batch per turn of the event loop: applying and recording it (hundreds of state changes,
+          // written to the database) must not run back to back with the others that arrived at once, or the HTTP
+          // server would wait for all of them (the first sweep of a large directory changes every user).
+          await this.#turn();
           const batchChanges: StateChange[] = [];
           const observed: PresenceObservation[] = [];
           const now = this.#d.clock.now();
@@ -125,37 +155,118 @@ export class PresencePoller {
           if (observed.length > 0) this.#d.onObserved?.(observed);
           if (batchChanges.length > 0) this.#d.onChanges(batchChanges);
         } catch (err) {
-          failedCalls++;
-          this.#d.onError?.(err);
+          // Stopping: the batch was not answered; its users stay due for the next start.
+          if (signal.aborted) unfinished++;
+          else {
+            failedCalls++;
+            this.#d.onError?.(err);
+          }
         }
       }),
     );
     const expired = this.#d.tracker.expire(this.#d.clock.now());
     if (expired.length > 0) this.#d.onChanges(expired);
-    return { polledUsers: due.length, calls: batches.length, failedCalls, changes: changes + expired.length };
+    return {
+      polledUsers: due.length,
+      calls: batches.length - unfinished,
+      failedCalls,
+      changes: changes + expired.length,
+    };
   }
 
-  /** Marks a user as needing a poll at the next cycle (e.g. after their subscription was lost). */
+  /** Resolves on a later turn of the event loop, one waiter per turn, in order (I/O runs in between). */
+  #turn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#turns.push(resolve);
+      if (this.#turns.length === 1) setImmediate(() => this.#nextTurn());
+    });
+  }
+
+  #nextTurn(): void {
+    const resolve = this.#turns.shift();
+    resolve?.();
+    if (this.#turns.length > 0) setImmediate(() => this.#nextTurn());
+  }
+
+  /**
+   * One batch until Graph answers it: a 429 is retried after its Retry-After without limit (the client holds the
+   * budget meanwhile, so the batch waits its turn behind nobody's back); anything else surfaces after the client's
+   * retries. `requestedAt` is when the answered attempt was sent.
+   */
+  async #send(ids: readonly string[], quota: QuotaDraw | undefined, signal: AbortSignal) {
+    for (;;) {
+      const requestedAt = this.#d.clock.now();
+      try {
+        const res = await this.#d.client.request<{ value?: GraphPresence[] }>(
+          'POST',
+          '/communications/getPresencesByUserId',
+          { ids },
+          undefined,
+          { quota, untilNotThrottled: true, signal },
+        );
+        return { res, requestedAt };
+      } catch (err) {
+        // A 429 that still surfaced (a client without budget gives up after its retries): wait the turn again.
+        if (!(err instanceof GraphApiError && err.status === 429) || signal.aborted) throw err;
+      }
+    }
+  }
+
+  /**
+   * Marks a user as needing a poll at the next cycle (e.g. after their subscription was lost): within `maxIdleMs`.
+   * Not at once: a shard just taken over reads its published states first (see the shard holder).
+   */
   markDue(userId: string): void {
     this.#lastPolled.delete(userId);
   }
 
-  /** Starts polling cycles back to back, `tickMs` apart, until {@link stop}. */
+  /**
+   * Starts polling until {@link stop}: a cycle as soon as users are due (the budget paces the calls), else a sleep of
+   * `maxIdleMs`.
+   */
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    const sleep = this.#d.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+    this.#abort = listenedBy(new AbortController());
     this.#loop = (async () => {
       while (this.#running) {
-        await this.pollOnce();
-        if (this.#running) await sleep(this.#o.tickMs);
+        const r = await this.pollOnce();
+        this.#d.onCycle?.(r);
+        if (!this.#running) break;
+        // Users due again already (a fast interval shorter than a sweep): the next cycle at once. Nobody due, or every
+        // call failed (an outage: the client has backed off already): sleep maxIdleMs.
+        if (r.calls > r.failedCalls && this.dueUsers(this.#d.clock.now()).length > 0) continue;
+        await this.#idle(this.#o.maxIdleMs);
       }
     })();
   }
 
-  /** Stops after the current cycle; resolves when it has finished. */
+  /** Sleeps `ms`, or less when woken by {@link stop}. */
+  #idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wake = undefined;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  /** Stops: calls waiting for the budget or a Retry-After give up, the current cycle ends; resolves when it has. */
   async stop(): Promise<void> {
     this.#running = false;
+    this.#abort.abort(new Error('presence poller stopped'));
+    this.#wake?.();
     await this.#loop;
+    this.#abort = listenedBy(new AbortController());
   }
+}
+
+/** Every batch of a cycle waits on the stop signal at once (hundreds with a large directory): no listener limit. */
+function listenedBy(controller: AbortController): AbortController {
+  setMaxListeners(0, controller.signal);
+  return controller;
 }

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import type { Clock } from '../../ports/clock.js';
 import type { SubscriptionRecord, SubscriptionStore } from '../../ports/presence/subscription-store.js';
 import type { TokenSource } from './app-token.js';
-import type { GraphClient } from './graph-client.js';
+import type { GraphClient, QuotaDraw } from './graph-client.js';
 import { GraphApiError } from './graph-errors.js';
 import type { LifecycleItem } from './notification-endpoint.js';
 
@@ -58,6 +58,8 @@ export interface SubscriptionManagerDeps {
   readonly pollNow?: (userIds: readonly string[]) => void;
   /** Warns of too few subscriber accounts and of failing subscriptions (account and error name; never a token). */
   readonly logger: Logger;
+  /** The presence quota's budget these calls draw from (shared with the poller and presence writes). */
+  readonly quota?: QuotaDraw | undefined;
 }
 
 interface Shard {
@@ -336,6 +338,7 @@ export class SubscriptionManager {
           `/subscriptions/${s.record.id}/reauthorize`,
           {},
           this.#d.tokensFor(s.account),
+          { quota: this.#d.quota },
         );
       } else {
         await this.#renew(s);
@@ -367,6 +370,7 @@ export class SubscriptionManager {
         encryptionCertificateId: this.#o.encryptionCertificateId,
       },
       this.#d.tokensFor(s.account),
+      { quota: this.#d.quota },
     );
     const record = {
       id: created.id,
@@ -392,6 +396,7 @@ export class SubscriptionManager {
         `/subscriptions/${current.id}`,
         { expirationDateTime: new Date(expiresAt).toISOString() },
         this.#d.tokensFor(s.account),
+        { quota: this.#d.quota },
       );
     } catch (err) {
       if (err instanceof GraphApiError && err.status === 404) return this.#recreate(s);
@@ -427,7 +432,9 @@ export class SubscriptionManager {
   async #delete(account: string, r: SubscriptionRecord): Promise<void> {
     await this.#d.store.delete(r.id);
     try {
-      await this.#d.client.request('DELETE', `/subscriptions/${r.id}`, undefined, this.#d.tokensFor(account));
+      await this.#d.client.request('DELETE', `/subscriptions/${r.id}`, undefined, this.#d.tokensFor(account), {
+        quota: this.#d.quota,
+      });
     } catch (err) {
       if (!(err instanceof GraphApiError && err.status === 404))
         this.#d.logger.warn({ account, error: (err as Error).name }, 'could not delete a presence subscription');

@@ -35,9 +35,15 @@ export interface GraphEmulatorOptions {
    * metadata then gives the id in `issuer`. Default `contoso.onmicrosoft.com`.
    */
   readonly domains?: readonly string[];
-  /** Presence quota: calls per window (default 1,500) and window (default 30,000 ms). */
+  /**
+   * Presence quota, kept as Graph documents it: at most `quotaCalls` presence calls (default 1,500) in any rolling
+   * `quotaWindowMs` (default 30,000 ms) — a sliding window, not fixed buckets; a call over it gets 429 with the
+   * fractional seconds until a slot frees as `Retry-After`, and is not counted.
+   */
   readonly quotaCalls?: number;
   readonly quotaWindowMs?: number;
+  /** How long a presence call takes to answer, ms (Graph's own latency; default 0). Benchmarks use it. */
+  readonly presenceLatencyMs?: number;
   /** The emulator's clock (subscription expiry, quota). Default `Date.now`. */
   readonly now?: () => number;
 }
@@ -90,6 +96,9 @@ export class GraphEmulator {
   readonly sessions: EmulatorPresence;
   readonly #quota: SlidingQuota;
   readonly #now: () => number;
+  readonly #latencyMs: number;
+  /** How often each user's presence was answered by `getPresencesByUserId`. */
+  readonly #polls = new Map<string, number>();
   #seq = 0;
   #outage = false;
   #stormLeft = 0;
@@ -111,6 +120,12 @@ export class GraphEmulator {
     this.subscriptions = new EmulatorSubscriptions(this.identity, this.#now);
     this.sessions = new EmulatorPresence(this.#now);
     this.#quota = new SlidingQuota(options.quotaCalls ?? 1500, options.quotaWindowMs ?? 30_000);
+    this.#latencyMs = options.presenceLatencyMs ?? 0;
+  }
+
+  /** How many times `getPresencesByUserId` answered this user's presence (200 only). */
+  pollsOf(id: string): number {
+    return this.#polls.get(id) ?? 0;
   }
 
   /** `http://127.0.0.1:PORT`: the identity platform base URL (authority base). */
@@ -362,6 +377,8 @@ export class GraphEmulator {
           body: { error: { code: 'BadRequest', message: 'Between 1 and 650 ids are supported per request.' } },
         };
       await this.#notifyChanged(ids);
+      if (this.#latencyMs > 0) await new Promise((r) => setTimeout(r, this.#latencyMs));
+      for (const id of ids) this.#polls.set(id, (this.#polls.get(id) ?? 0) + 1);
       const value = ids.map(
         (id) =>
           this.presenceOf(id) ?? {

@@ -1,6 +1,6 @@
 /**
  * Presence writes and polls on one Graph quota, over real HTTP against the Graph emulator with a small quota (150
- * calls per rolling 5 s): the one Graph client keeps both under it, so neither draws a 429 by itself; every write
+ * calls per rolling 5 s): both draw from one presence budget, as the connector composes them, so neither draws a 429 by itself; every write
  * lands (with the app's own session) while the poller keeps sweeping; and writes Graph throttled anyway (another
  * caller used the quota) are retried by the writer with the value current then.
  */
@@ -11,6 +11,7 @@ import { createAppTokenSource } from '../../../src/adapters/graph/app-token.js';
 import { GraphClient } from '../../../src/adapters/graph/graph-client.js';
 import { PresencePoller } from '../../../src/adapters/graph/presence-poller.js';
 import { createGraphPresenceWriteGateway } from '../../../src/adapters/graph/presence-write-gateway.js';
+import { QuotaBudget } from '../../../src/adapters/graph/quota-budget.js';
 import { type GraphEmulator, startGraphEmulator } from '../../../src/dev/graph-emulator/graph-emulator.js';
 import { CallWindow } from '../../../src/domain/presence/call-window.js';
 import { compileMappingRules, DEFAULT_MAPPING_RULES } from '../../../src/domain/presence/mapping-rules.js';
@@ -50,28 +51,25 @@ async function world(options: { retryBaseMs?: number } = {}) {
     { graphBaseUrl: graph.graphBaseUrl, quotaCalls: 150, quotaWindowMs: 5000, quotaShare: 0.9, concurrency: 4 },
     { tokens },
   );
+  const budget = new QuotaBudget({ limit: 150, windowMs: 5000, share: 0.9, burst: 10, maxInFlight: 4 });
   const tracker = new PresenceTracker({ rules: compileMappingRules(DEFAULT_MAPPING_RULES), staleAfterMs: 600_000 });
   for (const id of ids) tracker.track(id, Date.now());
-  let sweeps = 0;
   const poller = new PresencePoller(
-    { fastIntervalMs: 0, tickMs: 0 },
+    { fastIntervalMs: 0 },
     {
       client,
+      budget,
       tracker,
       clock: systemClock,
       onChanges: () => {},
       onError: () => {},
-      sleep: async () => {
-        sweeps++;
-        await new Promise((r) => setImmediate(r));
-      },
     },
   );
   const writer = new PresenceWriter(
     { expirationMinutes: 15, retryBaseMs: options.retryBaseMs ?? 50, tickMs: 20 },
     {
       store: new MemoryPresenceWriteStore(),
-      gateway: createGraphPresenceWriteGateway(client, APP),
+      gateway: createGraphPresenceWriteGateway(client, APP, budget),
       clock: systemClock,
       owns: () => true,
       budget: new CallWindow(14, 1000),
@@ -83,8 +81,10 @@ async function world(options: { retryBaseMs?: number } = {}) {
   stops.push(
     () => writer.stop(),
     () => poller.stop(),
+    async () => budget.close(),
   );
-  return { graph, ids, writer, sweeps: () => sweeps };
+  // Every sweep polls every user once: the last user's polls count the sweeps done.
+  return { graph, ids, writer, sweeps: () => graph.pollsOf(ids[ids.length - 1] ?? '') };
 }
 
 describe('presence writes and polls on one quota', () => {
