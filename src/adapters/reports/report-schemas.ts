@@ -125,12 +125,10 @@ const figures = {
   transfers: z.object({ received: z.number().int(), made: z.number().int() }),
   conferences: z.number().int(),
   consults: z.number().int(),
-  mediationMs: z
-    .object({ requests: z.number().int(), total: z.number(), average: z.number().nullable() })
-    .meta({
-      description:
-        'Requests a routing point or queue mediated (accepted offers through it, customers who left it) and their time waiting there.',
-    }),
+  mediationMs: z.object({ requests: z.number().int(), total: z.number(), average: z.number().nullable() }).meta({
+    description:
+      'Requests a routing point or queue mediated (accepted offers through it, customers who left it) and their time waiting there.',
+  }),
 };
 
 /** The answer of `GET /reports/summary`. */

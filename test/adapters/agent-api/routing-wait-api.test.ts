@@ -359,7 +359,10 @@ describe.each(testDatabases())('routing points that wait, through the agent API 
       .get(`/api/v1/reports/facts?interactionId=${waiting}&format=csv`)
       .set(bearer(t.keys.platform))
       .expect(200);
-    const [header, ...rows] = csv.text.trimEnd().split('\r\n').map((line) => line.split(','));
+    const [header, ...rows] = csv.text
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line.split(','));
     const column = header?.indexOf('mediation_ms') ?? -1;
     expect(rows.map((r) => r[column]).sort()).toEqual(['0', '90000']);
 
