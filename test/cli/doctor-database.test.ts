@@ -21,7 +21,7 @@ describe.each(databases)('doctor database check on $name', (d) => {
     await before.database?.close();
     expect(before.result.status).toBe('fail');
     expect(before.result.detail).toContain(
-      '9 of 12 migrations are not applied (100-agent-api, 200-presence, 300-teams-reach, 310-presence-refusals, 320-teams-sends, 330-routing-state, 340-routing-waits, 360-presence-writes, 361-agent-states)',
+      '10 of 13 migrations are not applied (100-agent-api, 200-presence, 300-teams-reach, 310-presence-refusals, 320-teams-sends, 330-routing-state, 340-routing-waits, 360-presence-writes, 361-agent-states, 370-mediation-time)',
     );
     expect(before.result.fix).toContain('start this version of the connector once');
     const again = await checkDatabase(url);
@@ -31,6 +31,6 @@ describe.each(databases)('doctor database check on $name', (d) => {
     await (await openDatabase({ url, migrations: connectorMigrations })).close();
     const after = await checkDatabase(url);
     await after.database?.close();
-    expect(after.result).toMatchObject({ status: 'ok', detail: expect.stringContaining('all 12 migrations applied') });
+    expect(after.result).toMatchObject({ status: 'ok', detail: expect.stringContaining('all 13 migrations applied') });
   });
 });

@@ -70,7 +70,13 @@ describe('Info Mart chat flows (002)', () => {
     w.advance(40_000).end('c', avrilMai);
     expect(w.descriptors()).toEqual(['Billing Experts Puller/CustomerAbandoned']);
     expect(w.facts).toEqual([
-      expect.objectContaining({ role: 'Puller', startedAt: pulledAt, endedAt: pulledAt + 40_000, partyId: null }),
+      expect.objectContaining({
+        role: 'Puller',
+        startedAt: pulledAt,
+        endedAt: pulledAt + 40_000,
+        partyId: null,
+        mediationMs: 40_000,
+      }),
     ]);
     // Nothing is left waiting: the wait's deadline no longer applies.
     expect(w.ix('c').request).toBeNull();
@@ -95,6 +101,66 @@ describe('Info Mart chat flows (002)', () => {
       routingPointId: 'rp-billing',
     });
     expect(byName['Jim Miller']).toMatchObject({ outcome: 'ended', alertMs: 2_000, engageMs: 60_000 });
+    // Offered at once each time: no mediation.
+    expect(w.facts.map((f) => f.mediationMs)).toEqual([0, 0]);
+  });
+
+  function waitAtExperts(w: EngineWorld, ms: number): number {
+    w.run({ type: 'ReceiveChat', interactionId: 'c', customer: avrilMai, queue: chatQueue });
+    w.run({ type: 'PullFromQueue', interactionId: 'c', routingPoint: expertsPoint });
+    const since = w.now;
+    w.run({
+      type: 'Wait',
+      interactionId: 'c',
+      requestId: 'r1',
+      routingPoint: expertsPoint,
+      until: since + 600_000,
+      position: 1,
+      reasons: ['No expert available at Billing Experts: everyone is busy (2).'],
+    });
+    w.advance(ms);
+    return since;
+  }
+
+  test('a request that waited 2 minutes before its offer: the fact carries the wait as mediation, apart from handling', () => {
+    const w = new EngineWorld();
+    waitAtExperts(w, 120_000);
+    w.offer('c', [A1], expertsPoint);
+    w.advance(3_000).accept('c', A1);
+    w.advance(60_000).end('c', A1);
+    expect(w.facts).toEqual([
+      expect.objectContaining({
+        resource: expect.objectContaining({ id: A1.id }),
+        role: 'RoutedTo',
+        result: 'Completed',
+        alertMs: 3_000,
+        engageMs: 60_000,
+        mediationMs: 120_000,
+      }),
+    ]);
+  });
+
+  test('waiting again after a decline: the next offer counts from when the request first waited there', () => {
+    const w = new EngineWorld();
+    const since = waitAtExperts(w, 30_000);
+    w.offer('c', [A1], expertsPoint);
+    w.advance(4_000).reject('c', A1);
+    w.run({
+      type: 'Wait',
+      interactionId: 'c',
+      requestId: 'r1',
+      routingPoint: expertsPoint,
+      until: since + 600_000,
+      position: 1,
+      reasons: ['No expert available at Billing Experts: everyone is busy (2).'],
+    });
+    w.advance(26_000);
+    w.offer('c', [A2], expertsPoint);
+    w.accept('c', A2);
+    w.end('c', A2);
+    const byName = Object.fromEntries(w.facts.map((f) => [f.resource.name, f]));
+    expect(byName['Kate Lewis']).toMatchObject({ outcome: 'declined', mediationMs: 30_000 });
+    expect(byName['Jim Miller']).toMatchObject({ outcome: 'ended', mediationMs: 60_000 });
   });
 });
 

@@ -22,6 +22,7 @@ function fact(
   startedAt: number,
   alertMs: number,
   engageMs = 0,
+  mediationMs = 0,
 ): ResourceFact {
   n++;
   return {
@@ -35,6 +36,7 @@ function fact(
     endedAt: startedAt + alertMs + engageMs,
     alertMs,
     engageMs,
+    mediationMs,
   };
 }
 
@@ -44,7 +46,8 @@ const revoked = (outcome: ResourceFact['outcome']) =>
 
 /** The facts, in the order they are recorded. */
 export const knownFacts: ResourceFact[] = [
-  fact(ann, completed, 'billing', at(10, 0), 2_000, 60_000),
+  // Waited 30 s at the routing point before this offer.
+  fact(ann, completed, 'billing', at(10, 0), 2_000, 60_000, 30_000),
   fact(ann, revoked('declined'), 'billing', at(10, 5), 3_000),
   fact(leo, completed, 'billing', at(11, 0), 8_000, 120_000),
   fact(leo, revoked('timed_out'), 'billing', at(10, 10), 30_000),
@@ -77,6 +80,8 @@ export const knownFacts: ResourceFact[] = [
     'billing',
     at(10, 25),
     0,
+    0,
+    90_000,
   ),
   fact(
     { kind: 'queue', id: 'inbound-chat', name: 'Inbound Chat' },
@@ -84,6 +89,8 @@ export const knownFacts: ResourceFact[] = [
     'inbound-chat',
     at(10, 30),
     0,
+    0,
+    15_000,
   ),
   fact(
     leo,

@@ -23,6 +23,7 @@ export function factView({ id, fact }: StoredFact) {
     endedAt: new Date(fact.endedAt).toISOString(),
     alertMs: fact.alertMs,
     engageMs: fact.engageMs,
+    mediationMs: fact.mediationMs,
   };
 }
 
@@ -48,6 +49,7 @@ export const csvColumns: readonly (readonly [string, (f: FactView) => string | n
   ['ended_at', (f) => f.endedAt],
   ['alert_ms', (f) => f.alertMs],
   ['engage_ms', (f) => f.engageMs],
+  ['mediation_ms', (f) => f.mediationMs],
 ];
 
 /**

@@ -103,6 +103,10 @@ export const factSchema = z
     endedAt: z.string(),
     alertMs: z.number(),
     engageMs: z.number(),
+    mediationMs: z.number().meta({
+      description:
+        'Mediation: time the request waited at the routing point (or queue) before this offer, 0 when offered at once; for a queue or routing point fact, the whole time it held the interaction.',
+    }),
   })
   .meta({ id: 'ResourceFact' });
 
@@ -121,6 +125,10 @@ const figures = {
   transfers: z.object({ received: z.number().int(), made: z.number().int() }),
   conferences: z.number().int(),
   consults: z.number().int(),
+  mediationMs: z.object({ requests: z.number().int(), total: z.number(), average: z.number().nullable() }).meta({
+    description:
+      'Requests a routing point or queue mediated (accepted offers through it, customers who left it) and their time waiting there.',
+  }),
 };
 
 /** The answer of `GET /reports/summary`. */

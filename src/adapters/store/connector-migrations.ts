@@ -1,6 +1,6 @@
 /**
  * The migrations of the connector's parts beyond the engine's own (`001`, `002`): the agent API's, the presence
- * engine's, reaching knowledge workers (Teams reachability, Entra group membership), sends to Teams in flight, routing state shared by replicas (round-robin cursors), requests waiting at routing points, the presences written to Teams and the agents' reported states. Commands that open the database outside the running connector (`uc-connector presence sign-in`,
+ * engine's, reaching knowledge workers (Teams reachability, Entra group membership), sends to Teams in flight, routing state shared by replicas (round-robin cursors), requests waiting at routing points, the presences written to Teams, the agents' reported states and mediation time. Commands that open the database outside the running connector (`uc-connector presence sign-in`,
  * `uc-connector doctor`) use this list, so they migrate and check exactly what the connector does.
  */
 import type { Migration } from 'kysely';
@@ -14,6 +14,7 @@ import { routingStateMigration } from './migrations/330-routing-state.js';
 import { routingWaitsMigration } from './migrations/340-routing-waits.js';
 import { presenceWritesMigration } from './migrations/360-presence-writes.js';
 import { agentStatesMigration } from './migrations/361-agent-states.js';
+import { mediationTimeMigration } from './migrations/370-mediation-time.js';
 
 /** The extra migrations by name for a dialect (pass to `openDatabase({ migrations })`). */
 export function connectorMigrations(dialect: Dialect): Readonly<Record<string, Migration>> {
@@ -27,5 +28,6 @@ export function connectorMigrations(dialect: Dialect): Readonly<Record<string, M
     '340-routing-waits': routingWaitsMigration,
     '360-presence-writes': presenceWritesMigration,
     '361-agent-states': agentStatesMigration,
+    '370-mediation-time': mediationTimeMigration,
   };
 }

@@ -59,6 +59,8 @@ export function partyRow(interactionId: string, p: Party): Insertable<PartiesTab
     invitation_id: p.invitationId,
     via: p.via ? json(p.via) : null,
     invited_at: p.invitedAt,
+    // Written only when set, so a database without migration 370-mediation-time still takes other parties.
+    ...(p.mediatedSince !== undefined ? { mediated_since: p.mediatedSince } : {}),
     connected_at: p.connectedAt,
     ended_at: p.endedAt,
     exit: p.exit,
@@ -116,6 +118,8 @@ export function factRow(f: ResourceFact): Insertable<ResourceFactsTable> {
     ended_at: f.endedAt,
     alert_ms: f.alertMs,
     engage_ms: f.engageMs,
+    // Written only when there was mediation (migration 370-mediation-time); null reads back as 0.
+    ...(f.mediationMs > 0 ? { mediation_ms: f.mediationMs } : {}),
   };
 }
 
@@ -152,6 +156,7 @@ export function factFromRow(r: Selectable<ResourceFactsTable>): ResourceFact {
     endedAt: Number(r.ended_at),
     alertMs: Number(r.alert_ms),
     engageMs: Number(r.engage_ms),
+    mediationMs: Number(r.mediation_ms ?? 0),
   };
 }
 
@@ -188,6 +193,9 @@ export function interactionFromRows(
       invitationId: p.invitation_id,
       via: parse(p.via),
       invitedAt: Number(p.invited_at),
+      ...(p.mediated_since === null || p.mediated_since === undefined
+        ? {}
+        : { mediatedSince: Number(p.mediated_since) }),
       connectedAt: n(p.connected_at),
       endedAt: n(p.ended_at),
       exit: p.exit as Party['exit'],

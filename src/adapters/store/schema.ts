@@ -44,6 +44,8 @@ export interface PartiesTable {
   invitation_id: string | null;
   via: string | null;
   invited_at: Millis;
+  /** When the party's request began waiting at `via` (migration 370-mediation-time); null when offered at once. */
+  mediated_since?: Millis | null;
   connected_at: Millis | null;
   ended_at: Millis | null;
   exit: string | null;
@@ -98,6 +100,8 @@ export interface ResourceFactsTable {
   ended_at: Millis;
   alert_ms: Millis;
   engage_ms: Millis;
+  /** Mediation time (migration 370-mediation-time); null (read as 0) when there was none. */
+  mediation_ms?: Millis | null;
 }
 
 export interface OutboxTable {

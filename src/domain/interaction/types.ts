@@ -80,6 +80,11 @@ export interface Party {
   /** The routing point or queue that offered this party the interaction. */
   readonly via: MediationRef | null;
   readonly invitedAt: number;
+  /**
+   * When the request that brought this party in began waiting at `via` (the routing point's wait); absent when it
+   * was offered at once. The party's mediation time is `invitedAt - mediatedSince`.
+   */
+  readonly mediatedSince?: number | undefined;
   connectedAt: number | null;
   endedAt: number | null;
   /** How the party left (the finer outcome of its resource fact); null while it takes part. */

@@ -44,6 +44,8 @@ export function factForParty(interaction: Interaction, party: Party): ResourceFa
     endedAt: party.endedAt,
     alertMs: role === 'Initiated' ? 0 : Math.max(0, answeredAt - party.invitedAt),
     engageMs: party.connectedAt === null ? 0 : Math.max(0, party.endedAt - party.connectedAt),
+    mediationMs:
+      party.via === null || party.mediatedSince === undefined ? 0 : Math.max(0, party.invitedAt - party.mediatedSince),
   };
 }
 
@@ -72,5 +74,6 @@ export function factForMediation(
     endedAt: now,
     alertMs: 0,
     engageMs: 0,
+    mediationMs: Math.max(0, now - since),
   };
 }

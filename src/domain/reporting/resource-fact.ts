@@ -66,6 +66,12 @@ export interface ResourceFact {
   readonly alertMs: number;
   /** Time connected. */
   readonly engageMs: number;
+  /**
+   * Mediation: how long the request waited at the routing point (or queue) before this offer, from when it began
+   * waiting there (0 when offered at once, or not offered through one); for a queue's or routing point's own fact,
+   * the whole time it held the interaction. Kept beside the handling times, never part of them.
+   */
+  readonly mediationMs: number;
 }
 
 /** "RoutedTo/Redirected [Revoked]": the descriptor as the seeds write it. */

@@ -6,6 +6,8 @@
  * it was accepted when the person connected (result Completed or Transferred). Abandons are the customer leaving:
  * while queued (Received/CustomerAbandoned [AbandonedWhileQueued]), while a routing point was routing
  * (Puller/CustomerAbandoned) or while a person was alerted (…/CustomerAbandoned [AbandonedWhileRinging]).
+ * Mediation counts each request a routing point or queue mediated once, where its mediation ended: the accepted offer
+ * it made (the fact's `mediationMs`, time waited before that offer) or the customer leaving it (the whole wait).
  */
 import type { ResourceFact } from './resource-fact.js';
 
@@ -47,6 +49,11 @@ export interface SummaryFigures {
   readonly conferences: number;
   /** Accepted consultations (ReceivedConsult). */
   readonly consults: number;
+  /**
+   * Mediation: requests offered through a routing point or queue and accepted, or abandoned there by the customer;
+   * their total time waiting there and its mean (null with none). Not part of the handle time.
+   */
+  readonly mediationMs: { readonly requests: number; readonly total: number; readonly average: number | null };
 }
 
 /** One row of a summary. */
@@ -91,8 +98,17 @@ class Accumulator {
   transfersMade = 0;
   conferences = 0;
   consults = 0;
+  mediated = 0;
+  mediation = 0;
 
   add(f: ResourceFact): void {
+    const mediationEnded = isAccepted(f)
+      ? f.routingPointId !== null
+      : f.result === 'CustomerAbandoned' && f.partyId === null;
+    if (mediationEnded) {
+      this.mediated++;
+      this.mediation += f.mediationMs;
+    }
     if (f.result === 'CustomerAbandoned') {
       if (f.reason === 'AbandonedWhileQueued') this.queued++;
       else if (f.reason === 'AbandonedWhileRinging') this.ringing++;
@@ -142,6 +158,11 @@ class Accumulator {
       transfers: { received: this.transfersReceived, made: this.transfersMade },
       conferences: this.conferences,
       consults: this.consults,
+      mediationMs: {
+        requests: this.mediated,
+        total: this.mediation,
+        average: this.mediated === 0 ? null : Math.round(this.mediation / this.mediated),
+      },
     };
   }
 }

@@ -301,12 +301,86 @@ describe.each(testDatabases())('routing points that wait, through the agent API 
         routingPointId: 'patient',
         startedAt: new Date(pulledAt).toISOString(),
         endedAt: new Date(pulledAt + 45_000).toISOString(),
+        mediationMs: 45_000,
       }),
     ]);
     // Nothing waits any more: Ann's next free moment offers nothing, and no deadline fires.
     expect(await t.app.waiting.offerWaiting()).toBe(0);
     c.clock.advance(WAIT_MS);
     expect(await t.app.timeouts.fireDue()).toBe(0);
+  });
+
+  test('the wait before an offer is mediation: on the expert’s fact and in the routing point’s summary, across a restart', async () => {
+    const url = await database.create();
+    let t = await c.start(url);
+    const busy = await c.keepAnnBusy(t);
+    const waiting = await c.startIm(t, t.keys.jim, 'patient');
+    // Ann's session ends 90 s later: the waiting IM is offered to her then.
+    c.clock.advance(90_000);
+    await c.end(t, busy);
+    expect(await t.app.waiting.offerWaiting()).toBe(1);
+    await t.app.outbox.drain();
+    expect(c.offeredTo('kw-ann', t)).toEqual([busy, waiting]);
+    // The connector restarts while the preview is showing: the party keeps when its request began waiting.
+    await c.stop(t);
+    t = await c.start(url);
+    c.clock.advance(3_000);
+    const preview = (await c.get(t, waiting, t.keys.jim)).invitations[0];
+    const accepted = await t.app.commands.execute({
+      type: 'Accept',
+      interactionId: waiting,
+      invitationId: preview.id,
+      by: 'kw-ann',
+    });
+    expect(accepted.ok).toBe(true);
+    await t.app.outbox.drain();
+    c.clock.advance(60_000);
+    await c.end(t, waiting, t.keys.jim);
+
+    const facts = await request(t.app.http)
+      .get(`/api/v1/reports/facts?interactionId=${waiting}`)
+      .set(bearer(t.keys.platform))
+      .expect(200);
+    expect(facts.body.facts).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          resource: { kind: 'knowledge-worker', id: 'kw-ann', name: 'Ann Billing' },
+          descriptor: 'RoutedTo/Completed',
+          routingPointId: 'patient',
+          alertMs: 3_000,
+          engageMs: 60_000,
+          mediationMs: 90_000,
+        }),
+        expect.objectContaining({ descriptor: 'Initiated/Completed', mediationMs: 0 }),
+      ]),
+    );
+    expect(facts.body.facts).toHaveLength(2);
+    const csv = await request(t.app.http)
+      .get(`/api/v1/reports/facts?interactionId=${waiting}&format=csv`)
+      .set(bearer(t.keys.platform))
+      .expect(200);
+    const [header, ...rows] = csv.text
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    const column = header?.indexOf('mediation_ms') ?? -1;
+    expect(rows.map((r) => r[column]).sort()).toEqual(['0', '90000']);
+
+    // Patient Experts mediated one request (90 s); Hasty Experts offered Ann's first IM at once. (The range ends
+    // before now: one second on, the last fact is in it.)
+    c.clock.advance(1_000);
+    const summary = await request(t.app.http)
+      .get('/api/v1/reports/summary?by=routing-point')
+      .set(bearer(t.keys.platform))
+      .expect(200);
+    const rowOf = (id: string) => summary.body.rows.find((r: { id: string }) => r.id === id);
+    expect(rowOf('patient')).toMatchObject({
+      accepted: 1,
+      handleTimeMs: { total: 60_000, average: 60_000 },
+      mediationMs: { requests: 1, total: 90_000, average: 90_000 },
+    });
+    expect(rowOf('hasty')).toMatchObject({ accepted: 1, mediationMs: { requests: 1, total: 0, average: 0 } });
+    expect(summary.body.totals.mediationMs).toEqual({ requests: 2, total: 90_000, average: 45_000 });
   });
 
   test('after a restart, waiting requests keep their place and their deadline', async () => {

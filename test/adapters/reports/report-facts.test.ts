@@ -168,6 +168,7 @@ describe.each(testDatabases())('report facts on $name', (database) => {
       endedAt: Date.parse(col(r, 'ended_at')),
       alertMs: Number(col(r, 'alert_ms')),
       engageMs: Number(col(r, 'engage_ms')),
+      mediationMs: Number(col(r, 'mediation_ms')),
     }));
     expect(sortFacts(fromCsv)).toEqual(sortFacts(expected));
     for (const r of rows) expect(col(r, 'descriptor')).toBe(describeFact(fromCsv[rows.indexOf(r)] as ResourceFact));

@@ -37,6 +37,7 @@ const nothing = {
   transfers: { received: 0, made: 0 },
   conferences: 0,
   consults: 0,
+  mediationMs: { requests: 0, total: 0, average: null },
 };
 
 describe.each(testDatabases())('report summaries on $name', (database) => {
@@ -84,10 +85,23 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
         transfers: { received: 1, made: 1 },
         conferences: 0,
         consults: 0,
+        // Four accepted offers (one after a 30 s wait) and one customer who left while it routed (90 s).
+        mediationMs: { requests: 5, total: 120_000, average: 24_000 },
       },
-      { id: 'inbound-chat', name: 'Inbound Chat', ...nothing, abandoned: { queued: 1, routing: 0, ringing: 0 } },
+      {
+        id: 'inbound-chat',
+        name: 'Inbound Chat',
+        ...nothing,
+        abandoned: { queued: 1, routing: 0, ringing: 0 },
+        mediationMs: { requests: 1, total: 15_000, average: 15_000 },
+      },
     ]);
-    expect(body.totals).toMatchObject({ offered: 9, accepted: 4, abandoned: { queued: 1, routing: 1, ringing: 1 } });
+    expect(body.totals).toMatchObject({
+      offered: 9,
+      accepted: 4,
+      abandoned: { queued: 1, routing: 1, ringing: 1 },
+      mediationMs: { requests: 6, total: 135_000, average: 22_500 },
+    });
   });
 
   test('per knowledge worker, with the time in each agent state from the presence history', async () => {
@@ -110,6 +124,7 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
         transfers: { received: 0, made: 1 },
         conferences: 0,
         consults: 0,
+        mediationMs: { requests: 2, total: 30_000, average: 15_000 },
         // 09:30–10:00 and 11:00–12:00 Ready; 10:00–10:30 in a meeting; 10:30–11:00 Busy.
         stateMs: { Ready: 5_400_000, 'NotReady(InAMeeting)': 1_800_000, Busy: 1_800_000 },
       },
@@ -131,6 +146,8 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
         transfers: { received: 1, made: 0 },
         conferences: 1,
         consults: 0,
+        // The conference came from a person, not through a routing point.
+        mediationMs: { requests: 2, total: 0, average: 0 },
         // Logged out until 09:00: before the range.
         stateMs: {},
       },
@@ -156,6 +173,7 @@ describe.each(testDatabases())('report summaries on $name', (database) => {
           endedAt: at(11, 0) + 300,
           alertMs: 300,
           engageMs: 0,
+          mediationMs: 0,
         },
       ]),
     );

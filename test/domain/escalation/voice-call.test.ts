@@ -62,7 +62,7 @@ describe('a call at a voice routing point', () => {
     w.run({ type: 'Accept', interactionId: 'call', invitationId: 'v1', by: billingExpert.id });
     expect(callDecisionOf(w.ix('call'))).toMatchObject({ route: 'knowledge-worker', reason: 'accepted' });
     expect(descriptors(w)).toEqual(['RoutedTo/Completed ended 5001']);
-    expect(w.facts[0]).toMatchObject({ alertMs: 4_000, engageMs: 0, media: 'voice' });
+    expect(w.facts[0]).toMatchObject({ alertMs: 4_000, engageMs: 0, mediationMs: 0, media: 'voice' });
   });
 
   test.each([

@@ -67,6 +67,8 @@ export function offer(d: Draft, c: Offer): Refusal | undefined {
   const from: PersonRef | null = requester?.person ?? (ix.origin.kind === 'inbound-chat' ? null : ix.origin.from);
   const previewText = previewTextOf(ix);
   const dueAt = d.now + c.timeoutMs;
+  // Mediation: from when the request began waiting at the routing point now offering it (none when offered at once).
+  const mediatedSince = c.via ? req.waits?.[c.via.id]?.since : undefined;
   for (const target of c.targets) {
     const invitationId = `v${ix.invitations.length + 1}`;
     const party = addParty(ix, {
@@ -77,6 +79,7 @@ export function offer(d: Draft, c: Offer): Refusal | undefined {
       invitationId,
       via: c.via,
       invitedAt: d.now,
+      ...(mediatedSince !== undefined ? { mediatedSince } : {}),
       connectedAt: null,
       endedAt: null,
       exit: null,
