@@ -177,8 +177,10 @@ describe.skipIf(skip !== null)('first run: npm start on a fresh clone, no creden
     await preview.getByRole('button', { name: 'Accept' }).click();
     await cardSaying(megan, 'You are connected with Kate Lewis').waitFor();
 
-    // The console shows the session connected; messages are relayed both ways.
+    // The console shows the session connected, and Megan busy in the Team Communicator; messages are relayed both
+    // ways.
     await im.locator('.window-head').getByText('Connected').waitFor();
+    await meganEntry.filter({ hasText: 'Busy' }).waitFor();
     await writeInPlayground(megan, 'Sure, send me the invoice number.');
     await im.getByRole('log').getByText('Sure, send me the invoice number.').waitFor();
     await im.getByLabel('Message', { exact: true }).fill('Invoice 4711, charged twice on 2 December.');
