@@ -17,9 +17,9 @@
  *     show: leave
  * ```
  */
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { APP_SESSION_PAIRS, isAppSessionPair } from './presence-write.js';
+import { readYamlFile } from './yaml-file.js';
 
 /** The states an agent can be reported in. */
 export const AGENT_CONTACT_STATES = ['Ready', 'NotReady', 'Busy', 'AfterCallWork'] as const;
@@ -86,32 +86,15 @@ export type AgentPresenceFileResult =
 
 /** Parses and checks a mapping file's text. Never throws. */
 export function parseAgentPresenceFile(text: string): AgentPresenceFileResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const lineOf = (offset: number) => lineCounter.linePos(offset).line;
-  const yamlError = doc.errors[0];
-  if (yamlError) return { ok: false, line: lineOf(yamlError.pos[0]), message: yamlError.message.split('\n')[0] ?? '' };
-  const parsed = fileSchema.safeParse(doc.toJS() ?? {});
-  if (parsed.success)
-    return {
-      ok: true,
-      rules: parsed.data.agentStates.map((r) => ({
-        state: r.state,
-        reason: r.reason,
-        media: r.media,
-        show: r.show === 'leave' ? null : { availability: r.show.availability, activity: r.show.activity },
-      })),
-    };
-  const issue = parsed.error.issues[0];
-  const path = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
-  let line = 1;
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      line = lineOf(node.range[0]);
-      break;
-    }
-  }
-  const where = path.length > 0 ? `${path.join('.')}: ` : '';
-  return { ok: false, line, message: `${where}${issue?.message ?? 'invalid mapping file'}` };
+  const read = readYamlFile(text, fileSchema, 'mapping file');
+  if (!read.ok) return read;
+  return {
+    ok: true,
+    rules: read.value.agentStates.map((r) => ({
+      state: r.state,
+      reason: r.reason,
+      media: r.media,
+      show: r.show === 'leave' ? null : { availability: r.show.availability, activity: r.show.activity },
+    })),
+  };
 }

@@ -18,9 +18,9 @@
  *       state: Ready
  * ```
  */
-import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { compileMappingRules, type MappingRuleSet, type MappingRulesConfig } from './mapping-rules.js';
+import { readYamlFile } from './yaml-file.js';
 
 const valueOrList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
 
@@ -52,27 +52,8 @@ export type RulesFileResult =
 
 /** Parses and validates rules-file text. Never throws: an invalid file is a value naming its 1-based line. */
 export function parseRulesFile(text: string): RulesFileResult {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const lineOf = (offset: number) => lineCounter.linePos(offset).line;
-  const yamlError = doc.errors[0];
-  if (yamlError) return { ok: false, line: lineOf(yamlError.pos[0]), message: yamlError.message.split('\n')[0] ?? '' };
-  const parsed = mappingRulesSchema.safeParse(doc.toJS() ?? {});
-  if (parsed.success) {
-    const config = parsed.data as MappingRulesConfig;
-    return { ok: true, config, rules: compileMappingRules(config) };
-  }
-  const issue = parsed.error.issues[0];
-  const path = (issue?.path ?? []).filter((p): p is string | number => typeof p !== 'symbol');
-  // Walk up the path until a node with a source range is found (a missing key points at its parent).
-  let line = 1;
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      line = lineOf(node.range[0]);
-      break;
-    }
-  }
-  const where = path.length > 0 ? `${path.join('.')}: ` : '';
-  return { ok: false, line, message: `${where}${issue?.message ?? 'invalid rules file'}` };
+  const read = readYamlFile(text, mappingRulesSchema, 'rules file');
+  if (!read.ok) return read;
+  const config = read.value as MappingRulesConfig;
+  return { ok: true, config, rules: compileMappingRules(config) };
 }
