@@ -174,18 +174,7 @@ export class EventLog extends EventEmitter {
         .execute();
       const inserted = await trx
         .insertInto('agent_events')
-        .values(
-          unique.map((e) => ({
-            source_id: e.sourceId,
-            contact_center: e.contactCenter,
-            agent_id: e.agentId,
-            audience: e.audience,
-            type: e.type,
-            interaction_id: e.interactionId,
-            data: JSON.stringify(e.data),
-            created_at: now,
-          })),
-        )
+        .values(unique.map((e) => ({ ...eventColumns(e), created_at: now })))
         .onConflict((oc) => oc.column('source_id').doNothing())
         .returning(['seq', 'source_id'])
         .execute();
@@ -223,16 +212,7 @@ export class EventLog extends EventEmitter {
     events: readonly NewAgentEvent[],
     now: number,
   ): Promise<{ added: Set<string>; deliveries: number }> {
-    const rows = events.map((e, ord) => ({
-      ord,
-      source_id: e.sourceId,
-      contact_center: e.contactCenter,
-      agent_id: e.agentId,
-      audience: e.audience,
-      type: e.type,
-      interaction_id: e.interactionId,
-      data: JSON.stringify(e.data),
-    }));
+    const rows = events.map((e, ord) => ({ ord, ...eventColumns(e) }));
     const centers = [...new Set(events.map((e) => e.contactCenter))].sort();
     const result = await sql<{ seq: string | number; source_id: string; deliveries: string | number }>`
       with locked as materialized (
@@ -346,5 +326,18 @@ function toEvent(row: {
     agentId: row.agent_id,
     interactionId: row.interaction_id,
     data: JSON.parse(row.data) as Record<string, unknown>,
+  };
+}
+
+/** An event's columns in `agent_events`, as both appends write them. */
+function eventColumns(e: NewAgentEvent) {
+  return {
+    source_id: e.sourceId,
+    contact_center: e.contactCenter,
+    agent_id: e.agentId,
+    audience: e.audience,
+    type: e.type,
+    interaction_id: e.interactionId,
+    data: JSON.stringify(e.data),
   };
 }
