@@ -10,6 +10,15 @@ export interface RoutingCursor {
   readonly version: number;
 }
 
+/**
+ * What became of an advance: the cursor as it now is when it moved; otherwise the cursor another request (on any
+ * replica) moved it to first, as read in the same statement (absent when it could not be read there): decide again
+ * from it.
+ */
+export type CursorAdvance =
+  | { readonly advanced: true; readonly cursor: RoutingCursor }
+  | { readonly advanced: false; readonly current: RoutingCursor | undefined };
+
 /** Reads and advances the durable routing state. */
 export interface RoutingState {
   /**
@@ -20,8 +29,8 @@ export interface RoutingState {
   /** The cursors of these routing points; those never advanced are absent. */
   cursors(routingPointIds: readonly string[]): Promise<ReadonlyMap<string, RoutingCursor>>;
   /**
-   * Moves a routing point's cursor to `lastOfferedId` in one statement, if it is still at `expectedVersion` (0: never
-   * advanced). False when another request (on any replica) advanced it first: read it again and decide again.
+   * Moves a routing point's cursor to `lastOfferedId` if it is still at `expectedVersion` (0: never advanced), atomically
+   * on every replica. When another request advanced it first, says where it is now (one round trip on PostgreSQL).
    */
-  advanceCursor(routingPointId: string, expectedVersion: number, lastOfferedId: string): Promise<boolean>;
+  advanceCursor(routingPointId: string, expectedVersion: number, lastOfferedId: string): Promise<CursorAdvance>;
 }

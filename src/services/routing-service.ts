@@ -2,7 +2,8 @@
  * The routing service: answers RouteRequest effects with the routing points' strategies (src/domain/routing). The
  * state the strategies read is the database's, shared by every replica and kept across restarts (the RoutingState
  * port): each knowledge worker's last session end (longest-idle) and each routing point's round-robin cursor, which
- * advances by compare-and-set (a request that lost the race to another decides again). Before knowledge workers are
+ * advances by compare-and-set (a request that lost the race to another replica decides again; requests here take
+ * turns). Before knowledge workers are
  * offered the request, it makes sure they can be reached in Teams (the app is installed for them where proactive install is
  * configured); those who cannot are marked and the decision is taken again without them. A queue target offers the
  * queue's agents in turn (src/domain/routing/queue-route.ts). People already in the interaction are never offered it.
@@ -23,8 +24,8 @@ import type { RoutingWaits } from '../ports/routing-waits.js';
 
 /** Decisions taken again, at most, because people picked turned out to be unreachable (each round marks one more). */
 const MAX_REACH_ROUNDS = 10;
-/** Decisions taken, at most, while other requests keep advancing the same round-robin cursor first. */
-const MAX_CURSOR_ATTEMPTS = 5;
+/** Decisions taken, at most, while other replicas keep advancing the same round-robin cursor first. */
+const MAX_CURSOR_ATTEMPTS = 20;
 
 /** Options for {@link RoutingService}. */
 export interface RoutingServiceOptions {
@@ -46,12 +47,29 @@ export interface RoutingServiceOptions {
   readonly waits?: RoutingWaits | undefined;
 }
 
-/** The router of the connector: routing points' strategies on the durable routing state, and queues in turn. */
+/**
+ * The router of the connector: routing points' strategies on the durable routing state, and queues in turn.
+ *
+ * Requests that visit the same round-robin routing point are decided one at a time in this process (a turn per
+ * routing point, taken in name order), so concurrent requests here never race each other for a cursor; only other
+ * replicas can. Each cursor this process advanced or learnt is kept, so the next decision here reads none: a cursor
+ * another replica moved meanwhile makes the advance fail, which tells where it is now, and the request decides again.
+ */
 export class RoutingService implements Router {
+  /** Round-robin cursors as last advanced or read here. */
+  readonly #cursors = new Map<string, RoutingCursor>();
+  /** Per round-robin routing point, the end of the chain of decisions taking turns on it. */
+  readonly #turns = new Map<string, Promise<void>>();
+
   constructor(private readonly options: RoutingServiceOptions) {}
 
   /** Answers a request; a round-robin offer is made only once its cursor advanced (or after the last attempt). */
   async route(request: RouteRequest): Promise<RouteAnswer> {
+    const { roundRobin } = this.visited(request, this.options.index());
+    return this.#inTurn([...roundRobin].sort(), () => this.routeInTurn(request));
+  }
+
+  private async routeInTurn(request: RouteRequest): Promise<RouteAnswer> {
     for (let attempt = 1; ; attempt++) {
       const index = this.options.index();
       const { lastEnds, cursors } = await this.readState(request, index);
@@ -60,12 +78,11 @@ export class RoutingService implements Router {
         const cursor = decision.cursor;
         if (cursor) {
           const expected = cursors.get(cursor.routingPointId)?.version ?? 0;
-          const advanced = await this.options.state.advanceCursor(
-            cursor.routingPointId,
-            expected,
-            cursor.lastOfferedId,
-          );
-          if (!advanced && attempt < MAX_CURSOR_ATTEMPTS) continue;
+          const moved = await this.options.state.advanceCursor(cursor.routingPointId, expected, cursor.lastOfferedId);
+          const now = moved.advanced ? moved.cursor : moved.current;
+          if (now) this.#cursors.set(cursor.routingPointId, now);
+          else this.#cursors.delete(cursor.routingPointId);
+          if (!moved.advanced && attempt < MAX_CURSOR_ATTEMPTS) continue;
         }
         return decision.command;
       }
@@ -79,6 +96,26 @@ export class RoutingService implements Router {
         return { ...command, position };
       }
       return this.routeToQueue(request);
+    }
+  }
+
+  /** Runs `work` once it holds the turn of every one of `keys` (sorted: two requests never wait for each other). */
+  async #inTurn<T>(keys: readonly string[], work: () => Promise<T>): Promise<T> {
+    const [key, ...rest] = keys;
+    if (key === undefined) return work();
+    const before = this.#turns.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = before.then(() => held);
+    this.#turns.set(key, tail);
+    await before;
+    try {
+      return await this.#inTurn(rest, work);
+    } finally {
+      release();
+      if (this.#turns.get(key) === tail) this.#turns.delete(key);
     }
   }
 
@@ -109,8 +146,8 @@ export class RoutingService implements Router {
     return decision;
   }
 
-  /** Reads the state the routing points this request may visit rank by: last session ends, round-robin cursors. */
-  private async readState(request: RouteRequest, index: RoutingIndex) {
+  /** The routing points this request may visit, by what they rank by: longest-idle members, round-robin points. */
+  private visited(request: RouteRequest, index: RoutingIndex) {
     const idle = new Set<string>();
     const roundRobin: string[] = [];
     const seen = new Set<string>();
@@ -126,10 +163,26 @@ export class RoutingService implements Router {
       const route = rp.definition.defaultRoute;
       id = route.kind === 'routing-point' ? route.id : undefined;
     }
-    const [lastEnds, cursors] = await Promise.all([
+    return { idle, roundRobin };
+  }
+
+  /**
+   * Reads the state the routing points this request may visit rank by: last session ends, and the round-robin
+   * cursors not known here yet.
+   */
+  private async readState(request: RouteRequest, index: RoutingIndex) {
+    const { idle, roundRobin } = this.visited(request, index);
+    const unknown = roundRobin.filter((id) => !this.#cursors.has(id));
+    const [lastEnds, read] = await Promise.all([
       this.options.state.lastSessionEnds([...idle]),
-      this.options.state.cursors(roundRobin),
+      this.options.state.cursors(unknown),
     ]);
+    for (const [id, cursor] of read) this.#cursors.set(id, cursor);
+    const cursors = new Map<string, RoutingCursor>();
+    for (const id of roundRobin) {
+      const cursor = this.#cursors.get(id);
+      if (cursor) cursors.set(id, cursor);
+    }
     return { lastEnds, cursors };
   }
 

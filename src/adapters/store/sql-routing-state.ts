@@ -1,8 +1,8 @@
 /**
  * The SQL {@link RoutingState} (migration 330-routing-state). Last session ends are read from the parties table (the
  * interaction state committed with the session's end, so exact on every replica and never stored twice), one index
- * step per knowledge worker; round-robin cursors live in `routing_cursors` and advance by a conditional upsert (one
- * statement, atomic on both dialects).
+ * step per knowledge worker; round-robin cursors live in `routing_cursors` and advance by a conditional upsert
+ * (atomic on both dialects), which on PostgreSQL also reads, in the same statement, the cursor that stopped it.
  */
 import { type ColumnType, type Kysely, sql } from 'kysely';
 import type { RoutingCursor, RoutingState } from '../../ports/routing-state.js';
@@ -55,6 +55,30 @@ export function createSqlRoutingState(database: OpenDatabase): RoutingState {
       return out;
     },
     async advanceCursor(routingPointId, expectedVersion, lastOfferedId) {
+      const toCursor = (r: { last_offered_id: string; version: number | string }): RoutingCursor => ({
+        lastOfferedId: r.last_offered_id,
+        version: Number(r.version),
+      });
+      if (database.dialect === 'postgres') {
+        // One statement: the conditional upsert, or (when it wrote nothing) the cursor as this statement sees it.
+        const { rows } = await sql<{ advanced: boolean; last_offered_id: string; version: number | string }>`
+          with up as (
+            insert into routing_cursors (routing_point_id, last_offered_id, version)
+            values (${routingPointId}, ${lastOfferedId}, ${expectedVersion + 1})
+            on conflict (routing_point_id) do update
+              set last_offered_id = excluded.last_offered_id, version = routing_cursors.version + 1
+              where routing_cursors.version = ${expectedVersion}
+            returning last_offered_id, version
+          )
+          select true as advanced, last_offered_id, version from up
+          union all
+          select false as advanced, last_offered_id, version from routing_cursors
+          where routing_point_id = ${routingPointId} and not exists (select 1 from up)`.execute(database.db);
+        const row = rows[0];
+        if (row?.advanced) return { advanced: true, cursor: toCursor(row) };
+        return { advanced: false, current: row ? toCursor(row) : undefined };
+      }
+      // SQLite (one writer): the upsert, then the cursor that stopped it.
       const row = await db
         .insertInto('routing_cursors')
         .values({ routing_point_id: routingPointId, last_offered_id: lastOfferedId, version: expectedVersion + 1 })
@@ -67,9 +91,15 @@ export function createSqlRoutingState(database: OpenDatabase): RoutingState {
             })
             .where('routing_cursors.version', '=', expectedVersion),
         )
-        .returning('version')
+        .returning(['last_offered_id', 'version'])
         .executeTakeFirst();
-      return row !== undefined;
+      if (row) return { advanced: true, cursor: toCursor(row) };
+      const current = await db
+        .selectFrom('routing_cursors')
+        .select(['last_offered_id', 'version'])
+        .where('routing_point_id', '=', routingPointId)
+        .executeTakeFirst();
+      return { advanced: false, current: current ? toCursor(current) : undefined };
     },
   };
 }

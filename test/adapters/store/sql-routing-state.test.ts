@@ -31,11 +31,14 @@ describe.each(testDatabases())('routing state on $name', (d) => {
     const url = await d.create();
     const state = createSqlRoutingState(await connect(url));
     expect(await state.cursors(['turns'])).toEqual(new Map());
-    expect(await state.advanceCursor('turns', 0, 'kw-ann')).toBe(true);
-    expect(await state.advanceCursor('turns', 0, 'kw-leo')).toBe(false); // read before Ann's turn was taken
-    expect(await state.advanceCursor('turns', 1, 'kw-leo')).toBe(true);
-    expect(await state.advanceCursor('turns', 1, 'kw-sam')).toBe(false);
-    expect(await state.advanceCursor('other', 0, 'kw-sam')).toBe(true);
+    const ann = { lastOfferedId: 'kw-ann', version: 1 };
+    expect(await state.advanceCursor('turns', 0, 'kw-ann')).toEqual({ advanced: true, cursor: ann });
+    // Read before Ann's turn was taken: refused, and told where the cursor is now.
+    expect(await state.advanceCursor('turns', 0, 'kw-leo')).toEqual({ advanced: false, current: ann });
+    const leo = { lastOfferedId: 'kw-leo', version: 2 };
+    expect(await state.advanceCursor('turns', 1, 'kw-leo')).toEqual({ advanced: true, cursor: leo });
+    expect(await state.advanceCursor('turns', 1, 'kw-sam')).toEqual({ advanced: false, current: leo });
+    expect(await state.advanceCursor('other', 0, 'kw-sam')).toMatchObject({ advanced: true });
     await open.splice(0)[0]?.close();
 
     const again = createSqlRoutingState(await connect(url));
@@ -59,8 +62,11 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))('routing sta
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, n) => states[n % 2]?.advanceCursor('turns', 1, `kw-${n}`)),
     );
-    expect(results.filter((r) => r === true)).toHaveLength(1);
-    const winner = results.indexOf(true);
-    expect((await states[1]?.cursors(['turns']))?.get('turns')).toEqual({ lastOfferedId: `kw-${winner}`, version: 2 });
+    expect(results.filter((r) => r?.advanced)).toHaveLength(1);
+    const winner = results.findIndex((r) => r?.advanced);
+    const now = { lastOfferedId: `kw-${winner}`, version: 2 };
+    expect((await states[1]?.cursors(['turns']))?.get('turns')).toEqual(now);
+    // Each loser learns a cursor at least as new as the one it read (the winner's, once it has committed).
+    for (const r of results) if (r && !r.advanced) expect(r.current?.version).toBeGreaterThanOrEqual(1);
   });
 });
