@@ -57,11 +57,16 @@ export function createDelivery(infra: Infrastructure, parts: DeliveryParts): Del
     logger: logger.child({ part: 'timeouts' }),
     waits: parts.waits,
   });
+  // A commit claims its effects for this worker, which runs them at once (no claim of their own).
+  commands.claimAtCommit(() => outbox.commitLeaseMs());
   commands.onCommitted((info) => {
+    outbox.runClaimed(info.claimed);
+    if (info.heldBack.length > 0) outbox.heldBack(info.heldBack);
     if (info.effects) outbox.kick();
     if (info.nextTimeoutAt !== null) timeouts.wakeAt(info.nextTimeoutAt);
   });
   parts.scaleOut?.signals.on('recheck', () => outbox.recheck());
+  parts.scaleOut?.signals.on('heldBack', (ids) => outbox.heldBack(ids));
   parts.scaleOut?.signals.on('timeouts', (dueAt) => (dueAt === null ? timeouts.kick() : timeouts.wakeAt(dueAt)));
   return {
     name: 'delivery',

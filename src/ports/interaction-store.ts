@@ -38,6 +38,26 @@ export class RevisionConflictError extends Error {
   }
 }
 
+/**
+ * What a command's commit claimed for the committing process (see {@link CommitClaim}): the effects it holds for
+ * `leaseMs` and should carry out now, and the interactions whose new effects it left unclaimed because earlier
+ * effects of theirs were still pending (whoever holds those claims these after them).
+ */
+export interface ClaimedAtCommit {
+  readonly items: readonly OutboxItem[];
+  readonly heldBack: readonly string[];
+}
+
+/**
+ * Asks a command's transaction to claim, in its own commit, the effects it queues: those of an interaction with no
+ * earlier pending effect are leased to the caller for `leaseMs`, and `claimed` is told after the commit. A store
+ * that cannot claim at commit never calls `claimed` (its effects are claimed as usual).
+ */
+export interface CommitClaim {
+  readonly leaseMs: number;
+  readonly claimed: (result: ClaimedAtCommit) => void;
+}
+
 /** The work of one command, inside one transaction. */
 export interface InteractionTx {
   load(ids: readonly string[]): Promise<Record<string, Interaction>>;
@@ -61,7 +81,8 @@ export interface FactQuery {
 
 /** The store port. */
 export interface InteractionStore {
-  transaction<T>(work: (tx: InteractionTx) => Promise<T>): Promise<T>;
+  /** Runs one command's work in one transaction; with `claim`, the effects it queues may be claimed at commit. */
+  transaction<T>(work: (tx: InteractionTx) => Promise<T>, claim?: CommitClaim): Promise<T>;
   get(id: string): Promise<Interaction | undefined>;
   /** Pending invitations due at or before `now`, oldest first. */
   dueInvitations(now: number, limit: number): Promise<DueInvitation[]>;

@@ -15,7 +15,13 @@ import { reduce } from '../domain/interaction/engine.js';
 import type { Interaction } from '../domain/interaction/types.js';
 import type { Clock } from '../ports/clock.js';
 import type { CommandResult, InteractionCommands, InteractionOwner } from '../ports/interaction-commands.js';
-import { type InteractionStore, type OutboxEntry, RevisionConflictError } from '../ports/interaction-store.js';
+import {
+  type ClaimedAtCommit,
+  type InteractionStore,
+  type OutboxEntry,
+  type OutboxItem,
+  RevisionConflictError,
+} from '../ports/interaction-store.js';
 
 /** Options for {@link InteractionService}. */
 export interface InteractionServiceOptions {
@@ -28,8 +34,12 @@ export interface InteractionServiceOptions {
 
 /** What one applied command committed. */
 export interface CommittedInfo {
-  /** Whether it queued effects for the outbox workers. */
+  /** Whether it queued effects for the outbox workers to claim (none claimed at commit, none held back). */
   readonly effects: boolean;
+  /** Effects its commit claimed for this process: carry them out now (see {@link InteractionService.claimAtCommit}). */
+  readonly claimed: readonly OutboxItem[];
+  /** Interactions whose new effects wait behind earlier pending ones: whoever holds those runs these next. */
+  readonly heldBack: readonly string[];
   /** Whether it scheduled a time-out (of an invitation, or of a wait at a routing point). */
   readonly timeouts: boolean;
   /** The earliest time-out or wait deadline it scheduled (epoch ms), or null. */
@@ -51,6 +61,7 @@ export type CommittedListener = (info: CommittedInfo) => void;
 
 export class InteractionService implements InteractionCommands {
   readonly #listeners: CommittedListener[] = [];
+  #claimLeaseMs: () => number | undefined = () => undefined;
 
   constructor(private readonly options: InteractionServiceOptions) {}
 
@@ -65,6 +76,15 @@ export class InteractionService implements InteractionCommands {
       const at = this.#listeners.indexOf(listener);
       if (at >= 0) this.#listeners.splice(at, 1);
     };
+  }
+
+  /**
+   * Has each commit claim the effects it queues for this process, for the lease `leaseMs()` gives (undefined: not
+   * now, e.g. while the outbox worker is stopped), so they run at once without a claim of their own; the committed
+   * event carries them (`claimed`). Where the store cannot claim at commit, effects are claimed as usual.
+   */
+  claimAtCommit(leaseMs: () => number | undefined): void {
+    this.#claimLeaseMs = leaseMs;
   }
 
   #emit(info: CommittedInfo): void {
@@ -82,6 +102,9 @@ export class InteractionService implements InteractionCommands {
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
+        const leaseMs = this.#claimLeaseMs();
+        let claimed: ClaimedAtCommit | undefined;
+        const claim = leaseMs === undefined ? undefined : { leaseMs, claimed: (c: ClaimedAtCommit) => (claimed = c) };
         const outcome = await store.transaction(async (tx) => {
           const loaded = await tx.load(interactionIdsOf(command));
           const linked = Object.values(loaded)
@@ -107,14 +130,18 @@ export class InteractionService implements InteractionCommands {
             effects: [...result.effects],
             sessionsChanged: [...new Set(changed.flatMap((ix) => sessionChanges(loaded[ix.id], ix)))],
           };
-        });
+        }, claim);
         if (outcome.result.ok) {
           logger.debug({ command: command.type, interactionId: command.interactionId }, 'command applied');
           const dueTimes = outcome.effects.flatMap((e) =>
             e.type === 'ScheduleTimeout' || e.type === 'ScheduleWaitExpiry' ? [e.dueAt] : [],
           );
+          const queued = outcome.effects.some((e) => !inTransaction(e));
+          const done = claimed as ClaimedAtCommit | undefined;
           this.#emit({
-            effects: outcome.effects.some((e) => !inTransaction(e)),
+            effects: queued && done === undefined,
+            claimed: done?.items ?? [],
+            heldBack: done?.heldBack ?? [],
             timeouts: dueTimes.length > 0,
             nextTimeoutAt: dueTimes.length > 0 ? Math.min(...dueTimes) : null,
             interactions: outcome.result.interactions,

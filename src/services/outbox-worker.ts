@@ -7,7 +7,9 @@
  *
  * Running in the background, the worker keeps claiming while earlier effects are still being carried out (up to
  * `maxInFlight`), so a slow effect of one interaction never holds back another interaction's; effects finished in
- * the same turn of the event loop are marked done in one write.
+ * the same turn of the event loop are marked done in one write. Effects a commit here claimed for it at commit
+ * ({@link OutboxWorker.runClaimed}) start with no claim at all; effects a commit left behind earlier pending ones of
+ * their interaction are claimed by whoever runs those, when they end ({@link OutboxWorker.heldBack}).
  */
 import type { Logger } from 'pino';
 import type { Effect } from '../domain/interaction/effects.js';
@@ -42,11 +44,29 @@ export interface OutboxWorkerOptions {
   readonly retryBaseMs?: number | undefined;
 }
 
+/** How long a claim holds by default before another worker may take the effect. */
+export const OUTBOX_LEASE_MS = 60_000;
+
+/** How long an interaction whose effects finished here is remembered, for a notice of effects held behind them. */
+const FINISHED_MEMORY_MS = 30_000;
+
 export class OutboxWorker {
   private readonly loop: DueWorkLoop;
   private readonly inFlight = new Set<Promise<void>>();
   private running = 0;
   private done: { ids: string[]; written: Promise<void> } | null = null;
+  #started = false;
+  /** Chains running here, by interaction. */
+  readonly #chains = new Map<string, number>();
+  /** Interactions with effects held behind a chain running here: claimed when it ends. */
+  readonly #claimAfter = new Set<string>();
+  /** When each interaction's last chain here ended (oldest first). */
+  readonly #finished = new Map<string, number>();
+  /** Claims in progress, and the notices of held-back effects that arrived meanwhile. */
+  #claiming = 0;
+  readonly #noticedWhileClaiming = new Set<string>();
+  /** A claim round stopped for want of room: the next chain to end claims again. */
+  #starved = false;
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.loop = new DueWorkLoop({
@@ -78,39 +98,112 @@ export class OutboxWorker {
     let total = 0;
     for (;;) {
       const room = Math.min(this.options.batchSize ?? 100, max - this.running);
-      if (room <= 0) return total;
-      const items = await this.claim(room);
-      if (items.length === 0) return total;
-      total += items.length;
+      if (room <= 0) {
+        this.#starved = true;
+        return total;
+      }
+      this.#claiming++;
+      let items: OutboxItem[];
+      try {
+        items = await this.claim(room);
+      } finally {
+        this.#claiming--;
+      }
       this.startAll(items);
+      total += items.length;
+      // Notices that came while the claim ran: their interactions may have just been claimed here.
+      if (this.#claiming === 0 && this.#noticedWhileClaiming.size > 0) {
+        const noticed = [...this.#noticedWhileClaiming];
+        this.#noticedWhileClaiming.clear();
+        for (const id of noticed) if (this.#chains.has(id)) this.#claimAfter.add(id);
+      }
+      if (items.length === 0) return total;
     }
+  }
+
+  /**
+   * Carries out effects a commit here claimed for this worker (see `InteractionService.claimAtCommit`): they start at
+   * once, with no claim of their own.
+   */
+  runClaimed(items: readonly OutboxItem[]): void {
+    if (items.length > 0) this.startAll(items);
+  }
+
+  /**
+   * The lease commits here claim their effects for while this worker runs (undefined while it is stopped: its
+   * effects are then left to be claimed).
+   */
+  commitLeaseMs(): number | undefined {
+    return this.#started ? (this.options.leaseMs ?? OUTBOX_LEASE_MS) : undefined;
+  }
+
+  /**
+   * A commit (here or on another replica) left these interactions' new effects unclaimed, behind earlier pending
+   * ones. Where the earlier ones run here, the new ones are claimed as soon as they end; where they have just ended
+   * here, at once. Elsewhere, whoever holds them does the same (a retry's wake-up or a lease running out covers the
+   * rest).
+   */
+  heldBack(interactionIds: readonly string[]): void {
+    let claimNow = false;
+    const recent = this.options.clock.now() - FINISHED_MEMORY_MS;
+    for (const id of interactionIds) {
+      if (this.#chains.has(id)) this.#claimAfter.add(id);
+      else if ((this.#finished.get(id) ?? Number.NEGATIVE_INFINITY) >= recent) claimNow = true;
+      else if (this.#claiming > 0) this.#noticedWhileClaiming.add(id);
+    }
+    if (claimNow) this.loop.kick();
   }
 
   private claim(limit: number): Promise<OutboxItem[]> {
     const { store, clock } = this.options;
-    return store.claimOutbox(clock.now(), limit, this.options.leaseMs ?? 60_000);
+    return store.claimOutbox(clock.now(), limit, this.options.leaseMs ?? OUTBOX_LEASE_MS);
   }
 
-  /** Starts each interaction's effects in order; every chain wakes the worker when it ends (its next may be ready). */
+  /**
+   * Starts each interaction's effects in order. A chain that ends claims again only when effects were held behind it
+   * (a notice came: {@link heldBack}) or a claim round found no room.
+   */
   private startAll(items: readonly OutboxItem[]): void {
     const byInteraction = new Map<string, OutboxItem[]>();
     for (const item of items)
       byInteraction.set(item.interactionId, [...(byInteraction.get(item.interactionId) ?? []), item]);
-    for (const list of byInteraction.values()) {
+    for (const [interactionId, list] of byInteraction) {
       this.running += list.length;
+      this.#chains.set(interactionId, (this.#chains.get(interactionId) ?? 0) + 1);
       const chain: Promise<void> = this.runInOrder(list)
         .catch((error: unknown) => {
           // Its effects stay claimed until the lease runs out; then they are claimed again.
           this.options.logger.error({ err: error }, 'outbox chain failed; retried when its claim runs out');
-          this.loop.wakeAt(this.options.clock.now() + (this.options.leaseMs ?? 60_000));
+          this.loop.wakeAt(this.options.clock.now() + (this.options.leaseMs ?? OUTBOX_LEASE_MS));
         })
         .finally(() => {
           this.running -= list.length;
           this.inFlight.delete(chain);
-          this.loop.kick();
+          if (this.#chainEnded(interactionId) || this.#starved) {
+            this.#starved = false;
+            this.loop.kick();
+          }
         });
       this.inFlight.add(chain);
     }
+  }
+
+  /** Books the end of a chain; true when effects were held behind it (claim them now). */
+  #chainEnded(interactionId: string): boolean {
+    const left = (this.#chains.get(interactionId) ?? 1) - 1;
+    if (left > 0) {
+      this.#chains.set(interactionId, left);
+      return false;
+    }
+    this.#chains.delete(interactionId);
+    const now = this.options.clock.now();
+    this.#finished.delete(interactionId);
+    this.#finished.set(interactionId, now);
+    for (const [id, at] of this.#finished) {
+      if (at >= now - FINISHED_MEMORY_MS && this.#finished.size <= 10_000) break;
+      this.#finished.delete(id);
+    }
+    return this.#claimAfter.delete(interactionId);
   }
 
   private async runInOrder(items: OutboxItem[]): Promise<void> {
@@ -194,6 +287,7 @@ export class OutboxWorker {
 
   /** Starts working: now, after every kick, and when a retry comes due. */
   start(): void {
+    this.#started = true;
     this.loop.start();
   }
 
@@ -209,6 +303,7 @@ export class OutboxWorker {
 
   /** Stops claiming; resolves when the effects in flight have finished. */
   async stop(): Promise<void> {
+    this.#started = false;
     await this.loop.stop();
     await Promise.all(this.inFlight);
   }

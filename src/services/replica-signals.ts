@@ -12,7 +12,9 @@
  * - `keys`: API keys were revoked, with their ids (every replica forgets them and ends the event streams they
  *   opened);
  * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy);
- * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database).
+ * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database);
+ * - `outbox`: a commit left interactions' new effects behind earlier pending ones, with their ids (the replica
+ *   running those claims the new ones when they end).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic (cut to fit PostgreSQL's payload limit), all in one round trip. A slow periodic `recheck` wakes everything in case a notification was
@@ -45,6 +47,8 @@ export interface ReplicaSignalHandlers {
   refs: (userIds: readonly string[] | null) => void;
   /** Another replica stored a changed Entra group membership (or may have). */
   groups: () => void;
+  /** A commit elsewhere left these interactions' new effects behind earlier pending ones. */
+  heldBack: (interactionIds: readonly string[]) => void;
 }
 
 /** Whom appended events concern: their contact center, and the agent, `*` (broadcast) or `` (platform only). */
@@ -85,6 +89,7 @@ export class ReplicaSignals {
     keys: [],
     refs: [],
     groups: [],
+    heldBack: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
   /** Whom the events appended this turn concern; null once any append's concerns are unknown. */
@@ -94,6 +99,7 @@ export class ReplicaSignals {
   #revokedKeys = new Set<string>();
   #refs = new Set<string>();
   #groups = false;
+  #heldBack = new Set<string>();
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
 
@@ -133,6 +139,13 @@ export class ReplicaSignals {
       'groups',
       this.#fromOther(() => this.#fire('groups')),
     );
+    bus.on(
+      'outbox',
+      this.#fromOther((body) => {
+        const ids = sessionIdsOf(body);
+        if (ids) this.#fire('heldBack', ids);
+      }),
+    );
     bus.onReconnect(() => {
       this.#fire('groups');
       this.#fire('keys', null);
@@ -158,7 +171,11 @@ export class ReplicaSignals {
   }
 
   /** Tells the other replicas about a commit here (subscribe it to the interaction service's `committed` event). */
-  committed(info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged' | 'interactions'>): void {
+  committed(
+    info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged' | 'interactions'> &
+      Partial<Pick<CommittedInfo, 'heldBack'>>,
+  ): void {
+    for (const id of info.heldBack ?? []) this.#heldBack.add(id);
     if (info.nextTimeoutAt !== null)
       this.#earliestTimeout = Math.min(this.#earliestTimeout ?? Number.POSITIVE_INFINITY, info.nextTimeoutAt);
     if (info.sessionsChanged.length > 0) {
@@ -170,7 +187,8 @@ export class ReplicaSignals {
         if (!queued || queued.revision < summary.revision) this.#summaries.set(ix.id, summary);
       }
     }
-    if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0) this.#flushSoon();
+    if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0 || (info.heldBack?.length ?? 0) > 0)
+      this.#flushSoon();
   }
 
   /** Tells the other replicas that a changed Entra group membership was stored here. */
@@ -274,6 +292,8 @@ export class ReplicaSignals {
       this.#refs = new Set();
       if (this.#groups) send('groups');
       this.#groups = false;
+      for (const chunk of chunks([...this.#heldBack])) send('outbox', JSON.stringify(chunk));
+      this.#heldBack = new Set();
       // Everything of one turn in one round trip.
       this.options.bus
         .notifyAll(out)

@@ -5,7 +5,7 @@
  */
 import type http from 'node:http';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
-import type { PersonEffect } from '../../src/ports/participant-channel.js';
+import { type PersonEffect, RecordingChannel } from '../../src/ports/participant-channel.js';
 import request from '../support/api-request.js';
 import { type TestDatabase, testDatabases } from '../support/databases.js';
 import { sampleDirectory, startTestApp, type TestApp, TestClock, testConfig } from '../support/test-app.js';
@@ -60,6 +60,97 @@ async function startIms(t: TestApp, count: number) {
     expect(result.ok).toBe(true);
   }
 }
+
+/** Records what it is sent; the first preview waits until `open()` (an effect still being carried out). */
+class GatedChannel extends RecordingChannel {
+  #open: () => void = () => {};
+  readonly #gate = new Promise<void>((resolve) => {
+    this.#open = resolve;
+  });
+  #reached: () => void = () => {};
+  /** Resolves when the first preview is being sent (and waits at the gate). */
+  readonly reached = new Promise<void>((resolve) => {
+    this.#reached = resolve;
+  });
+  #held = false;
+
+  override async send(id: string, effect: PersonEffect): Promise<void> {
+    if (effect.type === 'SendPreview' && !this.#held) {
+      this.#held = true;
+      this.#reached();
+      await this.#gate;
+    }
+    await super.send(id, effect);
+  }
+
+  open(): void {
+    this.#open();
+  }
+}
+
+/** A started connector whose experts' channel is gated; the periodic wake-up is made too slow to matter. */
+async function gatedConnector(url: string, clock: TestClock) {
+  const experts = new GatedChannel();
+  const agents = new RecordingChannel();
+  const config = testConfig(`${sampleDirectory}scaleOut:\n  wakeEveryMs: 600000\n`, url);
+  const t = await startTestApp(config, clock, {
+    channels: { 'knowledge-worker': experts, agent: agents, customer: new RecordingChannel() },
+  });
+  t.app.start();
+  return { ...t, experts, agents };
+}
+
+/**
+ * Ann's preview is still being sent through `holder` when her Accept is committed through `committer`: the
+ * Accept's effects wait for the preview, then run right after it, on the connector that sent it (not after a
+ * periodic wake-up, which is ten minutes away here, nor after a lease runs out, which the test clock never lets).
+ */
+async function heldBehind(holder: Awaited<ReturnType<typeof gatedConnector>>, committer: TestApp): Promise<void> {
+  await startIms(holder, 1);
+  await holder.experts.reached;
+  const accepted = await committer.app.commands.execute({
+    type: 'Accept',
+    interactionId: 'im-0',
+    invitationId: 'v1',
+    by: 'kw-ann',
+  });
+  expect(accepted.ok).toBe(true);
+  await new Promise((r) => setTimeout(r, 200));
+  // Nothing of the Accept ran ahead of the preview.
+  expect(holder.experts.sent).toEqual([]);
+  expect(committer.experts.sent).toEqual([]);
+  holder.experts.open();
+  await eventually(() => ofType(holder.experts.sent, 'UpdatePreview').length === 1);
+  expect(holder.experts.sent.map((s) => s.effect.type)).toEqual(['SendPreview', 'UpdatePreview']);
+  if (committer !== holder) expect(committer.experts.sent).toEqual([]);
+  await holder.app.outbox.drain();
+  expect(await holder.app.store.outboxCounts()).toEqual({ done: expect.any(Number) });
+}
+
+describe.each(testDatabases())('effects held behind earlier ones on $name', (database) => {
+  const running: TestApp[] = [];
+  afterAll(() => database.cleanup());
+  afterEach(async () => {
+    for (const t of running.splice(0)) await t.app.stop();
+  });
+
+  test("an interaction's effects committed while its earlier ones run here follow them at once, in order", async () => {
+    const clock = new TestClock();
+    const a = await gatedConnector(await database.create(), clock);
+    running.push(a);
+    await heldBehind(a, a);
+  });
+
+  if (database.name === 'postgres')
+    test('effects committed through one connector behind effects the other runs follow them there', async () => {
+      const clock = new TestClock();
+      const url = await database.create();
+      const a = await gatedConnector(url, clock);
+      const b = await gatedConnector(url, clock);
+      running.push(a, b);
+      await heldBehind(a, b);
+    });
+});
 
 describe.each(testDatabases())('two connectors on one $name database', (database) => {
   const { running, pair } = useConnectors(database);

@@ -10,7 +10,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
-import { type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
+import { type ClaimedAtCommit, type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
 import { factRow, interactionFromRows, outboxRow, type RowChanges, rowChanges } from './interaction-rows.js';
 import type { Database } from './schema.js';
 
@@ -60,37 +60,65 @@ export interface CommandWrites {
   readonly now: number;
 }
 
-/** Writes a command's changes; throws {@link RevisionConflictError} (having written nothing) on a concurrent change. */
-export async function writeCommand(db: Kysely<Database>, writes: CommandWrites): Promise<void> {
+/**
+ * Writes a command's changes; throws {@link RevisionConflictError} (having written nothing) on a concurrent change.
+ * With `claimLeaseMs`, the statement also claims the effects it inserts for the caller, for that long, wherever their
+ * interaction has no earlier pending effect (one still running elsewhere, or waiting for a retry, keeps its order:
+ * the new ones are left for whoever holds it), and says which it claimed.
+ */
+export async function writeCommand(
+  db: Kysely<Database>,
+  writes: CommandWrites,
+  claimLeaseMs?: number,
+): Promise<ClaimedAtCommit | undefined> {
   const changes = writes.saves.map((s) => rowChanges(s.before, s.after));
   const facts = writes.facts.map(factRow) as Row[];
   const outbox = writes.outbox.map((e) => outboxRow(e, writes.now)) as Row[];
-  if (changes.length === 0 && facts.length === 0 && outbox.length === 0) return;
+  if (changes.length === 0 && facts.length === 0 && outbox.length === 0) return undefined;
+  const claimUntil = claimLeaseMs === undefined ? undefined : writes.now + claimLeaseMs;
   const statements =
     changes.length === 0
-      ? [statementFor(null, facts, outbox)]
+      ? [statementFor(null, facts, outbox, [], claimUntil)]
       : changes.map((c, n) =>
           statementFor(
             c,
             n === 0 ? facts : [],
             n === 0 ? outbox : [],
             writes.owners.filter((o) => o.interaction_id === c.interaction.id),
+            claimUntil,
           ),
         );
-  if (statements.length === 1) return run(db, statements[0] as Statement);
-  await db.transaction().execute(async (trx) => {
-    for (const s of statements) await run(trx, s);
-  });
+  let claimedIds: Set<string> | undefined;
+  const runAll = async (on: Kysely<Database>) => {
+    for (const s of statements) {
+      const ids = await run(on, s);
+      if (ids) claimedIds = ids;
+    }
+  };
+  if (statements.length === 1) await runAll(db);
+  else await db.transaction().execute((trx) => runAll(trx));
+  if (claimUntil === undefined || outbox.length === 0) return undefined;
+  const claimed = claimedIds ?? new Set<string>();
+  const items = writes.outbox
+    .filter((e) => claimed.has(outboxId(e)))
+    .map((e) => ({ id: outboxId(e), interactionId: e.interactionId, effect: e.effect, attempts: 0 }));
+  const heldBack = [...new Set(writes.outbox.filter((e) => !claimed.has(outboxId(e))).map((e) => e.interactionId))];
+  return { items, heldBack };
 }
+
+const outboxId = (e: OutboxEntry): string => String(outboxRow(e, 0).id);
 
 interface Statement {
   readonly interactionId: string;
-  readonly query: RawBuilder<{ ok: number | string }>;
+  readonly query: RawBuilder<{ ok: number | string; claimed: string[] | null }>;
 }
 
-async function run(db: Kysely<Database>, statement: Statement): Promise<void> {
+/** Runs one statement; returns the ids of the effects it claimed, when it inserted effects to claim. */
+async function run(db: Kysely<Database>, statement: Statement): Promise<Set<string> | undefined> {
   const result = await statement.query.execute(db);
-  if (Number(result.rows[0]?.ok ?? 0) !== 1) throw new RevisionConflictError(statement.interactionId);
+  const row = result.rows[0];
+  if (Number(row?.ok ?? 0) !== 1) throw new RevisionConflictError(statement.interactionId);
+  return row?.claimed ? new Set(row.claimed) : undefined;
 }
 
 const ident = (name: string) => sql.raw(`"${name.replace(/"/g, '""')}"`);
@@ -122,14 +150,34 @@ function conditionalInsert(table: string, rows: readonly Row[], conflict: OnConf
 }
 
 /**
+ * The outbox rows' insert when the committer claims them: `claimed_until` is set where the interaction has no pending
+ * effect from before this statement (its snapshot), and the rows' ids and whether each was claimed are returned.
+ */
+function claimingOutboxInsert(rows: readonly Row[], claimUntil: number): RawBuilder<unknown> {
+  const cols = [...new Set(rows.flatMap(columnsOf))];
+  const values = cols.map((c) =>
+    c === 'claimed_until'
+      ? sql`case when not exists (
+          select 1 from outbox b where b.interaction_id = r.interaction_id and b.status = 'pending'
+        ) then ${claimUntil}::bigint end`
+      : sql`r.${ident(c)}`,
+  );
+  return sql`insert into outbox (${sql.join(cols.map(ident))}) select ${sql.join(values)}
+    from jsonb_populate_recordset(null::outbox, ${JSON.stringify(rows)}::jsonb) r where exists (select 1 from ix)
+    returning id, claimed_until`;
+}
+
+/**
  * One statement: the interaction's insert or revision-checked update (`ix`), then every other write depending on it
- * (with no interaction changed, facts and effects alone, unconditionally).
+ * (with no interaction changed, facts and effects alone, unconditionally). With `claimUntil`, its effects are
+ * claimed as it inserts them (see {@link claimingOutboxInsert}) and the statement returns the ids it claimed.
  */
 function statementFor(
   c: RowChanges | null,
   facts: readonly Row[],
   outbox: readonly Row[],
-  owners: readonly Row[] = [],
+  owners: readonly Row[],
+  claimUntil: number | undefined,
 ): Statement {
   const row = (c?.interaction ?? {}) as Row;
   const id = String(row.id ?? '');
@@ -145,20 +193,27 @@ function statementFor(
             .map((k) => sql`${ident(k)} = ${row[k] ?? null}`),
         )} where id = ${id} and revision = ${c.expectedRevision} returning id`;
   const upsertOn = (keys: readonly string[]): OnConflict => ({ keys, action: 'update' });
+  const claiming = claimUntil !== undefined && outbox.length > 0;
   const tables: [string, readonly Row[], OnConflict][] = [
     ['parties', (c?.parties ?? []) as Row[], upsertOn(['interaction_id', 'id'])],
     ['invitations', (c?.invitations ?? []) as Row[], upsertOn(['interaction_id', 'id'])],
     ['transcript_entries', (c?.entries ?? []) as Row[], null],
     ['resource_facts', facts, null],
-    ['outbox', outbox, null],
+    ['outbox', claiming ? [] : outbox, null],
     ['api_interactions', owners, { keys: ['interaction_id'], action: 'nothing' }],
   ];
   const writes = tables
     .filter(([, rows]) => rows.length > 0)
     .map(([table, rows, conflict]) => conditionalInsert(table, rows, conflict));
+  if (claiming) writes.push(claimingOutboxInsert(outbox, claimUntil));
   const ctes = writes.map((w, n) => sql`, ${sql.raw(`w${n}`)} as (${w})`);
+  const claimed = claiming
+    ? sql`(select coalesce(jsonb_agg(id), '[]'::jsonb) from ${sql.raw(`w${writes.length - 1}`)}
+        where claimed_until is not null)`
+    : sql`null::jsonb`;
   return {
     interactionId: id,
-    query: sql<{ ok: number }>`with ix as (${ix}) ${sql.join(ctes, sql``)} select count(*) as ok from ix`,
+    query: sql<{ ok: number; claimed: string[] | null }>`with ix as (${ix}) ${sql.join(ctes, sql``)}
+      select (select count(*) from ix) as ok, ${claimed} as claimed`,
   };
 }

@@ -8,6 +8,7 @@ import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import type { InteractionOwner } from '../../ports/interaction-commands.js';
 import {
+  type ClaimedAtCommit,
   type DueInvitation,
   type FactQuery,
   type InteractionStore,
@@ -47,7 +48,13 @@ async function loadMany(db: Db, ids: readonly string[]): Promise<Record<string, 
 
 /** A command's work inside one transaction (SQLite). */
 class SqlTx implements InteractionTx {
-  constructor(private readonly trx: Transaction<Database>) {}
+  /** What its effects' claim at commit took (when asked to claim). */
+  claimed: ClaimedAtCommit | undefined;
+
+  constructor(
+    private readonly trx: Transaction<Database>,
+    private readonly claimLeaseMs?: number,
+  ) {}
 
   load(ids: readonly string[]): Promise<Record<string, Interaction>> {
     return loadMany(this.trx, ids);
@@ -87,11 +94,40 @@ class SqlTx implements InteractionTx {
   }
 
   async enqueue(entries: readonly OutboxEntry[], now: number): Promise<void> {
-    if (entries.length > 0)
-      await this.trx
-        .insertInto('outbox')
-        .values(entries.map((e) => outboxRow(e, now)))
-        .execute();
+    if (entries.length === 0) return;
+    const lease = this.claimLeaseMs;
+    // Claimed at commit: the effects of interactions with no earlier pending effect (one writer: exact).
+    const waiting =
+      lease === undefined
+        ? new Set<string>()
+        : new Set(
+            (
+              await this.trx
+                .selectFrom('outbox')
+                .select('interaction_id')
+                .distinct()
+                .where('status', '=', 'pending')
+                .where('interaction_id', 'in', [...new Set(entries.map((e) => e.interactionId))])
+                .execute()
+            ).map((r) => r.interaction_id),
+          );
+    const claim = (e: OutboxEntry) => lease !== undefined && !waiting.has(e.interactionId);
+    await this.trx
+      .insertInto('outbox')
+      .values(entries.map((e) => ({ ...outboxRow(e, now), claimed_until: claim(e) ? now + (lease ?? 0) : null })))
+      .execute();
+    if (lease === undefined) return;
+    const items = entries.filter(claim).map((e) => ({
+      id: String(outboxRow(e, now).id),
+      interactionId: e.interactionId,
+      effect: e.effect,
+      attempts: 0,
+    }));
+    const before = this.claimed;
+    this.claimed = {
+      items: [...(before?.items ?? []), ...items],
+      heldBack: [...new Set([...(before?.heldBack ?? []), ...waiting])],
+    };
   }
 
   async recordOwner(interactionId: string, owner: InteractionOwner): Promise<void> {
@@ -146,13 +182,23 @@ export function createSqlInteractionStore(database: OpenDatabase): InteractionSt
   const isPostgres = database.dialect === 'postgres';
   return {
     transaction: isPostgres
-      ? async (work) => {
+      ? async (work, claim) => {
           const tx = new PgTx(db);
           const result = await work(tx);
-          await writeCommand(db, tx.writes());
+          const claimed = await writeCommand(db, tx.writes(), claim?.leaseMs);
+          if (claim && claimed) claim.claimed(claimed);
           return result;
         }
-      : (work) => db.transaction().execute((trx) => work(new SqlTx(trx))),
+      : async (work, claim) => {
+          let tx: SqlTx | undefined;
+          const result = await db.transaction().execute((trx) => {
+            tx = new SqlTx(trx, claim?.leaseMs);
+            return work(tx);
+          });
+          const claimed = (tx as SqlTx | undefined)?.claimed;
+          if (claim && claimed) claim.claimed(claimed);
+          return result;
+        },
 
     get: async (id) => (isPostgres ? await loadInOneQuery(db, [id]) : await loadMany(db, [id]))[id],
 
