@@ -1,22 +1,32 @@
 /**
- * `npm run bench -- scale-out`: consultations per second end to end with 1, 2 and 4 replica processes
- * (`src/main.ts`) on one PostgreSQL database, Teams played by the Bot Connector emulator.
+ * `npm run bench -- scale-out`: consultations end to end with 1, 2 and 4 replica processes (`src/main.ts`) on one
+ * PostgreSQL database, Teams played by the Bot Connector emulator.
  *
  * One consultation: an agent's request through the API of one replica (to a round-robin routing point of 64 experts),
  * the preview card's POST at the emulator, the expert's Accept through the next replica's `/api/messages`, the
  * agent's first message (through the first replica) relayed to the expert in Teams, then the agent ends it through
- * the second. 32 agents run consultations back to back (a closed loop), spread over the replicas; a consultation
- * counts when its first message reaches Teams inside the measured window (after a warm-up); a request no expert
- * was found for is counted apart (`requestsNotRouted`). Besides throughput it reports each stage's median and 90th
- * percentile (request answered; preview or relay seen at the emulator, which is watched every few ms); the CPU time
- * per consultation of the replicas, of this process (driver and emulators) and of every PostgreSQL process (other
- * users of the server included), and how many of the machine's cores were busy (everything on it counts); and, in a
- * separate shorter run (the proxy sits in the path of every query and costs CPU here), the database round trips per
- * consultation, counted by a proxy in front of PostgreSQL (every simple query or extended-protocol Sync; background
- * work and wake-ups included) and named by statement.
+ * the second. 32 agents run consultations; a consultation counts when its first message reaches Teams inside the
+ * measured window (after a warm-up); a request no expert was found for is counted apart (`requestsNotRouted`).
+ *
+ * Three runs per number of replicas, each on a fresh schema:
+ * - **throughput**: the agents run consultations back to back (a closed loop), as fast as the machine allows: the
+ *   consultations per second (`value`), and what CPU and stage times look like when every core is busy
+ *   (`saturated`);
+ * - **cost**: the same work at a fixed offered rate (`SCALE_OUT_RATE`, 12 consultations a second by default, well
+ *   under what one replica carries here), after a longer warm-up (every replica's code is compiled by then, though
+ *   each does 1/N of the work): the CPU time per consultation of the replicas, of this process (driver and
+ *   emulators) and of every PostgreSQL process (other users of the server included), how many of the machine's cores
+ *   were busy (everything on it counts), and each stage's median and 90th percentile (request answered; preview or
+ *   relay seen at the emulator, which is watched every few ms). With the offered load the same for 1, 2 and 4
+ *   replicas and cores to spare, these measure the work a consultation costs, not the queueing of an oversubscribed
+ *   machine (the `saturated` figures show that);
+ * - **round trips**: the cost run's load through a proxy in front of PostgreSQL that counts round trips (every simple
+ *   query or extended-protocol Sync; background work and wake-ups included) and names them by statement (the proxy
+ *   sits in the path of every query and costs CPU here, so it has a run of its own).
  *
  * Needs PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test). For exploring:
- * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS and SCALE_OUT_SECONDS override the defaults.
+ * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS, SCALE_OUT_SECONDS (measured seconds of each run),
+ * SCALE_OUT_RATE and SCALE_OUT_TOP (statements listed) override the defaults.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -46,9 +56,16 @@ const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5
 const EXPERTS = 64;
 const AGENTS = Number(process.env.SCALE_OUT_AGENTS ?? 32);
 const REPLICAS = (process.env.SCALE_OUT_REPLICAS ?? '1,2,4').split(',').map(Number);
-const WARMUP_MS = 5_000;
 const MEASURE_MS = Number(process.env.SCALE_OUT_SECONDS ?? 20) * 1000;
-const TRIPS_MS = 8_000;
+/** Consultations a second offered in the cost and round-trip runs (all agents together). */
+const RATE = Number(process.env.SCALE_OUT_RATE ?? 12);
+/** The kinds of run: how long each warms up and measures, and whether it is paced and counts round trips. */
+const RUNS = {
+  throughput: { warmupMs: 5_000, measureMs: MEASURE_MS, paced: false, countTrips: false },
+  cost: { warmupMs: 20_000, measureMs: MEASURE_MS, paced: true, countTrips: false },
+  trips: { warmupMs: 10_000, measureMs: 10_000, paced: true, countTrips: true },
+} as const;
+type RunKind = keyof typeof RUNS;
 /** Part of every schema name: other users of the server (another machine's process may have this pid) must not collide. */
 const RUN_ID = randomBytes(3).toString('hex');
 const STAGES = ['start', 'toPreview', 'accept', 'message', 'toRelay', 'end'] as const;
@@ -153,12 +170,14 @@ const quantile = (xs: number[], q: number): number => {
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /**
- * One run with `replicaCount` replicas on a fresh schema. With `countTrips`, the replicas reach PostgreSQL through
- * the counting proxy (which sits in the path of every query and costs CPU here, so throughput is measured in a run
- * without it).
+ * One run of `kind` with `replicaCount` replicas on a fresh schema. In a round-trip run the replicas reach
+ * PostgreSQL through the counting proxy; in a paced run each agent starts a consultation every `AGENTS / RATE`
+ * seconds (the first at a random point of that period), so together they offer `RATE` a second.
  */
-async function measure(replicaCount: number, countTrips: boolean, measureMs: number) {
-  const schema = `bench_scale_${process.pid}_${RUN_ID}_${replicaCount}_${countTrips ? 'trips' : 'rate'}`;
+async function measure(replicaCount: number, kind: RunKind) {
+  const { warmupMs, measureMs, paced, countTrips } = RUNS[kind];
+  const paceMs = paced ? (AGENTS * 1000) / RATE : 0;
+  const schema = `bench_scale_${process.pid}_${RUN_ID}_${replicaCount}_${kind}`;
   const admin = new pg.Client({ connectionString: SERVER });
   await admin.connect();
   await admin.query(`drop schema if exists ${schema} cascade; create schema ${schema}`);
@@ -213,7 +232,7 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
       }
     }, 2);
 
-    let stopAt = Date.now() + WARMUP_MS + measureMs;
+    let stopAt = Date.now() + warmupMs + measureMs;
     let measuring = false;
     let completed = 0;
     let notRouted = 0;
@@ -241,7 +260,9 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
         if (r.status !== status) throw new Error(`${what} answered ${r.status}: ${await r.text()}`);
         await r.arrayBuffer().catch(() => undefined);
       };
+      if (paceMs > 0) await new Promise((r) => setTimeout(r, Math.random() * paceMs));
       while (Date.now() < stopAt) {
+        const began = Date.now();
         const id = `bx-${replicaCount}-${seq++}`;
         await timed('start', () =>
           ok(
@@ -294,6 +315,8 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
             200,
           ),
         );
+        const rest = paceMs - (Date.now() - began);
+        if (rest > 0) await new Promise((r) => setTimeout(r, rest));
       }
     };
     setTimeout(() => {
@@ -306,8 +329,8 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
       };
       postgresAtStart = postgresCpu();
       machineAtStart = machineCpu();
-    }, WARMUP_MS).unref();
-    const measured = new Promise<void>((resolve) => setTimeout(resolve, WARMUP_MS + measureMs));
+    }, warmupMs).unref();
+    const measured = new Promise<void>((resolve) => setTimeout(resolve, warmupMs + measureMs));
     const loops = Promise.all(Array.from({ length: AGENTS }, (_, i) => agentLoop(i)));
     await measured;
     const trips = proxy.count() - tripsAtStart;
@@ -357,26 +380,34 @@ async function measure(replicaCount: number, countTrips: boolean, measureMs: num
 export async function run(): Promise<Record<string, BenchFigure>> {
   const out: Record<string, BenchFigure> = {};
   for (const n of REPLICAS) {
-    const loadBefore = loadavg()[0] ?? 0;
-    const m = await measure(n, false, MEASURE_MS);
-    const loadAfter = loadavg()[0] ?? 0;
-    const trips = await measure(n, true, TRIPS_MS);
+    const load = { before: loadavg()[0] ?? 0, after: 0 };
+    const rate = await measure(n, 'throughput');
+    const cost = await measure(n, 'cost');
+    load.after = loadavg()[0] ?? 0;
+    const trips = await measure(n, 'trips');
     out[`scale-out-${n}-replica${n > 1 ? 's' : ''}`] = {
-      value: round(m.perSecond),
+      value: round(rate.perSecond),
       unit: 'consultations/s',
       replicas: n,
       concurrentAgents: AGENTS,
       measuredSeconds: MEASURE_MS / 1000,
-      completed: m.completed,
-      requestsNotRouted: m.notRouted,
-      stagesMs: m.stages,
-      cpuMsPerConsultation: m.cpuMsPerConsultation,
-      machineBusyCores: m.machineBusyCores,
+      completed: rate.completed,
+      requestsNotRouted: rate.notRouted + cost.notRouted,
+      offeredPerSecond: RATE,
+      completedAtOfferedRate: cost.completed,
+      stagesMs: cost.stages,
+      cpuMsPerConsultation: cost.cpuMsPerConsultation,
+      machineBusyCores: cost.machineBusyCores,
+      saturated: {
+        stagesMs: rate.stages,
+        cpuMsPerConsultation: rate.cpuMsPerConsultation,
+        machineBusyCores: rate.machineBusyCores,
+      },
       dbRoundTripsPerConsultation: round(trips.tripsPerConsultation),
       topStatementsPerConsultation: trips.topStatements,
-      roundTripsCountedOver: `${trips.completed} consultations in a separate ${TRIPS_MS / 1000} s run through the counting proxy`,
+      roundTripsCountedOver: `${trips.completed} consultations in a separate ${RUNS.trips.measureMs / 1000} s run at ${RATE}/s through the counting proxy`,
       cores: cpus().length,
-      loadAverage1m: { before: round(loadBefore, 2), after: round(loadAfter, 2) },
+      loadAverage1m: { before: round(load.before, 2), after: round(load.after, 2) },
     };
   }
   return out;
