@@ -12,6 +12,8 @@
  * - `keys`: API keys were revoked, with their ids (every replica forgets them and ends the event streams they
  *   opened);
  * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy);
+ * - `reach`: Teams reachability marks were stored or removed, with the users' ids (every replica re-reads those
+ *   users' marks);
  * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
@@ -43,6 +45,8 @@ export interface ReplicaSignalHandlers {
   keys: (keyIds: readonly string[] | null) => void;
   /** These users' conversation references changed elsewhere, or (null) anyone's may have. */
   refs: (userIds: readonly string[] | null) => void;
+  /** These users' Teams reachability marks were stored or removed elsewhere, or (null) anyone's may have been. */
+  reach: (userIds: readonly string[] | null) => void;
   /** Another replica stored a changed Entra group membership (or may have). */
   groups: () => void;
 }
@@ -84,6 +88,7 @@ export class ReplicaSignals {
     sessionSummaries: [],
     keys: [],
     refs: [],
+    reach: [],
     groups: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
@@ -93,6 +98,7 @@ export class ReplicaSignals {
   #summaries = new Map<string, SessionSummary>();
   #revokedKeys = new Set<string>();
   #refs = new Set<string>();
+  #reach = new Set<string>();
   #groups = false;
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
@@ -130,6 +136,10 @@ export class ReplicaSignals {
       this.#fromOther((body) => this.#fire('refs', sessionIdsOf(body))),
     );
     bus.on(
+      'reach',
+      this.#fromOther((body) => this.#fire('reach', sessionIdsOf(body))),
+    );
+    bus.on(
       'groups',
       this.#fromOther(() => this.#fire('groups')),
     );
@@ -137,6 +147,7 @@ export class ReplicaSignals {
       this.#fire('groups');
       this.#fire('keys', null);
       this.#fire('refs', null);
+      this.#fire('reach', null);
       this.#wakeAll();
       this.#fire('sessions', null);
     });
@@ -182,6 +193,12 @@ export class ReplicaSignals {
   /** Tells the other replicas that a user's conversation reference was stored or forgotten here. */
   referenceChanged(userId: string): void {
     this.#refs.add(userId);
+    this.#flushSoon();
+  }
+
+  /** Tells the other replicas that a user's Teams reachability mark was stored or removed here. */
+  reachChanged(userId: string): void {
+    this.#reach.add(userId);
     this.#flushSoon();
   }
 
@@ -272,6 +289,8 @@ export class ReplicaSignals {
       this.#revokedKeys = new Set();
       for (const chunk of chunks([...this.#refs])) send('refs', JSON.stringify(chunk));
       this.#refs = new Set();
+      for (const chunk of chunks([...this.#reach])) send('reach', JSON.stringify(chunk));
+      this.#reach = new Set();
       if (this.#groups) send('groups');
       this.#groups = false;
       // Everything of one turn in one round trip.
