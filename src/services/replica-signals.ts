@@ -19,7 +19,7 @@
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic (cut to fit PostgreSQL's payload limit), all in one round trip. A slow periodic `recheck` wakes everything in case a notification was
  * lost, and so does a reconnect of the listening connection (which also tells every cache to forget everything, and
- * session load to re-read everyone). While the listening connection is down, {@link ReplicaSignals.listening} is
+ * session load and the reachability marks to be re-read; the marks are re-read once listening begins, too). While the listening connection is down, {@link ReplicaSignals.listening} is
  * false: caches kept on the strength of these notifications read through to the database meanwhile.
  */
 import type { Logger } from 'pino';
@@ -221,6 +221,8 @@ export class ReplicaSignals {
   /** Starts listening, and the periodic recheck. */
   async start(): Promise<void> {
     await this.options.bus.start();
+    // Marks read before notifications were heard may have missed some: read them again now that they are.
+    if (this.listening()) this.#fire('reach', null);
     this.#poll = setInterval(() => this.#wakeAll(), this.options.recheckMs ?? 5_000);
     this.#poll.unref();
     this.options.logger.info({ replicaId: this.options.replicaId }, 'replica coordinating through PostgreSQL');

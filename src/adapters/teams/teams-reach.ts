@@ -134,13 +134,11 @@ export class TeamsReach implements Reachability {
   }
 
   /**
-   * Clears a mark (Teams told the bot about them, or a send worked). When the marks in memory are known complete and
-   * hold none for them, there is none to remove: nothing is written (Teams tells the bot about a user with every
-   * activity of theirs).
+   * Clears a mark (Teams told the bot about them, or a send worked). The stored mark is removed even when none is
+   * known here: a replica that missed a mark being set elsewhere still lifts it for all.
    */
   async clear(userId: string): Promise<void> {
     const had = this.#marks.has(userId);
-    if (!had && this.#trusted()) return;
     this.#set(userId, undefined);
     if ((await this.deps.store.delete(userId)) || had) {
       this.deps.replicas?.changed(userId);
@@ -227,8 +225,10 @@ export class TeamsReach implements Reachability {
     const changedSince = (id: string) => (this.#changedAt.get(id) ?? 0) > since;
     for (const id of [...this.#marks.keys()]) if (!changedSince(id)) this.#marks.delete(id);
     for (const m of stored) if (!changedSince(m.userId)) this.#marks.set(m.userId, m);
-    if (listening && generation === this.#generation && (this.deps.replicas?.listening() ?? true))
+    if (listening && generation === this.#generation && (this.deps.replicas?.listening() ?? true)) {
       this.#complete = true;
+      this.deps.logger.info({ marks: this.#marks.size }, 'Teams reachability marks read: offers take them from memory');
+    }
   }
 
   /** Changes elsewhere may have gone unheard: the marks in memory are no longer known complete. */
