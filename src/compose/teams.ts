@@ -83,12 +83,16 @@ function clearingMarks(references: ConversationReferenceStore, reach: TeamsReach
   };
 }
 
-/** Builds who can be reached in Teams, with the marks stored so far loaded. */
+/**
+ * Builds who can be reached in Teams, with the marks stored so far loaded; with replicas, a mark stored or removed
+ * on one is told to the others (`reach`), which re-read it.
+ */
 async function createReach(
   options: TeamsOptions,
   infra: Infrastructure,
   graph: GraphAccess | null,
   references: ConversationReferenceStore,
+  scaleOut: ScaleOut | null,
   logger: Logger,
 ) {
   const catalogId = options.teamsCatalogAppId;
@@ -113,7 +117,11 @@ async function createReach(
     clock: infra.clock,
     retryAfterMs: options.unreachableRetryMs,
     logger,
+    replicas: scaleOut
+      ? { listening: () => scaleOut.signals.listening(), changed: (userId) => scaleOut.signals.reachChanged(userId) }
+      : undefined,
   });
+  scaleOut?.signals.on('reach', (userIds) => reach.changedElsewhere(userIds));
   await reach.load();
   logger.info({ proactiveInstall: installer !== undefined }, 'Teams reachability ready');
   return reach;
@@ -121,8 +129,10 @@ async function createReach(
 
 /** Builds the Teams feature. */
 export async function createTeams(options: TeamsOptions, infra: Infrastructure, parts: TeamsParts): Promise<Teams> {
-  const stored = conversationReferences(infra, parts.scaleOut ?? null);
-  const reach = await createReach(options, infra, parts.graph, stored, infra.logger.child({ part: 'teams-reach' }));
+  const scaleOut = parts.scaleOut ?? null;
+  const stored = conversationReferences(infra, scaleOut);
+  const reachLogger = infra.logger.child({ part: 'teams-reach' });
+  const reach = await createReach(options, infra, parts.graph, stored, scaleOut, reachLogger);
   const logger = infra.logger.child({ part: 'teams' });
   const references = clearingMarks(stored, reach);
   const cards = createSqlCardActivityStore(infra.database);

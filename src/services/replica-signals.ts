@@ -12,6 +12,8 @@
  * - `keys`: API keys were revoked, with their ids (every replica forgets them and ends the event streams they
  *   opened);
  * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy);
+ * - `reach`: Teams reachability marks were stored or removed, with the users' ids (every replica re-reads those
+ *   users' marks);
  * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database);
  * - `outbox`: a commit left interactions' new effects behind earlier pending ones, with their ids (the replica
  *   running those claims the new ones when they end).
@@ -19,7 +21,7 @@
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic (cut to fit PostgreSQL's payload limit), all in one round trip. A slow periodic `recheck` wakes everything in case a notification was
  * lost, and so does a reconnect of the listening connection (which also tells every cache to forget everything, and
- * session load to re-read everyone). While the listening connection is down, {@link ReplicaSignals.listening} is
+ * session load and the reachability marks to be re-read; the marks are re-read once listening begins, too). While the listening connection is down, {@link ReplicaSignals.listening} is
  * false: caches kept on the strength of these notifications read through to the database meanwhile.
  */
 import type { Logger } from 'pino';
@@ -45,6 +47,8 @@ export interface ReplicaSignalHandlers {
   keys: (keyIds: readonly string[] | null) => void;
   /** These users' conversation references changed elsewhere, or (null) anyone's may have. */
   refs: (userIds: readonly string[] | null) => void;
+  /** These users' Teams reachability marks were stored or removed elsewhere, or (null) anyone's may have been. */
+  reach: (userIds: readonly string[] | null) => void;
   /** Another replica stored a changed Entra group membership (or may have). */
   groups: () => void;
   /** A commit elsewhere left these interactions' new effects behind earlier pending ones. */
@@ -88,6 +92,7 @@ export class ReplicaSignals {
     sessionSummaries: [],
     keys: [],
     refs: [],
+    reach: [],
     groups: [],
     heldBack: [],
   };
@@ -98,6 +103,7 @@ export class ReplicaSignals {
   #summaries = new Map<string, SessionSummary>();
   #revokedKeys = new Set<string>();
   #refs = new Set<string>();
+  #reach = new Set<string>();
   #groups = false;
   #heldBack = new Set<string>();
   #flushing = false;
@@ -136,6 +142,10 @@ export class ReplicaSignals {
       this.#fromOther((body) => this.#fire('refs', sessionIdsOf(body))),
     );
     bus.on(
+      'reach',
+      this.#fromOther((body) => this.#fire('reach', sessionIdsOf(body))),
+    );
+    bus.on(
       'groups',
       this.#fromOther(() => this.#fire('groups')),
     );
@@ -150,6 +160,7 @@ export class ReplicaSignals {
       this.#fire('groups');
       this.#fire('keys', null);
       this.#fire('refs', null);
+      this.#fire('reach', null);
       this.#wakeAll();
       this.#fire('sessions', null);
     });
@@ -203,6 +214,12 @@ export class ReplicaSignals {
     this.#flushSoon();
   }
 
+  /** Tells the other replicas that a user's Teams reachability mark was stored or removed here. */
+  reachChanged(userId: string): void {
+    this.#reach.add(userId);
+    this.#flushSoon();
+  }
+
   /** Tells the other replicas about events appended here. */
   appended(signal: AppendedHere): void {
     if (signal.remote) return;
@@ -222,6 +239,8 @@ export class ReplicaSignals {
   /** Starts listening, and the periodic recheck. */
   async start(): Promise<void> {
     await this.options.bus.start();
+    // Marks read before notifications were heard may have missed some: read them again now that they are.
+    if (this.listening()) this.#fire('reach', null);
     this.#poll = setInterval(() => this.#wakeAll(), this.options.recheckMs ?? 5_000);
     this.#poll.unref();
     this.options.logger.info({ replicaId: this.options.replicaId }, 'replica coordinating through PostgreSQL');
@@ -290,6 +309,8 @@ export class ReplicaSignals {
       this.#revokedKeys = new Set();
       for (const chunk of chunks([...this.#refs])) send('refs', JSON.stringify(chunk));
       this.#refs = new Set();
+      for (const chunk of chunks([...this.#reach])) send('reach', JSON.stringify(chunk));
+      this.#reach = new Set();
       if (this.#groups) send('groups');
       this.#groups = false;
       for (const chunk of chunks([...this.#heldBack])) send('outbox', JSON.stringify(chunk));

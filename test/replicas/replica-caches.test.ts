@@ -2,7 +2,8 @@
  * What replicas keep in memory, and forget when another replica changes it (separate processes, `src/main.ts`, on
  * one PostgreSQL database, Teams played by the Bot Connector emulator): an API key revoked through one replica is
  * refused by the other from the moment the revocation reaches it, though the other had it in memory; a conversation
- * reference stored through one replica is the one the other sends to next.
+ * reference stored through one replica is the one the other sends to next; an expert marked unreachable in Teams
+ * through one replica is offered no work by the other, which reads no mark per offer, until a clear through the first.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -12,6 +13,7 @@ import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';
 import { connectorMigrations } from '../../src/adapters/store/connector-migrations.js';
 import { type OpenDatabase, openDatabase } from '../../src/adapters/store/open-database.js';
+import { SqlUnreachableStore } from '../../src/adapters/store/sql-reach-stores.js';
 import {
   type BotConnectorEmulator,
   startBotConnectorEmulator,
@@ -32,16 +34,19 @@ import {
 } from '../support/replicas.js';
 
 const ann = { id: 'kw-ann', name: 'Ann Billing' };
+const bob = { id: 'kw-bob', name: 'Bob Tax' };
 const yaml = `
 directory:
   knowledgeWorkers:
     - { id: kw-ann, name: Ann Billing, staticState: Ready }
+    - { id: kw-bob, name: Bob Tax, staticState: Ready }
   agents:
     - { id: agent-kate, name: Kate Lewis }
     - { id: agent-jim, name: Jim Park }
 routing:
   routingPoints:
     - { id: billing, name: Billing Experts, members: { kind: static, ids: [kw-ann] }, strategy: { kind: round-robin }, previewTimeoutMs: 120000, maxOffers: 1 }
+    - { id: tax, name: Tax Experts, members: { kind: static, ids: [kw-bob] }, strategy: { kind: round-robin }, previewTimeoutMs: 120000, maxOffers: 1 }
 teams:
   allowedTenants: ["${TENANT}"]
 `;
@@ -80,10 +85,10 @@ describe.skipIf(!server)('what replicas keep in memory', { timeout: 180_000 }, (
     await client.end();
   });
 
-  async function setUp() {
+  async function setUp(logLevel = 'warn') {
     const url = await freshSchema();
     emulator = await startBotConnectorEmulator({ tenantPerSecond: 1000 });
-    const env = { DATABASE_URL: url, CONNECTOR_CONFIG: writeConfig(yaml) };
+    const env = { DATABASE_URL: url, CONNECTOR_CONFIG: writeConfig(yaml), LOG_LEVEL: logLevel };
     const [a, b] = await Promise.all([startReplica('A', env), startReplica('B', env)]);
     db = await openDatabase({ url, migrations: connectorMigrations });
     const store = new ApiKeyStore(agentApiDb(db.db), systemClock);
@@ -101,7 +106,7 @@ describe.skipIf(!server)('what replicas keep in memory', { timeout: 180_000 }, (
       streams.push(s);
       return s;
     };
-    return { a, b, kate, jim, platform, call, stream };
+    return { a, b, kate, jim, platform, call, stream, db };
   }
 
   test('a key revoked through A is refused by B at once, though B had it in memory', async () => {
@@ -152,5 +157,66 @@ describe.skipIf(!server)('what replicas keep in memory', { timeout: 180_000 }, (
     expect((await consult('im-2')).status).toBe(201);
     await eventually('the second preview in Ann’s new conversation', () => previewIn(`a:${ann.id}-2`, 'im-2'));
     expect(previewIn(`a:${ann.id}`, 'im-2')).toBe(false);
+  });
+
+  test('Ann marked unreachable through A is offered no work by B, which reads no mark per offer, until a clear through A', async () => {
+    const { a, b, kate, call, stream, db: database } = await setUp('info');
+    const logged = (r: Replica, msg: string) => r.output.some((chunk) => chunk.includes(`"msg":"${msg}"`));
+    // Each replica has read every mark since it began hearing the others: from then on an offer reads none.
+    for (const r of [a, b])
+      await eventually(`${r.name} to read the marks`, () =>
+        logged(r, 'Teams reachability marks read: offers take them from memory'),
+      );
+    for (const expert of [ann, bob])
+      expect(
+        (await postActivity(a.base, teamsActivity('installation-update-add', emulator.serviceUrl, expert))).ok,
+      ).toBe(true);
+    const kateOnB = await stream(b, kate.key);
+    const consult = (r: Replica, id: string, routingPoint: string) =>
+      call(r, kate.key, 'POST', '/interactions', {
+        id,
+        target: { kind: 'routing-point', id: routingPoint },
+        text: `Question ${id}`,
+      });
+    const previewIn = (expert: { id: string }, id: string) =>
+      emulator.activitiesOf(`a:${expert.id}`).some((x) => JSON.stringify(x).includes(`Question ${id}`));
+    const failure = (id: string) =>
+      eventually(`no expert for ${id}`, () =>
+        kateOnB.events.find((e) => e.event === 'invitation.failed' && e.data.interactionId === id),
+      );
+
+    // Ann blocked the bot: the preview A sends her is refused, and A marks her.
+    emulator.inject({ status: 403, code: 'MessageWritesBlocked', conversationId: `a:${ann.id}` });
+    expect((await consult(a, 'im-1', 'billing')).status).toBe(201);
+    await failure('im-1');
+    const why = 'they blocked the bot in Teams (the Bot Connector answered 403 MessageWritesBlocked)';
+
+    // B offers her nothing: a consultation through B finds no one it can reach, and says why.
+    expect((await consult(b, 'im-2', 'billing')).status).toBe(201);
+    expect((await failure('im-2')).data.data.details).toEqual([
+      `No expert available at Billing Experts: everyone is unreachable in Teams (1) — Ann Billing: ${why}.`,
+    ]);
+    expect(previewIn(ann, 'im-2')).toBe(false);
+
+    // B knows Ann's mark from A's notification, not from reading the table at each offer: a mark written into the
+    // table by hand (told to no one) keeps no one from offering Bob work.
+    await new SqlUnreachableStore(database as OpenDatabase).put({
+      userId: bob.id,
+      reason: 'blocked',
+      detail: 'written by hand',
+      since: Date.now(),
+    });
+    expect((await consult(b, 'im-3', 'tax')).status).toBe(201);
+    await eventually('the preview at Bob', () => previewIn(bob, 'im-3'));
+
+    // Ann writes to the bot through A: her mark clears there, B hears of it, and B offers her work again.
+    expect((await postActivity(a.base, teamsActivity('message', emulator.serviceUrl, ann, { text: 'hello' }))).ok).toBe(
+      true,
+    );
+    await eventually('B to hear that Ann can be reached again', () =>
+      logged(b, 'knowledge worker reachable in Teams again (told by a replica)'),
+    );
+    expect((await consult(b, 'im-4', 'billing')).status).toBe(201);
+    await eventually('the preview at Ann', () => previewIn(ann, 'im-4'));
   });
 });

@@ -78,10 +78,12 @@ function heard(signals: ReplicaSignals) {
     summaries: [] as SessionSummary[],
     keys: [] as (readonly string[] | null)[],
     refs: [] as (readonly string[] | null)[],
+    reach: [] as (readonly string[] | null)[],
   };
   signals.on('sessionSummaries', (s) => log.summaries.push(...s));
   signals.on('keys', (ids) => log.keys.push(ids));
   signals.on('refs', (ids) => log.refs.push(ids));
+  signals.on('reach', (ids) => log.reach.push(ids));
   signals.on('events', (c) => {
     log.events++;
     log.concerning.push(c);
@@ -122,6 +124,7 @@ const quiet = {
   summaries: [],
   keys: [],
   refs: [],
+  reach: [],
 };
 
 describe('ReplicaSignals between two replicas', () => {
@@ -209,16 +212,19 @@ describe('ReplicaSignals between two replicas', () => {
     expect(heardB.summaries).toEqual([]);
   });
 
-  test('changed conversation references and revoked keys are named to the other replica, batched per turn', async () => {
+  test('changed conversation references, reachability marks and revoked keys are named to the other replica, batched per turn', async () => {
     const { hub, a, heardA, heardB } = twoReplicas();
     a.referenceChanged('kw-ann');
     a.referenceChanged('kw-leo');
     a.referenceChanged('kw-ann');
+    a.reachChanged('kw-eve');
+    a.reachChanged('kw-eve');
     a.keyRevoked('key_1');
     await vi.waitFor(() => expect(heardB.keys).toEqual([['key_1']]));
     await nextTurn();
     expect(heardB.refs).toEqual([['kw-ann', 'kw-leo']]);
-    expect(hub.sent.map((n) => n.topic).sort()).toEqual(['keys', 'refs']);
+    expect(heardB.reach).toEqual([['kw-eve']]);
+    expect(hub.sent.map((n) => n.topic).sort()).toEqual(['keys', 'reach', 'refs']);
     expect(heardA).toEqual(quiet);
   });
   test('a commit with neither a time-out nor a session tells nothing', async () => {
@@ -343,8 +349,21 @@ describe('ReplicaSignals between two replicas', () => {
       sessions: [null],
       keys: [null],
       refs: [null],
+      reach: [null],
     });
     expect(heardA).toEqual(quiet);
+  });
+
+  test('starting to listen makes the reachability marks be re-read (they were read before anything was heard)', async () => {
+    const signals = new ReplicaSignals({
+      bus: new MemoryHub().bus(),
+      replicaId: 'replica-c',
+      logger: pino({ level: 'silent' }),
+    });
+    const heardC = heard(signals);
+    started.push(signals);
+    await signals.start();
+    expect(heardC).toEqual({ ...quiet, reach: [null] });
   });
 
   test('the periodic recheck wakes everything', async () => {
