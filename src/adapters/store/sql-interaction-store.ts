@@ -16,6 +16,7 @@ import {
   RevisionConflictError,
 } from '../../ports/interaction-store.js';
 import type { AgentApiTables } from './agent-api-schema.js';
+import type { InteractionOwners } from './interaction-owners.js';
 import { factFromRow, factRow, interactionFromRows, outboxRow, rowChanges } from './interaction-rows.js';
 import type { OpenDatabase } from './open-database.js';
 import { claimOutboxInTransaction, claimOutboxPostgres } from './outbox-claims.js';
@@ -47,6 +48,10 @@ async function loadMany(db: Db, ids: readonly string[]): Promise<Record<string, 
 
 /** A command's work inside one transaction (SQLite). */
 class SqlTx implements InteractionTx {
+  /** Interactions this command created, and the owners it recorded for them (learnt once it commits). */
+  readonly created: string[] = [];
+  readonly owners: OwnerRow[] = [];
+
   constructor(private readonly trx: Transaction<Database>) {}
 
   load(ids: readonly string[]): Promise<Record<string, Interaction>> {
@@ -57,6 +62,7 @@ class SqlTx implements InteractionTx {
     const c = rowChanges(before, after);
     if (c.isNew) {
       await this.trx.insertInto('interactions').values(c.interaction).execute();
+      this.created.push(after.id);
     } else {
       const { id, ...changes } = c.interaction;
       const result = await this.trx
@@ -101,6 +107,7 @@ class SqlTx implements InteractionTx {
       .values({ interaction_id: interactionId, contact_center: owner.contactCenter })
       .onConflict((oc) => oc.column('interaction_id').doNothing())
       .execute();
+    this.owners.push({ interaction_id: interactionId, contact_center: owner.contactCenter });
   }
 }
 
@@ -112,10 +119,13 @@ class PgTx implements InteractionTx {
   readonly owners: OwnerRow[] = [];
   now = 0;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly known: InteractionOwners | undefined,
+  ) {}
 
   load(ids: readonly string[]): Promise<Record<string, Interaction>> {
-    return loadInOneQuery(this.db, ids);
+    return loadInOneQuery(this.db, ids, this.known);
   }
 
   async save(before: Interaction | undefined, after: Interaction): Promise<void> {
@@ -140,21 +150,51 @@ class PgTx implements InteractionTx {
   }
 }
 
-/** Creates the SQL interaction store over an open database. */
-export function createSqlInteractionStore(database: OpenDatabase): InteractionStore {
+/**
+ * The owners (contact centers) a committed command wrote with the interactions it created, and null for those it
+ * created without one: told to `owners`, so the replica that created an interaction never reads its owner.
+ */
+function learnCreated(
+  owners: InteractionOwners | undefined,
+  tx: { readonly created: string[]; readonly owners: OwnerRow[] },
+) {
+  if (!owners) return;
+  for (const o of tx.owners) owners.learn(o.interaction_id, o.contact_center);
+  for (const id of tx.created) owners.learn(id, null);
+}
+
+/** The interactions a command's saves create. */
+const createdBy = (saves: CommandWrites['saves']) => saves.filter((s) => s.before === undefined).map((s) => s.after.id);
+
+/**
+ * Creates the SQL interaction store over an open database. With `owners`, the contact centers of the interactions
+ * its commands create or load are learnt there (on PostgreSQL a load carries them in its one round trip).
+ */
+export function createSqlInteractionStore(database: OpenDatabase, owners?: InteractionOwners): InteractionStore {
   const { db } = database;
   const isPostgres = database.dialect === 'postgres';
   return {
     transaction: isPostgres
       ? async (work) => {
-          const tx = new PgTx(db);
+          const tx = new PgTx(db, owners);
           const result = await work(tx);
-          await writeCommand(db, tx.writes());
+          const writes = tx.writes();
+          await writeCommand(db, writes);
+          learnCreated(owners, { created: createdBy(writes.saves), owners: [...writes.owners] });
           return result;
         }
-      : (work) => db.transaction().execute((trx) => work(new SqlTx(trx))),
+      : async (work) => {
+          const committed: SqlTx[] = [];
+          const result = await db.transaction().execute((trx) => {
+            const tx = new SqlTx(trx);
+            committed.push(tx);
+            return work(tx);
+          });
+          for (const tx of committed) learnCreated(owners, tx);
+          return result;
+        },
 
-    get: async (id) => (isPostgres ? await loadInOneQuery(db, [id]) : await loadMany(db, [id]))[id],
+    get: async (id) => (isPostgres ? await loadInOneQuery(db, [id], owners) : await loadMany(db, [id]))[id],
 
     async dueInvitations(now, limit): Promise<DueInvitation[]> {
       const rows = await db
