@@ -12,7 +12,8 @@
  * - `keys`: API keys were revoked, with their ids (every replica forgets them and ends the event streams they
  *   opened);
  * - `refs`: conversation references were stored or forgotten, with the users' ids (every replica forgets its copy);
- * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database).
+ * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database);
+ * - `waits`: a commit made a request wait at a routing point (every replica's waiting router looks again).
  *
  * What this replica has to tell is gathered over one turn of the event loop and sent then, one notification per
  * topic (cut to fit PostgreSQL's payload limit), all in one round trip. A slow periodic `recheck` wakes everything in case a notification was
@@ -45,6 +46,8 @@ export interface ReplicaSignalHandlers {
   refs: (userIds: readonly string[] | null) => void;
   /** Another replica stored a changed Entra group membership (or may have). */
   groups: () => void;
+  /** A request began waiting at a routing point elsewhere (or may have: after a reconnect). */
+  waits: () => void;
 }
 
 /** Whom appended events concern: their contact center, and the agent, `*` (broadcast) or `` (platform only). */
@@ -85,6 +88,7 @@ export class ReplicaSignals {
     keys: [],
     refs: [],
     groups: [],
+    waits: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
   /** Whom the events appended this turn concern; null once any append's concerns are unknown. */
@@ -94,6 +98,7 @@ export class ReplicaSignals {
   #revokedKeys = new Set<string>();
   #refs = new Set<string>();
   #groups = false;
+  #waits = false;
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
 
@@ -133,8 +138,13 @@ export class ReplicaSignals {
       'groups',
       this.#fromOther(() => this.#fire('groups')),
     );
+    bus.on(
+      'waits',
+      this.#fromOther(() => this.#fire('waits')),
+    );
     bus.onReconnect(() => {
       this.#fire('groups');
+      this.#fire('waits');
       this.#fire('keys', null);
       this.#fire('refs', null);
       this.#wakeAll();
@@ -158,7 +168,11 @@ export class ReplicaSignals {
   }
 
   /** Tells the other replicas about a commit here (subscribe it to the interaction service's `committed` event). */
-  committed(info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged' | 'interactions'>): void {
+  committed(
+    info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged' | 'interactions'> &
+      Partial<Pick<CommittedInfo, 'emitted'>>,
+  ): void {
+    if (info.emitted?.some((e) => e.type === 'ScheduleWaitExpiry')) this.#waits = true;
     if (info.nextTimeoutAt !== null)
       this.#earliestTimeout = Math.min(this.#earliestTimeout ?? Number.POSITIVE_INFINITY, info.nextTimeoutAt);
     if (info.sessionsChanged.length > 0) {
@@ -170,7 +184,7 @@ export class ReplicaSignals {
         if (!queued || queued.revision < summary.revision) this.#summaries.set(ix.id, summary);
       }
     }
-    if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0) this.#flushSoon();
+    if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0 || this.#waits) this.#flushSoon();
   }
 
   /** Tells the other replicas that a changed Entra group membership was stored here. */
@@ -274,6 +288,8 @@ export class ReplicaSignals {
       this.#refs = new Set();
       if (this.#groups) send('groups');
       this.#groups = false;
+      if (this.#waits) send('waits');
+      this.#waits = false;
       // Everything of one turn in one round trip.
       this.options.bus
         .notifyAll(out)
