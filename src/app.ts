@@ -207,6 +207,7 @@ export async function createApp(config: LoadedConfig, deps: AppDependencies = {}
       onInteractionsChanged: (listener) =>
         commands.onCommitted((info) => listener(info.interactions.map((ix) => ix.id))),
       scaleOut,
+      owners: interactions.owners,
       resolve: deps.resolve,
     },
   );

@@ -25,6 +25,7 @@ import {
 import { agentApiDb } from '../adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../adapters/store/api-key-store.js';
 import { type AppendedSignal, EventLog } from '../adapters/store/event-log.js';
+import type { InteractionOwners } from '../adapters/store/interaction-owners.js';
 import { WebhookSubscriptions } from '../adapters/webhooks/webhook-subscriptions.js';
 import type { ResolveHost } from '../adapters/webhooks/webhook-target.js';
 import type { ParticipantChannel } from '../ports/participant-channel.js';
@@ -61,6 +62,8 @@ export interface AgentApiParts
   /** More routes served under `/api/v1` with the same keys and limits (the report routes). */
   readonly extraRoutes?: readonly AnyRoute[] | undefined;
   readonly scaleOut: ScaleOut | null;
+  /** Interactions' contact centers known to this replica (shared with the interaction store). */
+  readonly owners: InteractionOwners;
   /** Resolves webhook targets' host names when they are registered (default the system resolver). */
   readonly resolve?: ResolveHost | undefined;
 }
@@ -70,7 +73,7 @@ export function createAgentApi(slice: AgentApiSlice, infra: Infrastructure, part
   const { options } = slice;
   const { clock } = infra;
   const db = agentApiDb(infra.database.db);
-  const log = new EventLog(db, clock);
+  const log = new EventLog(db, clock, parts.owners);
   const keys = new ApiKeyStore(db, clock);
   const ccOf = contactCenterOfAgent(options);
   const agentBelongs = (agentId: string, cc: string) =>

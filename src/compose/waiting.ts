@@ -2,8 +2,9 @@
  * The waiting feature: requests waiting at routing points (`waitMs`) are routed again, in their order, whenever a
  * member may have become available: a knowledge worker's presence changed, a session ended (here, or on another
  * replica), a knowledge worker became reachable in Teams again, a group sync added members, or a new wait was
- * committed (someone may have become available meanwhile). Their deadlines are fired by the time-out scheduler
- * (`delivery.ts`).
+ * committed (someone may have become available meanwhile). While nothing can be waiting (the last look found none,
+ * and no wait was committed here or told by another replica since: `waits`), these wakes read nothing. Their
+ * deadlines are fired by the time-out scheduler (`delivery.ts`).
  */
 import type { InteractionService } from '../services/interaction-service.js';
 import { WaitingRouter } from '../services/waiting-router.js';
@@ -31,22 +32,27 @@ export interface WaitingParts {
 
 /** Builds the waiting router and subscribes it to everything that may make a member available. */
 export function createWaiting(infra: Infrastructure, parts: WaitingParts): Waiting {
+  const { scaleOut } = parts;
   const router = new WaitingRouter({
     waits: parts.routing.waits,
     commands: parts.commands,
     router: parts.routing.router,
     logger: infra.logger.child({ part: 'waiting' }),
+    // Waits begun on other replicas are told (`waits`) while their notifications are heard.
+    trustIdle: scaleOut ? () => scaleOut.signals.listening() : undefined,
   });
   const wake = () => router.wake();
   parts.commands.onCommitted((info) => {
-    if (info.sessionsChanged.length > 0 || info.emitted.some((e) => e.type === 'ScheduleWaitExpiry')) wake();
+    if (info.emitted.some((e) => e.type === 'ScheduleWaitExpiry')) router.waitBegan();
+    else if (info.sessionsChanged.length > 0) wake();
   });
   parts.presence?.onStateChange(async (changes) => {
     if (changes.some((c) => c.state.kind === 'Ready')) wake();
   });
   parts.teams?.reach.onCleared(wake);
   parts.directory.onRebuilt(wake);
-  parts.scaleOut?.signals.on('sessions', wake);
+  scaleOut?.signals.on('sessions', wake);
+  scaleOut?.signals.on('waits', () => router.waitBegan());
   return {
     name: 'waiting',
     router,

@@ -15,6 +15,7 @@
  * - `reach`: Teams reachability marks were stored or removed, with the users' ids (every replica re-reads those
  *   users' marks);
  * - `groups`: the replica syncing an Entra group stored a changed membership (the others read it from the database);
+ * - `waits`: a commit made a request wait at a routing point (every replica's waiting router looks again);
  * - `outbox`: a commit left interactions' new effects behind earlier pending ones, with their ids (the replica
  *   running those claims the new ones when they end).
  *
@@ -53,6 +54,8 @@ export interface ReplicaSignalHandlers {
   groups: () => void;
   /** A commit elsewhere left these interactions' new effects behind earlier pending ones. */
   heldBack: (interactionIds: readonly string[]) => void;
+  /** A request began waiting at a routing point elsewhere (or may have: after a reconnect). */
+  waits: () => void;
 }
 
 /** Whom appended events concern: their contact center, and the agent, `*` (broadcast) or `` (platform only). */
@@ -95,6 +98,7 @@ export class ReplicaSignals {
     reach: [],
     groups: [],
     heldBack: [],
+    waits: [],
   };
   #flags = new Set<'events' | 'webhooks'>();
   /** Whom the events appended this turn concern; null once any append's concerns are unknown. */
@@ -106,6 +110,7 @@ export class ReplicaSignals {
   #reach = new Set<string>();
   #groups = false;
   #heldBack = new Set<string>();
+  #waits = false;
   #flushing = false;
   #poll: NodeJS.Timeout | null = null;
 
@@ -156,8 +161,13 @@ export class ReplicaSignals {
         if (ids) this.#fire('heldBack', ids);
       }),
     );
+    bus.on(
+      'waits',
+      this.#fromOther(() => this.#fire('waits')),
+    );
     bus.onReconnect(() => {
       this.#fire('groups');
+      this.#fire('waits');
       this.#fire('keys', null);
       this.#fire('refs', null);
       this.#fire('reach', null);
@@ -184,9 +194,10 @@ export class ReplicaSignals {
   /** Tells the other replicas about a commit here (subscribe it to the interaction service's `committed` event). */
   committed(
     info: Pick<CommittedInfo, 'nextTimeoutAt' | 'sessionsChanged' | 'interactions'> &
-      Partial<Pick<CommittedInfo, 'heldBack'>>,
+      Partial<Pick<CommittedInfo, 'heldBack' | 'emitted'>>,
   ): void {
     for (const id of info.heldBack ?? []) this.#heldBack.add(id);
+    if (info.emitted?.some((e) => e.type === 'ScheduleWaitExpiry')) this.#waits = true;
     if (info.nextTimeoutAt !== null)
       this.#earliestTimeout = Math.min(this.#earliestTimeout ?? Number.POSITIVE_INFINITY, info.nextTimeoutAt);
     if (info.sessionsChanged.length > 0) {
@@ -198,7 +209,12 @@ export class ReplicaSignals {
         if (!queued || queued.revision < summary.revision) this.#summaries.set(ix.id, summary);
       }
     }
-    if (info.nextTimeoutAt !== null || info.sessionsChanged.length > 0 || (info.heldBack?.length ?? 0) > 0)
+    if (
+      info.nextTimeoutAt !== null ||
+      info.sessionsChanged.length > 0 ||
+      (info.heldBack?.length ?? 0) > 0 ||
+      this.#waits
+    )
       this.#flushSoon();
   }
 
@@ -315,6 +331,8 @@ export class ReplicaSignals {
       this.#groups = false;
       for (const chunk of chunks([...this.#heldBack])) send('outbox', JSON.stringify(chunk));
       this.#heldBack = new Set();
+      if (this.#waits) send('waits');
+      this.#waits = false;
       // Everything of one turn in one round trip.
       this.options.bus
         .notifyAll(out)

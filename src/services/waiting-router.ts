@@ -6,6 +6,12 @@
  * arrival. The first to find someone is offered; the others keep their place, and a member with a preview pending
  * (a waiting request offered to them, here or on another replica) is not offered another until they answer. An offer of a request already offered
  * elsewhere (another replica woke too) is refused by the engine, so each is offered once.
+ *
+ * A wake costs nothing while nothing can be waiting: a pass that finds no waiting request remembers it, and only news
+ * that a request may have begun waiting since (a wait committed here, or told by another replica, see
+ * {@link WaitingRouter.waitBegan}) makes the next wake read again. A request begins waiting only by a commit that
+ * schedules its wait's expiry, so that news is exact; while another replica's news may be missed (`trustIdle` false,
+ * e.g. the listening connection is down), every wake reads.
  */
 import type { Logger } from 'pino';
 import { routeRequestOf } from '../domain/interaction/requests.js';
@@ -21,6 +27,11 @@ export interface WaitingRouterOptions {
   readonly logger: Logger;
   /** Waiting requests looked at per pass, at most. Default 500. */
   readonly batchSize?: number | undefined;
+  /**
+   * Whether every wait begun elsewhere is being told to {@link WaitingRouter.waitBegan} (default: always, one
+   * process); while false, wakes read even when the last pass found nothing waiting.
+   */
+  readonly trustIdle?: (() => boolean) | undefined;
 }
 
 /** Routes waiting requests again when someone may have become available. */
@@ -28,6 +39,10 @@ export class WaitingRouter {
   private running: Promise<number> | null = null;
   private again = false;
   private stopped = true;
+  /** Counts the news that a request may have begun waiting (here or on another replica). */
+  private waitNews = 0;
+  /** {@link waitNews} when a pass last found nothing waiting (read after it); null while something may wait. */
+  private idleAt: number | null = null;
 
   constructor(private readonly options: WaitingRouterOptions) {}
 
@@ -52,15 +67,30 @@ export class WaitingRouter {
     return this.running;
   }
 
-  /** Someone may have become available: routes the waiting requests in the background (once started). */
+  /**
+   * Someone may have become available: routes the waiting requests in the background (once started), unless
+   * nothing can be waiting (then nothing is read).
+   */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.nothingWaits()) return;
     this.offerWaiting().catch((err: unknown) => this.options.logger.error({ err }, 'routing waiting requests failed'));
+  }
+
+  /** A request may have begun waiting (a wait was committed here or on another replica): wakes, and reads. */
+  waitBegan(): void {
+    this.waitNews += 1;
+    this.wake();
+  }
+
+  /** Whether the last pass found nothing waiting and no request may have begun waiting since. */
+  nothingWaits(): boolean {
+    return this.idleAt === this.waitNews && (this.options.trustIdle?.() ?? true);
   }
 
   /** Starts answering wakes, and routes what waits now (members may have become available while stopped). */
   start(): void {
     this.stopped = false;
+    this.idleAt = null;
     this.wake();
   }
 
@@ -72,7 +102,11 @@ export class WaitingRouter {
 
   private async pass(): Promise<number> {
     const { waits, commands, router, logger } = this.options;
+    // Taken before the read: a wait told after it may be missing from what the read returns.
+    const news = this.waitNews;
     const waiting = await waits.waiting(this.options.batchSize ?? 500);
+    this.idleAt = waiting.length === 0 ? news : null;
+    if (waiting.length === 0) return 0;
     /** Routing points where a request that excluded no one found no one: those behind it find no one either. */
     const empty = new Set<string>();
     /**

@@ -3,8 +3,9 @@
  * between processes): a commit's time-out and a summary of the sessions it changed reach the other replica, batched
  * into one notification per topic per turn of the event loop; a replica never hears its own; appended events wake the
  * other replica's streams (and its webhook worker when deliveries were queued); changed conversation references and
- * revoked keys are named; a malformed body or a reconnect makes the other side re-read everything and its caches
- * forget everything; long lists are cut into bodies that fit a notification, losing nothing.
+ * revoked keys are named; a commit that made a request wait is told (`waits`); a malformed body or a reconnect makes
+ * the other side re-read everything and its caches forget everything; long lists are cut into bodies that fit a
+ * notification, losing nothing.
  */
 import pino from 'pino';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -79,7 +80,9 @@ function heard(signals: ReplicaSignals) {
     keys: [] as (readonly string[] | null)[],
     refs: [] as (readonly string[] | null)[],
     reach: [] as (readonly string[] | null)[],
+    waits: 0,
   };
+  signals.on('waits', () => log.waits++);
   signals.on('sessionSummaries', (s) => log.summaries.push(...s));
   signals.on('keys', (ids) => log.keys.push(ids));
   signals.on('refs', (ids) => log.refs.push(ids));
@@ -125,6 +128,7 @@ const quiet = {
   keys: [],
   refs: [],
   reach: [],
+  waits: 0,
 };
 
 describe('ReplicaSignals between two replicas', () => {
@@ -350,6 +354,7 @@ describe('ReplicaSignals between two replicas', () => {
       keys: [null],
       refs: [null],
       reach: [null],
+      waits: 1,
     });
     expect(heardA).toEqual(quiet);
   });
@@ -364,6 +369,31 @@ describe('ReplicaSignals between two replicas', () => {
     started.push(signals);
     await signals.start();
     expect(heardC).toEqual({ ...quiet, reach: [null] });
+  });
+
+  test('a commit that made a request wait tells the other replica (once per turn); other commits do not', async () => {
+    const { hub, a, heardA, heardB } = twoReplicas();
+    const waitExpiry = {
+      type: 'ScheduleWaitExpiry',
+      interactionId: 'ix-1',
+      requestId: 'r1',
+      dueAt: T0 + 60_000,
+    } as const;
+    a.committed({ nextTimeoutAt: T0 + 60_000, sessionsChanged: [], interactions: [], emitted: [waitExpiry] });
+    a.committed({
+      nextTimeoutAt: T0 + 90_000,
+      sessionsChanged: [],
+      interactions: [],
+      emitted: [{ ...waitExpiry, interactionId: 'ix-2' }],
+    });
+    await vi.waitFor(() => expect(heardB.waits).toBe(1));
+    await nextTurn();
+    a.committed({ nextTimeoutAt: T0 + 30_000, sessionsChanged: [], interactions: [], emitted: [] });
+    await vi.waitFor(() => expect(heardB.timeouts).toEqual([T0 + 60_000, T0 + 30_000]));
+    await nextTurn();
+    expect(heardB.waits).toBe(1);
+    expect(hub.bodies('waits')).toEqual(['']);
+    expect(heardA.waits).toBe(0);
   });
 
   test('the periodic recheck wakes everything', async () => {

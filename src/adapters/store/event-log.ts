@@ -18,6 +18,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../ports/clock.js';
 import type { AgentApiDb } from './agent-api-schema.js';
 import { dialectOf } from './dialect.js';
+import { InteractionOwners } from './interaction-owners.js';
 
 /** Who an event is for. */
 export type EventAudience = 'agent' | 'platform' | 'broadcast';
@@ -88,9 +89,6 @@ export interface AppendedSignal {
  */
 const APPEND_LOCK = 727_002;
 
-/** How many interactions' contact centers are kept in memory. */
-const KNOWN_OWNERS = 20_000;
-
 /**
  * The event log. Emits `appended` (with an {@link AppendedSignal}) after new events are committed here, and when
  * {@link EventLog.wake} says another replica may have appended.
@@ -104,12 +102,14 @@ export class EventLog extends EventEmitter {
     reject(error: unknown): void;
   }[] = [];
   private writing = false;
-  /** Contact centers of interactions, as recorded (they never change), the most recent {@link KNOWN_OWNERS}. */
-  readonly #owners = new Map<string, string>();
-
+  /**
+   * @param owners Interactions' contact centers known here, shared with the interaction store (which learns them
+   *   from its commands and loads); what is not known is read once.
+   */
   constructor(
     private readonly db: AgentApiDb,
     private readonly clock: Clock,
+    private readonly owners = new InteractionOwners(),
   ) {
     super();
     this.setMaxListeners(0);
@@ -288,21 +288,19 @@ export class EventLog extends EventEmitter {
 
   /**
    * The contact center of an interaction created through the API (recorded by the interaction store in the
-   * command's transaction, see `InteractionTx.recordOwner`).
+   * command's transaction, see `InteractionTx.recordOwner`); undefined for one created otherwise. Known without a
+   * read when this replica created or loaded the interaction (see {@link InteractionOwners}).
    */
   async contactCenterOf(interactionId: string): Promise<string | undefined> {
-    const known = this.#owners.get(interactionId);
-    if (known !== undefined) return known;
+    const known = this.owners.get(interactionId);
+    if (known !== undefined) return known ?? undefined;
     const row = await this.db
       .selectFrom('api_interactions')
       .select('contact_center')
       .where('interaction_id', '=', interactionId)
       .executeTakeFirst();
     // An interaction's contact center never changes once recorded: kept without invalidation.
-    if (row) {
-      if (this.#owners.size >= KNOWN_OWNERS) this.#owners.delete(this.#owners.keys().next().value as string);
-      this.#owners.set(interactionId, row.contact_center);
-    }
+    if (row) this.owners.learn(interactionId, row.contact_center);
     return row?.contact_center;
   }
 }

@@ -11,29 +11,40 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import { type ClaimedAtCommit, type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
+import type { InteractionOwners } from './interaction-owners.js';
 import { factRow, interactionFromRows, outboxRow, type RowChanges, rowChanges } from './interaction-rows.js';
 import type { Database } from './schema.js';
 
 type Row = Record<string, unknown>;
 
-/** Loads interactions with their parties, invitations and transcripts in one round trip. */
+/**
+ * Loads interactions with their parties, invitations and transcripts in one round trip; with `owners`, the same
+ * round trip carries their contact centers (`api_interactions`, written with each interaction), which it learns.
+ */
 export async function loadInOneQuery(
   db: Kysely<Database>,
   ids: readonly string[],
+  owners?: InteractionOwners,
 ): Promise<Record<string, Interaction>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return {};
   const list = sql`${unique}::text[]`;
+  const ownerRows = owners
+    ? sql`union all select 'o', to_jsonb(x) from api_interactions x where x.interaction_id = any(${list})`
+    : sql``;
   const result = await sql<{ t: string; r: Row }>`
     select 'i' as t, to_jsonb(x) as r from interactions x where x.id = any(${list})
     union all select 'p', to_jsonb(x) from parties x where x.interaction_id = any(${list})
     union all select 'v', to_jsonb(x) from invitations x where x.interaction_id = any(${list})
-    union all select 'e', to_jsonb(x) from transcript_entries x where x.interaction_id = any(${list})`.execute(db);
+    union all select 'e', to_jsonb(x) from transcript_entries x where x.interaction_id = any(${list})
+    ${ownerRows}`.execute(db);
   const of = (t: string) => result.rows.filter((row) => row.t === t).map((row) => row.r);
   const belongs = (id: string) => (r: Row) => r.interaction_id === id;
   const out: Record<string, Interaction> = {};
   for (const r of of('i')) {
     const id = String(r.id);
+    // One snapshot: an interaction seen without its owner row has none (it would have been written with it).
+    if (owners) owners.learn(id, (of('o').find(belongs(id))?.contact_center as string | undefined) ?? null);
     out[id] = interactionFromRows(
       r as never,
       of('p').filter(belongs(id)) as never,

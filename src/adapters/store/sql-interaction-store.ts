@@ -17,6 +17,7 @@ import {
   RevisionConflictError,
 } from '../../ports/interaction-store.js';
 import type { AgentApiTables } from './agent-api-schema.js';
+import type { InteractionOwners } from './interaction-owners.js';
 import { factFromRow, factRow, interactionFromRows, outboxRow, rowChanges } from './interaction-rows.js';
 import type { OpenDatabase } from './open-database.js';
 import { claimOutboxInTransaction, claimOutboxPostgres } from './outbox-claims.js';
@@ -50,6 +51,9 @@ async function loadMany(db: Db, ids: readonly string[]): Promise<Record<string, 
 class SqlTx implements InteractionTx {
   /** What its effects' claim at commit took (when asked to claim). */
   claimed: ClaimedAtCommit | undefined;
+  /** Interactions this command created, and the owners it recorded for them (learnt once it commits). */
+  readonly created: string[] = [];
+  readonly owners: OwnerRow[] = [];
 
   constructor(
     private readonly trx: Transaction<Database>,
@@ -64,6 +68,7 @@ class SqlTx implements InteractionTx {
     const c = rowChanges(before, after);
     if (c.isNew) {
       await this.trx.insertInto('interactions').values(c.interaction).execute();
+      this.created.push(after.id);
     } else {
       const { id, ...changes } = c.interaction;
       const result = await this.trx
@@ -137,6 +142,7 @@ class SqlTx implements InteractionTx {
       .values({ interaction_id: interactionId, contact_center: owner.contactCenter })
       .onConflict((oc) => oc.column('interaction_id').doNothing())
       .execute();
+    this.owners.push({ interaction_id: interactionId, contact_center: owner.contactCenter });
   }
 }
 
@@ -148,10 +154,13 @@ class PgTx implements InteractionTx {
   readonly owners: OwnerRow[] = [];
   now = 0;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly known: InteractionOwners | undefined,
+  ) {}
 
   load(ids: readonly string[]): Promise<Record<string, Interaction>> {
-    return loadInOneQuery(this.db, ids);
+    return loadInOneQuery(this.db, ids, this.known);
   }
 
   async save(before: Interaction | undefined, after: Interaction): Promise<void> {
@@ -176,31 +185,54 @@ class PgTx implements InteractionTx {
   }
 }
 
-/** Creates the SQL interaction store over an open database. */
-export function createSqlInteractionStore(database: OpenDatabase): InteractionStore {
+/**
+ * The owners (contact centers) a committed command wrote with the interactions it created, and null for those it
+ * created without one: told to `owners`, so the replica that created an interaction never reads its owner.
+ */
+function learnCreated(
+  owners: InteractionOwners | undefined,
+  tx: { readonly created: string[]; readonly owners: OwnerRow[] },
+) {
+  if (!owners) return;
+  for (const o of tx.owners) owners.learn(o.interaction_id, o.contact_center);
+  for (const id of tx.created) owners.learn(id, null);
+}
+
+/** The interactions a command's saves create. */
+const createdBy = (saves: CommandWrites['saves']) => saves.filter((s) => s.before === undefined).map((s) => s.after.id);
+
+/**
+ * Creates the SQL interaction store over an open database. With `owners`, the contact centers of the interactions
+ * its commands create or load are learnt there (on PostgreSQL a load carries them in its one round trip).
+ */
+export function createSqlInteractionStore(database: OpenDatabase, owners?: InteractionOwners): InteractionStore {
   const { db } = database;
   const isPostgres = database.dialect === 'postgres';
   return {
     transaction: isPostgres
       ? async (work, claim) => {
-          const tx = new PgTx(db);
+          const tx = new PgTx(db, owners);
           const result = await work(tx);
-          const claimed = await writeCommand(db, tx.writes(), claim?.leaseMs);
+          const writes = tx.writes();
+          const claimed = await writeCommand(db, writes, claim?.leaseMs);
+          learnCreated(owners, { created: createdBy(writes.saves), owners: [...writes.owners] });
           if (claim && claimed) claim.claimed(claimed);
           return result;
         }
       : async (work, claim) => {
-          let tx: SqlTx | undefined;
+          const committed: SqlTx[] = [];
           const result = await db.transaction().execute((trx) => {
-            tx = new SqlTx(trx, claim?.leaseMs);
+            const tx = new SqlTx(trx, claim?.leaseMs);
+            committed.push(tx);
             return work(tx);
           });
-          const claimed = (tx as SqlTx | undefined)?.claimed;
+          for (const tx of committed) learnCreated(owners, tx);
+          const claimed = committed.at(-1)?.claimed;
           if (claim && claimed) claim.claimed(claimed);
           return result;
         },
 
-    get: async (id) => (isPostgres ? await loadInOneQuery(db, [id]) : await loadMany(db, [id]))[id],
+    get: async (id) => (isPostgres ? await loadInOneQuery(db, [id], owners) : await loadMany(db, [id]))[id],
 
     async dueInvitations(now, limit): Promise<DueInvitation[]> {
       const rows = await db

@@ -7,7 +7,8 @@
  * database offer each once and expire each once.
  */
 
-import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, onTestFinished, test, vi } from 'vitest';
+import { startRoundTripCounter } from '../../../bench/support/pg-round-trips.js';
 import { type ApiTestApp, bearer, startApiApp } from '../../support/api-app.js';
 import request from '../../support/api-request.js';
 import { type TestDatabase, testDatabases } from '../../support/databases.js';
@@ -49,6 +50,16 @@ queues:
 `;
 
 const WAIT_MS = 120_000;
+
+/**
+ * The waiting router's reads, as the round-trip counter names them (cut at 90 characters): the waiting requests, and
+ * who has a preview pending. (The first name is also that of the wait deadlines' claim, whose scheduler these tests do
+ * not start.)
+ */
+const WAIT_READS = [
+  'select id, wait_point, wait_since, wait_until, wait_priority from interactions where wait_',
+  'select distinct target_id from invitations where state = $',
+];
 
 function useConnectors(database: TestDatabase) {
   const running: ApiTestApp[] = [];
@@ -452,6 +463,54 @@ describe.each(testDatabases().filter((d) => d.name === 'postgres'))(
       expect(fired[0] + fired[1]).toBe(1);
       await Promise.all([a.app.outbox.drain(), b.app.outbox.drain()]);
       expect(c.offeredTo('kw-leo', a, b)).toEqual([second]);
+    });
+
+    test('with nothing waiting a trigger reads nothing; a wait begun on the other connector is still offered here', async () => {
+      const direct = new URL(await database.create());
+      const counter = await startRoundTripCounter(direct);
+      onTestFinished(() => counter.close());
+      const viaCounter = new URL(direct);
+      viaCounter.hostname = '127.0.0.1';
+      viaCounter.port = String(counter.port);
+      const a = await c.start(viaCounter.toString());
+      const b = await c.start(viaCounter.toString());
+      for (const t of [a, b]) t.app.features.find((f) => f.name === 'scale-out')?.start?.();
+      await vi.waitFor(
+        () => expect(a.app.scaleOut?.signals.listening() && b.app.scaleOut?.signals.listening()).toBe(true),
+        {
+          timeout: 10_000,
+          interval: 20,
+        },
+      );
+      // Only A routes waiting requests; its start-up read finds none.
+      c.startWaiting(a);
+      await vi.waitFor(() => expect(a.app.waiting.nothingWaits()).toBe(true), { timeout: 10_000, interval: 20 });
+      const reads = () => WAIT_READS.map((s) => counter.byStatement().get(s) ?? 0);
+      const before = reads();
+
+      // Ann's session begins and ends on A (B hears of both): triggers, with nothing waiting.
+      const busy = await c.keepAnnBusy(a);
+      await c.end(a, busy);
+      await vi.waitFor(() => expect(b.app.load.of('kw-ann')).toBe(0), { timeout: 10_000, interval: 20 });
+      // A pass asked for now reads the waiting requests once (and, finding none, nothing else); a pass a trigger
+      // started would have read them too, or would be joined by this one and read them again.
+      await a.app.waiting.offerWaiting();
+      expect(reads()).toEqual([(before[0] ?? 0) + 1, before[1]]);
+
+      // Ann is busy again; a request begins waiting on B, which does not route waiting requests.
+      const busyAgain = await c.keepAnnBusy(a);
+      await vi.waitFor(() => expect(b.app.load.of('kw-ann')).toBe(1), { timeout: 10_000, interval: 20 });
+      const waiting = await c.startIm(b, b.keys.jim, 'patient');
+      expect((await c.get(b, waiting)).request.waiting.position).toBe(1);
+      // Her session ends on A: A offers B's waiting request (B told A that it began waiting).
+      await c.end(a, busyAgain);
+      await vi.waitFor(
+        async () => {
+          await a.app.outbox.drain();
+          expect(c.offeredTo('kw-ann', a, b)).toEqual([busy, busyAgain, waiting]);
+        },
+        { timeout: 10_000, interval: 20 },
+      );
     });
   },
 );

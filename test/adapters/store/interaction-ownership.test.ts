@@ -1,11 +1,12 @@
 /**
  * The contact center that owns an interaction (`api_interactions`) is written by the command that creates it, in
  * that command's transaction: a refused start leaves no ownership row, an accepted one leaves exactly its own, and an
- * owner recorded first stays. On SQLite, and on PostgreSQL when TEST_DATABASE_URL names a server.
+ * owner recorded first stays. The store tells its {@link InteractionOwners} what it records and loads. On SQLite, and on PostgreSQL when TEST_DATABASE_URL names a server.
  */
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../../src/adapters/store/agent-api-schema.js';
 import { connectorMigrations } from '../../../src/adapters/store/connector-migrations.js';
+import { InteractionOwners } from '../../../src/adapters/store/interaction-owners.js';
 import { type OpenDatabase, openDatabase } from '../../../src/adapters/store/open-database.js';
 import { createSqlInteractionStore } from '../../../src/adapters/store/sql-interaction-store.js';
 import type { StartIm } from '../../../src/domain/interaction/commands.js';
@@ -92,5 +93,34 @@ describe.each(testDatabases())('interaction ownership on $name', (database) => {
       ['im-1', 'north'],
       ['im-c', 'south'],
     ]);
+  });
+
+  test('the owners a command records are known at once; on PostgreSQL another store learns them from its loads', async () => {
+    const url = await database.create();
+    open = await openDatabase({ url, migrations: connectorMigrations });
+    const known = new InteractionOwners();
+    const here = new InteractionService({
+      store: createSqlInteractionStore(open, known),
+      clock: { now: () => 1_000 },
+      logger: createLogger('silent'),
+    });
+    expect((await here.execute(startIm('im-1', 'Can someone help with a refund?'), north)).ok).toBe(true);
+    expect((await here.execute(startIm('im-2', 'Internal question'))).ok).toBe(true);
+    expect((await here.execute(startIm('im-3', '   '), south)).ok).toBe(false);
+    expect([known.get('im-1'), known.get('im-2'), known.get('im-3')]).toEqual(['north', null, undefined]);
+    if (database.name !== 'postgres') return;
+
+    // Another replica's store: loading an interaction (which it does anyway) tells it the owner, or that it has none.
+    const there = await openDatabase({ url, migrations: connectorMigrations });
+    try {
+      const learnt = new InteractionOwners();
+      const store = createSqlInteractionStore(there, learnt);
+      expect(learnt.get('im-1')).toBeUndefined();
+      await store.get('im-1');
+      await store.transaction((tx) => tx.load(['im-2', 'im-3']));
+      expect([learnt.get('im-1'), learnt.get('im-2'), learnt.get('im-3')]).toEqual(['north', null, undefined]);
+    } finally {
+      await there.close();
+    }
   });
 });
