@@ -20,6 +20,15 @@ export interface InteractionOwner {
   readonly contactCenter: string;
 }
 
+/** How a command is run. */
+export interface ExecuteOptions {
+  /**
+   * The outbox effect being carried out that runs this command (a routing request's answer): the effects the command
+   * commits come after it, and need not wait for it to be marked done.
+   */
+  readonly carryingOut?: string | undefined;
+}
+
 /** Executes commands against the durable interaction state. */
 export interface InteractionCommands {
   /**
@@ -27,7 +36,7 @@ export interface InteractionCommands {
    * (`command.interactionId`, when it did not exist before) is recorded as the owner's in that same transaction: a
    * refused command records nothing, and an owner recorded earlier for the id stays.
    */
-  execute(command: Command, owner?: InteractionOwner): Promise<CommandResult>;
+  execute(command: Command, owner?: InteractionOwner, options?: ExecuteOptions): Promise<CommandResult>;
   /** Reads one interaction, or undefined when unknown. */
   get(interactionId: string): Promise<Interaction | undefined>;
 }

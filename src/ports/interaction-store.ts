@@ -55,6 +55,8 @@ export interface ClaimedAtCommit {
  */
 export interface CommitClaim {
   readonly leaseMs: number;
+  /** Pending effects that do not hold the new ones back (the effect whose carrying-out runs this command). */
+  readonly after?: readonly string[] | undefined;
   readonly claimed: (result: ClaimedAtCommit) => void;
 }
 

@@ -14,7 +14,12 @@ import type { Effect } from '../domain/interaction/effects.js';
 import { reduce } from '../domain/interaction/engine.js';
 import type { Interaction } from '../domain/interaction/types.js';
 import type { Clock } from '../ports/clock.js';
-import type { CommandResult, InteractionCommands, InteractionOwner } from '../ports/interaction-commands.js';
+import type {
+  CommandResult,
+  ExecuteOptions,
+  InteractionCommands,
+  InteractionOwner,
+} from '../ports/interaction-commands.js';
 import {
   type ClaimedAtCommit,
   type InteractionStore,
@@ -97,14 +102,16 @@ export class InteractionService implements InteractionCommands {
     }
   }
 
-  async execute(command: Command, owner?: InteractionOwner): Promise<CommandResult> {
+  async execute(command: Command, owner?: InteractionOwner, options?: ExecuteOptions): Promise<CommandResult> {
     const { store, clock, logger } = this.options;
     const attempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
         const leaseMs = this.#claimLeaseMs();
         let claimed: ClaimedAtCommit | undefined;
-        const claim = leaseMs === undefined ? undefined : { leaseMs, claimed: (c: ClaimedAtCommit) => (claimed = c) };
+        const after = options?.carryingOut === undefined ? undefined : [options.carryingOut];
+        const claim =
+          leaseMs === undefined ? undefined : { leaseMs, after, claimed: (c: ClaimedAtCommit) => (claimed = c) };
         const outcome = await store.transaction(async (tx) => {
           const loaded = await tx.load(interactionIdsOf(command));
           const linked = Object.values(loaded)

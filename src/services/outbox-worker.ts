@@ -117,7 +117,8 @@ export class OutboxWorker {
         this.#noticedWhileClaiming.clear();
         for (const id of noticed) if (this.#chains.has(id)) this.#claimAfter.add(id);
       }
-      if (items.length === 0) return total;
+      // A claim that took fewer than it could found everything ready: claiming again would find nothing.
+      if (items.length < room) return total;
     }
   }
 
@@ -206,8 +207,13 @@ export class OutboxWorker {
     return this.#claimAfter.delete(interactionId);
   }
 
+  /**
+   * Carries out one interaction's effects in order; those carried out are marked done together when the chain ends
+   * (or before a failure is recorded). A crash before that re-executes them, as ports dedupe by effect id.
+   */
   private async runInOrder(items: OutboxItem[]): Promise<void> {
     const { store, clock, logger } = this.options;
+    const done: string[] = [];
     for (const [n, item] of items.entries()) {
       try {
         await this.carryOut(item.id, item.effect);
@@ -216,6 +222,7 @@ export class OutboxWorker {
         const giveUp = attempts >= (this.options.maxAttempts ?? 8);
         const delay = Math.min((this.options.retryBaseMs ?? 1_000) * 2 ** (attempts - 1), 300_000);
         const message = error instanceof Error ? error.message : String(error);
+        if (done.length > 0) await this.markDone(done);
         await store.failOutbox(item.id, message, clock.now() + delay, giveUp);
         if (!giveUp) this.loop.wakeAt(clock.now() + delay);
         logger.warn(
@@ -226,22 +233,23 @@ export class OutboxWorker {
         await store.releaseOutbox(items.slice(n + 1).map((i) => i.id));
         return;
       }
-      await this.markDone(item.id);
+      done.push(item.id);
     }
+    await this.markDone(done);
   }
 
-  /** Marks an effect done; effects finished in the same turn of the event loop share one write. */
-  private markDone(id: string): Promise<void> {
+  /** Marks carried-out effects done; those finished in the same turn of the event loop share one write. */
+  private markDone(ids: readonly string[]): Promise<void> {
     if (this.done) {
-      this.done.ids.push(id);
+      this.done.ids.push(...ids);
       return this.done.written;
     }
-    const ids = [id];
+    const batch = [...ids];
     const written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
       this.done = null;
-      return this.options.store.completeOutbox(ids);
+      return this.options.store.completeOutbox(batch);
     });
-    this.done = { ids, written };
+    this.done = { ids: batch, written };
     return written;
   }
 
@@ -249,19 +257,24 @@ export class OutboxWorker {
     switch (effect.type) {
       case 'RouteRequest': {
         const command = await this.options.router.route(effect);
-        const result = await this.options.commands.execute(command);
+        // The answer's effects come after this one, which is done once the answer is committed.
+        const result = await this.options.commands.execute(command, undefined, { carryingOut: id });
         if (result.ok) return;
         const code = result.refusal.code;
         const stale = code === 'unknown-request' || code === 'interaction-ended' || code === 'request-pending';
         if (command.type === 'Offer' && !stale) {
           // An offer the engine will not make (someone already in the interaction): the request fails, the requester
           // is told, rather than waiting for an answer that cannot come.
-          const failed = await this.options.commands.execute({
-            type: 'RoutingFailed',
-            interactionId: command.interactionId,
-            requestId: command.requestId,
-            reasons: [result.refusal.message],
-          });
+          const failed = await this.options.commands.execute(
+            {
+              type: 'RoutingFailed',
+              interactionId: command.interactionId,
+              requestId: command.requestId,
+              reasons: [result.refusal.message],
+            },
+            undefined,
+            { carryingOut: id },
+          );
           this.options.logger.warn({ effectId: id, refusal: code, failed: failed.ok }, 'routing answer refused');
           return;
         }

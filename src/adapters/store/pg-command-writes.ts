@@ -10,7 +10,12 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
-import { type ClaimedAtCommit, type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
+import {
+  type ClaimedAtCommit,
+  type CommitClaim,
+  type OutboxEntry,
+  RevisionConflictError,
+} from '../../ports/interaction-store.js';
 import type { InteractionOwners } from './interaction-owners.js';
 import { factRow, interactionFromRows, outboxRow, type RowChanges, rowChanges } from './interaction-rows.js';
 import type { Database } from './schema.js';
@@ -73,20 +78,20 @@ export interface CommandWrites {
 
 /**
  * Writes a command's changes; throws {@link RevisionConflictError} (having written nothing) on a concurrent change.
- * With `claimLeaseMs`, the statement also claims the effects it inserts for the caller, for that long, wherever their
- * interaction has no earlier pending effect (one still running elsewhere, or waiting for a retry, keeps its order:
- * the new ones are left for whoever holds it), and says which it claimed.
+ * With `claim`, the statement also claims the effects it inserts for the caller, for its lease, wherever their
+ * interaction has no earlier pending effect but those `claim.after` names (one still running elsewhere, or waiting
+ * for a retry, keeps its order: the new ones are left for whoever holds it), and says which it claimed.
  */
 export async function writeCommand(
   db: Kysely<Database>,
   writes: CommandWrites,
-  claimLeaseMs?: number,
+  claim?: Pick<CommitClaim, 'leaseMs' | 'after'>,
 ): Promise<ClaimedAtCommit | undefined> {
   const changes = writes.saves.map((s) => rowChanges(s.before, s.after));
   const facts = writes.facts.map(factRow) as Row[];
   const outbox = writes.outbox.map((e) => outboxRow(e, writes.now)) as Row[];
   if (changes.length === 0 && facts.length === 0 && outbox.length === 0) return undefined;
-  const claimUntil = claimLeaseMs === undefined ? undefined : writes.now + claimLeaseMs;
+  const claimUntil = claim === undefined ? undefined : { until: writes.now + claim.leaseMs, after: claim.after ?? [] };
   const statements =
     changes.length === 0
       ? [statementFor(null, facts, outbox, [], claimUntil)]
@@ -160,17 +165,24 @@ function conditionalInsert(table: string, rows: readonly Row[], conflict: OnConf
   )}, ${JSON.stringify(rows)}::jsonb) where exists (select 1 from ix) ${upsert}`;
 }
 
+/** Until when a commit claims its effects, and the pending effects that do not hold them back. */
+interface ClaimUntil {
+  readonly until: number;
+  readonly after: readonly string[];
+}
+
 /**
  * The outbox rows' insert when the committer claims them: `claimed_until` is set where the interaction has no pending
  * effect from before this statement (its snapshot), and the rows' ids and whether each was claimed are returned.
  */
-function claimingOutboxInsert(rows: readonly Row[], claimUntil: number): RawBuilder<unknown> {
+function claimingOutboxInsert(rows: readonly Row[], claim: ClaimUntil): RawBuilder<unknown> {
   const cols = [...new Set(rows.flatMap(columnsOf))];
   const values = cols.map((c) =>
     c === 'claimed_until'
       ? sql`case when not exists (
           select 1 from outbox b where b.interaction_id = r.interaction_id and b.status = 'pending'
-        ) then ${claimUntil}::bigint end`
+            and b.id <> all(${[...claim.after]}::text[])
+        ) then ${claim.until}::bigint end`
       : sql`r.${ident(c)}`,
   );
   return sql`insert into outbox (${sql.join(cols.map(ident))}) select ${sql.join(values)}
@@ -188,7 +200,7 @@ function statementFor(
   facts: readonly Row[],
   outbox: readonly Row[],
   owners: readonly Row[],
-  claimUntil: number | undefined,
+  claimUntil: ClaimUntil | undefined,
 ): Statement {
   const row = (c?.interaction ?? {}) as Row;
   const id = String(row.id ?? '');

@@ -9,6 +9,7 @@ import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import type { InteractionOwner } from '../../ports/interaction-commands.js';
 import {
   type ClaimedAtCommit,
+  type CommitClaim,
   type DueInvitation,
   type FactQuery,
   type InteractionStore,
@@ -57,7 +58,7 @@ class SqlTx implements InteractionTx {
 
   constructor(
     private readonly trx: Transaction<Database>,
-    private readonly claimLeaseMs?: number,
+    private readonly claim?: Pick<CommitClaim, 'leaseMs' | 'after'>,
   ) {}
 
   load(ids: readonly string[]): Promise<Record<string, Interaction>> {
@@ -100,7 +101,8 @@ class SqlTx implements InteractionTx {
 
   async enqueue(entries: readonly OutboxEntry[], now: number): Promise<void> {
     if (entries.length === 0) return;
-    const lease = this.claimLeaseMs;
+    const lease = this.claim?.leaseMs;
+    const after = this.claim?.after ?? [];
     // Claimed at commit: the effects of interactions with no earlier pending effect (one writer: exact).
     const waiting =
       lease === undefined
@@ -113,6 +115,7 @@ class SqlTx implements InteractionTx {
                 .distinct()
                 .where('status', '=', 'pending')
                 .where('interaction_id', 'in', [...new Set(entries.map((e) => e.interactionId))])
+                .$if(after.length > 0, (q) => q.where('id', 'not in', after))
                 .execute()
             ).map((r) => r.interaction_id),
           );
@@ -214,7 +217,7 @@ export function createSqlInteractionStore(database: OpenDatabase, owners?: Inter
           const tx = new PgTx(db, owners);
           const result = await work(tx);
           const writes = tx.writes();
-          const claimed = await writeCommand(db, writes, claim?.leaseMs);
+          const claimed = await writeCommand(db, writes, claim);
           learnCreated(owners, { created: createdBy(writes.saves), owners: [...writes.owners] });
           if (claim && claimed) claim.claimed(claimed);
           return result;
@@ -222,7 +225,7 @@ export function createSqlInteractionStore(database: OpenDatabase, owners?: Inter
       : async (work, claim) => {
           const committed: SqlTx[] = [];
           const result = await db.transaction().execute((trx) => {
-            const tx = new SqlTx(trx, claim?.leaseMs);
+            const tx = new SqlTx(trx, claim);
             committed.push(tx);
             return work(tx);
           });
