@@ -19,7 +19,10 @@
  *   were busy (everything on it counts), and each stage's median and 90th percentile (request answered; preview or
  *   relay seen at the emulator, which is watched every few ms). With the offered load the same for 1, 2 and 4
  *   replicas and cores to spare, these measure the work a consultation costs, not the queueing of an oversubscribed
- *   machine (the `saturated` figures show that);
+ *   machine (the `saturated` figures show that). After the load it watches the replicas and PostgreSQL doing nothing
+ *   for 10 s (`idleCpuMsPerSecond`: timers, garbage collection, the periodic wake-up), and also gives the CPU per
+ *   consultation above that idle cost (`cpuMsPerConsultationAboveIdle`): the idle cost is paid per replica per
+ *   second, whatever the load;
  * - **round trips**: the cost run's load through a proxy in front of PostgreSQL that counts round trips (every simple
  *   query or extended-protocol Sync; background work and wake-ups included) and names them by statement (the proxy
  *   sits in the path of every query and costs CPU here, so it has a run of its own).
@@ -62,10 +65,17 @@ const RATE = Number(process.env.SCALE_OUT_RATE ?? 12);
 /** The kinds of run: how long each warms up and measures, and whether it is paced and counts round trips. */
 const RUNS = {
   throughput: { warmupMs: 5_000, measureMs: MEASURE_MS, paced: false, countTrips: false },
-  cost: { warmupMs: 20_000, measureMs: MEASURE_MS, paced: true, countTrips: false },
+  cost: {
+    warmupMs: Number(process.env.SCALE_OUT_COST_WARMUP ?? 20) * 1000,
+    measureMs: MEASURE_MS,
+    paced: true,
+    countTrips: false,
+  },
   trips: { warmupMs: 10_000, measureMs: 10_000, paced: true, countTrips: true },
 } as const;
 type RunKind = keyof typeof RUNS;
+/** How long the replicas and PostgreSQL are watched doing nothing after a cost run. */
+const IDLE_MS = 10_000;
 /** Part of every schema name: other users of the server (another machine's process may have this pid) must not collide. */
 const RUN_ID = randomBytes(3).toString('hex');
 const STAGES = ['start', 'toPreview', 'accept', 'message', 'toRelay', 'end'] as const;
@@ -349,7 +359,25 @@ async function measure(replicaCount: number, kind: RunKind) {
     const done = completed;
     stopAt = 0;
     await loops;
+    // What the replicas and PostgreSQL spend with nothing to do, measured right after the load (cost runs only).
+    let idle = { replicas: 0, postgres: 0 };
+    if (paced && !countTrips) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      const replicasBefore = replicaCpu();
+      const postgresBefore = postgresCpu();
+      await new Promise((r) => setTimeout(r, IDLE_MS));
+      let postgresIdle = 0;
+      for (const [pid, ms] of postgresCpu()) postgresIdle += ms - (postgresBefore.get(pid) ?? ms);
+      idle = { replicas: replicaCpu() - replicasBefore, postgres: postgresIdle };
+    }
+    const perSecond = (ms: number) => round(ms / (IDLE_MS / 1000));
+    const idleDuringLoad = (ms: number) => (ms / IDLE_MS) * measureMs;
     return {
+      idleCpuMsPerSecond: { replicas: perSecond(idle.replicas), postgresAllUsers: perSecond(idle.postgres) },
+      cpuMsPerConsultationAboveIdle: {
+        replicas: done > 0 ? round((cpu.replicas - idleDuringLoad(idle.replicas)) / done) : 0,
+        postgresAllUsers: done > 0 ? round((postgres - idleDuringLoad(idle.postgres)) / done) : 0,
+      },
       perSecond: done / (measureMs / 1000),
       completed: done,
       notRouted,
@@ -381,10 +409,10 @@ export async function run(): Promise<Record<string, BenchFigure>> {
   const out: Record<string, BenchFigure> = {};
   for (const n of REPLICAS) {
     const load = { before: loadavg()[0] ?? 0, after: 0 };
-    const rate = await measure(n, 'throughput');
     const cost = await measure(n, 'cost');
+    const rate = process.env.SCALE_OUT_COST_ONLY ? cost : await measure(n, 'throughput');
     load.after = loadavg()[0] ?? 0;
-    const trips = await measure(n, 'trips');
+    const trips = process.env.SCALE_OUT_COST_ONLY ? cost : await measure(n, 'trips');
     out[`scale-out-${n}-replica${n > 1 ? 's' : ''}`] = {
       value: round(rate.perSecond),
       unit: 'consultations/s',
@@ -397,6 +425,8 @@ export async function run(): Promise<Record<string, BenchFigure>> {
       completedAtOfferedRate: cost.completed,
       stagesMs: cost.stages,
       cpuMsPerConsultation: cost.cpuMsPerConsultation,
+      idleCpuMsPerSecond: cost.idleCpuMsPerSecond,
+      cpuMsPerConsultationAboveIdle: cost.cpuMsPerConsultationAboveIdle,
       machineBusyCores: cost.machineBusyCores,
       saturated: {
         stagesMs: rate.stages,

@@ -44,7 +44,7 @@ const DROPPED_DEFAULT_METRICS = [
 
 /** Node's default metrics (event loop lag, memory, CPU, handles by type), without {@link DROPPED_DEFAULT_METRICS}. */
 function collectNodeMetrics(registry: Registry): void {
-  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 20 });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   for (const name of DROPPED_DEFAULT_METRICS) registry.removeSingleMetric(name);
 }
 
