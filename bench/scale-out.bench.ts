@@ -29,7 +29,8 @@
  *
  * Needs PostgreSQL at TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test). For exploring:
  * SCALE_OUT_REPLICAS (e.g. `1,2`), SCALE_OUT_AGENTS, SCALE_OUT_SECONDS (measured seconds of each run),
- * SCALE_OUT_RATE and SCALE_OUT_TOP (statements listed) override the defaults.
+ * SCALE_OUT_RATE, SCALE_OUT_COST_WARMUP (seconds) and SCALE_OUT_TOP (statements listed) override the defaults, and
+ * SCALE_OUT_COST_ONLY=1 makes only the cost run (its figures then stand in for the others').
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
