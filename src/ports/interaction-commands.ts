@@ -23,8 +23,8 @@ export interface InteractionOwner {
 /** How a command is run. */
 export interface ExecuteOptions {
   /**
-   * The outbox effect being carried out that runs this command (a routing request's answer): the effects the command
-   * commits come after it, and need not wait for it to be marked done.
+   * The outbox effect being carried out that runs this command (a routing request's answer): it is marked done in
+   * the command's commit, and the effects the command queues do not wait for it.
    */
   readonly carryingOut?: string | undefined;
 }

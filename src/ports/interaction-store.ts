@@ -39,7 +39,7 @@ export class RevisionConflictError extends Error {
 }
 
 /**
- * What a command's commit claimed for the committing process (see {@link CommitClaim}): the effects it holds for
+ * What a command's commit claimed for the committing process (see {@link CommitOptions}): the effects it holds for
  * `leaseMs` and should carry out now, and the interactions whose new effects it left unclaimed because earlier
  * effects of theirs were still pending (whoever holds those claims these after them).
  */
@@ -48,16 +48,20 @@ export interface ClaimedAtCommit {
   readonly heldBack: readonly string[];
 }
 
-/**
- * Asks a command's transaction to claim, in its own commit, the effects it queues: those of an interaction with no
- * earlier pending effect are leased to the caller for `leaseMs`, and `claimed` is told after the commit. A store
- * that cannot claim at commit never calls `claimed` (its effects are claimed as usual).
- */
-export interface CommitClaim {
-  readonly leaseMs: number;
-  /** Pending effects that do not hold the new ones back (the effect whose carrying-out runs this command). */
-  readonly after?: readonly string[] | undefined;
-  readonly claimed: (result: ClaimedAtCommit) => void;
+/** How a command's transaction commits, beyond its own writes. */
+export interface CommitOptions {
+  /**
+   * Outbox effects the command completes (the routing request whose answer it is): marked done in the command's own
+   * commit, when it writes anything, so a crash can never leave the answer committed and the request to answer it
+   * again; effects the command queues do not wait for them.
+   */
+  readonly completes?: readonly string[] | undefined;
+  /**
+   * Claims, in the commit, the effects the command queues: those of an interaction with no earlier pending effect
+   * are leased to the caller for `leaseMs`, and `claimed` is told after the commit. A store that cannot claim at
+   * commit never calls `claimed` (its effects are claimed as usual).
+   */
+  readonly claim?: { readonly leaseMs: number; readonly claimed: (result: ClaimedAtCommit) => void } | undefined;
 }
 
 /** The work of one command, inside one transaction. */
@@ -83,8 +87,8 @@ export interface FactQuery {
 
 /** The store port. */
 export interface InteractionStore {
-  /** Runs one command's work in one transaction; with `claim`, the effects it queues may be claimed at commit. */
-  transaction<T>(work: (tx: InteractionTx) => Promise<T>, claim?: CommitClaim): Promise<T>;
+  /** Runs one command's work in one transaction, committed as `options` ask. */
+  transaction<T>(work: (tx: InteractionTx) => Promise<T>, options?: CommitOptions): Promise<T>;
   get(id: string): Promise<Interaction | undefined>;
   /** Pending invitations due at or before `now`, oldest first. */
   dueInvitations(now: number, limit: number): Promise<DueInvitation[]>;

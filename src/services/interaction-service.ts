@@ -22,6 +22,7 @@ import type {
 } from '../ports/interaction-commands.js';
 import {
   type ClaimedAtCommit,
+  type CommitOptions,
   type InteractionStore,
   type OutboxEntry,
   type OutboxItem,
@@ -109,9 +110,11 @@ export class InteractionService implements InteractionCommands {
       try {
         const leaseMs = this.#claimLeaseMs();
         let claimed: ClaimedAtCommit | undefined;
-        const after = options?.carryingOut === undefined ? undefined : [options.carryingOut];
-        const claim =
-          leaseMs === undefined ? undefined : { leaseMs, after, claimed: (c: ClaimedAtCommit) => (claimed = c) };
+        const commit: CommitOptions = {
+          // The routing request this command answers is done once the answer is committed, in the same commit.
+          completes: options?.carryingOut === undefined ? undefined : [options.carryingOut],
+          claim: leaseMs === undefined ? undefined : { leaseMs, claimed: (c: ClaimedAtCommit) => (claimed = c) },
+        };
         const outcome = await store.transaction(async (tx) => {
           const loaded = await tx.load(interactionIdsOf(command));
           const linked = Object.values(loaded)
@@ -137,7 +140,7 @@ export class InteractionService implements InteractionCommands {
             effects: [...result.effects],
             sessionsChanged: [...new Set(changed.flatMap((ix) => sessionChanges(loaded[ix.id], ix)))],
           };
-        }, claim);
+        }, commit);
         if (outcome.result.ok) {
           logger.debug({ command: command.type, interactionId: command.interactionId }, 'command applied');
           const dueTimes = outcome.effects.flatMap((e) =>

@@ -10,12 +10,7 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
-import {
-  type ClaimedAtCommit,
-  type CommitClaim,
-  type OutboxEntry,
-  RevisionConflictError,
-} from '../../ports/interaction-store.js';
+import { type ClaimedAtCommit, type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
 import type { InteractionOwners } from './interaction-owners.js';
 import { factRow, interactionFromRows, outboxRow, type RowChanges, rowChanges } from './interaction-rows.js';
 import type { Database } from './schema.js';
@@ -77,24 +72,36 @@ export interface CommandWrites {
 }
 
 /**
+/** What a command's commit does besides its writes (see `CommitOptions`). */
+export interface CommandCommit {
+  /** Effects marked done with the command's writes (and that do not hold back the ones it queues). */
+  readonly completes?: readonly string[] | undefined;
+  /** Claim the effects it queues for this long. */
+  readonly leaseMs?: number | undefined;
+}
+
+/**
  * Writes a command's changes; throws {@link RevisionConflictError} (having written nothing) on a concurrent change.
- * With `claim`, the statement also claims the effects it inserts for the caller, for its lease, wherever their
- * interaction has no earlier pending effect but those `claim.after` names (one still running elsewhere, or waiting
- * for a retry, keeps its order: the new ones are left for whoever holds it), and says which it claimed.
+ * The effects `commit.completes` names are marked done with them. With `commit.leaseMs`, the statement also claims
+ * the effects it inserts for the caller, for that long, wherever their interaction has no earlier pending effect but
+ * those it completes (one still running elsewhere, or waiting for a retry, keeps its order: the new ones are left for
+ * whoever holds it), and says which it claimed.
  */
 export async function writeCommand(
   db: Kysely<Database>,
   writes: CommandWrites,
-  claim?: Pick<CommitClaim, 'leaseMs' | 'after'>,
+  commit: CommandCommit = {},
 ): Promise<ClaimedAtCommit | undefined> {
   const changes = writes.saves.map((s) => rowChanges(s.before, s.after));
   const facts = writes.facts.map(factRow) as Row[];
   const outbox = writes.outbox.map((e) => outboxRow(e, writes.now)) as Row[];
   if (changes.length === 0 && facts.length === 0 && outbox.length === 0) return undefined;
-  const claimUntil = claim === undefined ? undefined : { until: writes.now + claim.leaseMs, after: claim.after ?? [] };
+  const completes = commit.completes ?? [];
+  const claimUntil =
+    commit.leaseMs === undefined ? undefined : { until: writes.now + commit.leaseMs, after: completes };
   const statements =
     changes.length === 0
-      ? [statementFor(null, facts, outbox, [], claimUntil)]
+      ? [statementFor(null, facts, outbox, [], claimUntil, completes)]
       : changes.map((c, n) =>
           statementFor(
             c,
@@ -102,6 +109,7 @@ export async function writeCommand(
             n === 0 ? outbox : [],
             writes.owners.filter((o) => o.interaction_id === c.interaction.id),
             claimUntil,
+            n === 0 ? completes : [],
           ),
         );
   let claimedIds: Set<string> | undefined;
@@ -192,8 +200,9 @@ function claimingOutboxInsert(rows: readonly Row[], claim: ClaimUntil): RawBuild
 
 /**
  * One statement: the interaction's insert or revision-checked update (`ix`), then every other write depending on it
- * (with no interaction changed, facts and effects alone, unconditionally). With `claimUntil`, its effects are
- * claimed as it inserts them (see {@link claimingOutboxInsert}) and the statement returns the ids it claimed.
+ * (with no interaction changed, facts and effects alone, unconditionally), among them marking `completes` done.
+ * With `claimUntil`, its effects are claimed as it inserts them (see {@link claimingOutboxInsert}) and the statement
+ * returns the ids it claimed.
  */
 function statementFor(
   c: RowChanges | null,
@@ -201,6 +210,7 @@ function statementFor(
   outbox: readonly Row[],
   owners: readonly Row[],
   claimUntil: ClaimUntil | undefined,
+  completes: readonly string[],
 ): Statement {
   const row = (c?.interaction ?? {}) as Row;
   const id = String(row.id ?? '');
@@ -228,6 +238,9 @@ function statementFor(
   const writes = tables
     .filter(([, rows]) => rows.length > 0)
     .map(([table, rows, conflict]) => conditionalInsert(table, rows, conflict));
+  if (completes.length > 0)
+    writes.push(sql`update outbox set status = 'done', claimed_until = null
+      where id = any(${[...completes]}::text[]) and exists (select 1 from ix)`);
   if (claiming) writes.push(claimingOutboxInsert(outbox, claimUntil));
   const ctes = writes.map((w, n) => sql`, ${sql.raw(`w${n}`)} as (${w})`);
   const claimed = claiming

@@ -9,7 +9,7 @@ import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import type { InteractionOwner } from '../../ports/interaction-commands.js';
 import {
   type ClaimedAtCommit,
-  type CommitClaim,
+  type CommitOptions,
   type DueInvitation,
   type FactQuery,
   type InteractionStore,
@@ -58,14 +58,29 @@ class SqlTx implements InteractionTx {
 
   constructor(
     private readonly trx: Transaction<Database>,
-    private readonly claim?: Pick<CommitClaim, 'leaseMs' | 'after'>,
+    private readonly commit: Pick<CommitOptions, 'completes'> & { readonly leaseMs?: number | undefined } = {},
   ) {}
+
+  /** Whether the command wrote anything (its completed effects are then marked done with it). */
+  #wrote = false;
+
+  /** Marks the effects the command completes done, in its transaction, when it wrote anything. */
+  async finish(): Promise<void> {
+    const completes = this.commit.completes ?? [];
+    if (!this.#wrote || completes.length === 0) return;
+    await this.trx
+      .updateTable('outbox')
+      .set({ status: 'done', claimed_until: null })
+      .where('id', 'in', [...completes])
+      .execute();
+  }
 
   load(ids: readonly string[]): Promise<Record<string, Interaction>> {
     return loadMany(this.trx, ids);
   }
 
   async save(before: Interaction | undefined, after: Interaction): Promise<void> {
+    this.#wrote = true;
     const c = rowChanges(before, after);
     if (c.isNew) {
       await this.trx.insertInto('interactions').values(c.interaction).execute();
@@ -101,8 +116,8 @@ class SqlTx implements InteractionTx {
 
   async enqueue(entries: readonly OutboxEntry[], now: number): Promise<void> {
     if (entries.length === 0) return;
-    const lease = this.claim?.leaseMs;
-    const after = this.claim?.after ?? [];
+    const lease = this.commit.leaseMs;
+    const after = this.commit.completes ?? [];
     // Claimed at commit: the effects of interactions with no earlier pending effect (one writer: exact).
     const waiting =
       lease === undefined
@@ -213,25 +228,30 @@ export function createSqlInteractionStore(database: OpenDatabase, owners?: Inter
   const isPostgres = database.dialect === 'postgres';
   return {
     transaction: isPostgres
-      ? async (work, claim) => {
+      ? async (work, options) => {
           const tx = new PgTx(db, owners);
           const result = await work(tx);
           const writes = tx.writes();
-          const claimed = await writeCommand(db, writes, claim);
+          const claimed = await writeCommand(db, writes, {
+            completes: options?.completes,
+            leaseMs: options?.claim?.leaseMs,
+          });
           learnCreated(owners, { created: createdBy(writes.saves), owners: [...writes.owners] });
-          if (claim && claimed) claim.claimed(claimed);
+          if (options?.claim && claimed) options.claim.claimed(claimed);
           return result;
         }
-      : async (work, claim) => {
+      : async (work, options) => {
           const committed: SqlTx[] = [];
-          const result = await db.transaction().execute((trx) => {
-            const tx = new SqlTx(trx, claim);
+          const result = await db.transaction().execute(async (trx) => {
+            const tx = new SqlTx(trx, { completes: options?.completes, leaseMs: options?.claim?.leaseMs });
             committed.push(tx);
-            return work(tx);
+            const value = await work(tx);
+            await tx.finish();
+            return value;
           });
           for (const tx of committed) learnCreated(owners, tx);
           const claimed = committed.at(-1)?.claimed;
-          if (claim && claimed) claim.claimed(claimed);
+          if (options?.claim && claimed) options.claim.claimed(claimed);
           return result;
         },
 
