@@ -14,7 +14,7 @@
 import type { Logger } from 'pino';
 import type { Effect } from '../domain/interaction/effects.js';
 import type { Clock } from '../ports/clock.js';
-import type { InteractionCommands } from '../ports/interaction-commands.js';
+import type { CommandResult, InteractionCommands } from '../ports/interaction-commands.js';
 import type { InteractionStore, OutboxItem } from '../ports/interaction-store.js';
 import type { ParticipantChannel, PersonEffect } from '../ports/participant-channel.js';
 import type { Router } from '../ports/router.js';
@@ -216,7 +216,7 @@ export class OutboxWorker {
     const done: string[] = [];
     for (const [n, item] of items.entries()) {
       try {
-        await this.carryOut(item.id, item.effect);
+        if (await this.carryOut(item.id, item.effect)) continue;
       } catch (error) {
         const attempts = item.attempts + 1;
         const giveUp = attempts >= (this.options.maxAttempts ?? 8);
@@ -235,7 +235,7 @@ export class OutboxWorker {
       }
       done.push(item.id);
     }
-    await this.markDone(done);
+    if (done.length > 0) await this.markDone(done);
   }
 
   /** Marks carried-out effects done; those finished in the same turn of the event loop share one write. */
@@ -253,13 +253,15 @@ export class OutboxWorker {
     return written;
   }
 
-  private async carryOut(id: string, effect: Effect): Promise<void> {
+  /** Carries out one effect; true when it was marked done already (in the commit of the command it ran). */
+  private async carryOut(id: string, effect: Effect): Promise<boolean> {
+    const committed = (r: CommandResult) => r.ok && r.interactions.length > 0;
     switch (effect.type) {
       case 'RouteRequest': {
         const command = await this.options.router.route(effect);
-        // The answer's effects come after this one, which is done once the answer is committed.
+        // The answer's commit marks this effect done, and its effects do not wait for this one.
         const result = await this.options.commands.execute(command, undefined, { carryingOut: id });
-        if (result.ok) return;
+        if (result.ok) return committed(result);
         const code = result.refusal.code;
         const stale = code === 'unknown-request' || code === 'interaction-ended' || code === 'request-pending';
         if (command.type === 'Offer' && !stale) {
@@ -276,21 +278,22 @@ export class OutboxWorker {
             { carryingOut: id },
           );
           this.options.logger.warn({ effectId: id, refusal: code, failed: failed.ok }, 'routing answer refused');
-          return;
+          return committed(failed);
         }
         this.options.logger.debug({ effectId: id, refusal: code }, 'routing answer no longer needed');
-        return;
+        return false;
       }
       case 'SendPreview':
       case 'UpdatePreview':
       case 'Deliver':
       case 'ReplayTranscript':
       case 'Notify':
-        return this.channelFor(effect).send(id, effect);
+        await this.channelFor(effect).send(id, effect);
+        return false;
       case 'RecordFact':
       case 'ScheduleTimeout':
       case 'ScheduleWaitExpiry':
-        return;
+        return false;
     }
   }
 
