@@ -147,11 +147,11 @@ export class InteractionService implements InteractionCommands {
             e.type === 'ScheduleTimeout' || e.type === 'ScheduleWaitExpiry' ? [e.dueAt] : [],
           );
           const queued = outcome.effects.some((e) => !inTransaction(e));
-          const done = claimed as ClaimedAtCommit | undefined;
+          const atCommit = claimed as ClaimedAtCommit | undefined;
           this.#emit({
-            effects: queued && done === undefined,
-            claimed: done?.items ?? [],
-            heldBack: done?.heldBack ?? [],
+            effects: queued && atCommit === undefined,
+            claimed: atCommit?.items ?? [],
+            heldBack: atCommit?.heldBack ?? [],
             timeouts: dueTimes.length > 0,
             nextTimeoutAt: dueTimes.length > 0 ? Math.min(...dueTimes) : null,
             interactions: outcome.result.interactions,

@@ -2,7 +2,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Interaction, Invitation, Party, TranscriptEntry } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
-import type { OutboxEntry } from '../../ports/interaction-store.js';
+import type { ClaimedAtCommit, OutboxEntry } from '../../ports/interaction-store.js';
 import type {
   InteractionsTable,
   InvitationsTable,
@@ -123,10 +123,30 @@ export function factRow(f: ResourceFact): Insertable<ResourceFactsTable> {
   };
 }
 
+/** An effect's outbox id: stable, the ports' idempotency key. */
+export function outboxIdOf(e: OutboxEntry): string {
+  return `${e.interactionId}/${e.revision}/${e.idx}`;
+}
+
+/**
+ * What a commit claimed of the effects it queued: the entries `isClaimed` accepts as items to run, and the
+ * interactions of the others (held back behind earlier pending effects).
+ */
+export function claimedAtCommit(
+  entries: readonly OutboxEntry[],
+  isClaimed: (e: OutboxEntry) => boolean,
+): ClaimedAtCommit {
+  const claimed = entries.filter(isClaimed);
+  return {
+    items: claimed.map((e) => ({ id: outboxIdOf(e), interactionId: e.interactionId, effect: e.effect, attempts: 0 })),
+    heldBack: [...new Set(entries.filter((e) => !isClaimed(e)).map((e) => e.interactionId))],
+  };
+}
+
 /** An effect's outbox row, pending and available from `now`. */
 export function outboxRow(e: OutboxEntry, now: number): Insertable<OutboxTable> {
   return {
-    id: `${e.interactionId}/${e.revision}/${e.idx}`,
+    id: outboxIdOf(e),
     interaction_id: e.interactionId,
     revision: e.revision,
     idx: e.idx,

@@ -12,7 +12,15 @@ import type { Interaction } from '../../domain/interaction/types.js';
 import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import { type ClaimedAtCommit, type OutboxEntry, RevisionConflictError } from '../../ports/interaction-store.js';
 import type { InteractionOwners } from './interaction-owners.js';
-import { factRow, interactionFromRows, outboxRow, type RowChanges, rowChanges } from './interaction-rows.js';
+import {
+  claimedAtCommit,
+  factRow,
+  interactionFromRows,
+  outboxIdOf,
+  outboxRow,
+  type RowChanges,
+  rowChanges,
+} from './interaction-rows.js';
 import type { Database } from './schema.js';
 
 type Row = Record<string, unknown>;
@@ -123,14 +131,8 @@ export async function writeCommand(
   else await db.transaction().execute((trx) => runAll(trx));
   if (claimUntil === undefined || outbox.length === 0) return undefined;
   const claimed = claimedIds ?? new Set<string>();
-  const items = writes.outbox
-    .filter((e) => claimed.has(outboxId(e)))
-    .map((e) => ({ id: outboxId(e), interactionId: e.interactionId, effect: e.effect, attempts: 0 }));
-  const heldBack = [...new Set(writes.outbox.filter((e) => !claimed.has(outboxId(e))).map((e) => e.interactionId))];
-  return { items, heldBack };
+  return claimedAtCommit(writes.outbox, (e) => claimed.has(outboxIdOf(e)));
 }
-
-const outboxId = (e: OutboxEntry): string => String(outboxRow(e, 0).id);
 
 interface Statement {
   readonly interactionId: string;

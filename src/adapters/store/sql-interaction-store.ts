@@ -9,7 +9,6 @@ import type { ResourceFact } from '../../domain/reporting/resource-fact.js';
 import type { InteractionOwner } from '../../ports/interaction-commands.js';
 import {
   type ClaimedAtCommit,
-  type CommitOptions,
   type DueInvitation,
   type FactQuery,
   type InteractionStore,
@@ -19,10 +18,23 @@ import {
 } from '../../ports/interaction-store.js';
 import type { AgentApiTables } from './agent-api-schema.js';
 import type { InteractionOwners } from './interaction-owners.js';
-import { factFromRow, factRow, interactionFromRows, outboxRow, rowChanges } from './interaction-rows.js';
+import {
+  claimedAtCommit,
+  factFromRow,
+  factRow,
+  interactionFromRows,
+  outboxRow,
+  rowChanges,
+} from './interaction-rows.js';
 import type { OpenDatabase } from './open-database.js';
 import { claimOutboxInTransaction, claimOutboxPostgres } from './outbox-claims.js';
-import { type CommandWrites, loadInOneQuery, type OwnerRow, writeCommand } from './pg-command-writes.js';
+import {
+  type CommandCommit,
+  type CommandWrites,
+  loadInOneQuery,
+  type OwnerRow,
+  writeCommand,
+} from './pg-command-writes.js';
 import type { Database } from './schema.js';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -58,7 +70,7 @@ class SqlTx implements InteractionTx {
 
   constructor(
     private readonly trx: Transaction<Database>,
-    private readonly commit: Pick<CommitOptions, 'completes'> & { readonly leaseMs?: number | undefined } = {},
+    private readonly commit: CommandCommit = {},
   ) {}
 
   /** Whether the command wrote anything (its completed effects are then marked done with it). */
@@ -140,16 +152,11 @@ class SqlTx implements InteractionTx {
       .values(entries.map((e) => ({ ...outboxRow(e, now), claimed_until: claim(e) ? now + (lease ?? 0) : null })))
       .execute();
     if (lease === undefined) return;
-    const items = entries.filter(claim).map((e) => ({
-      id: String(outboxRow(e, now).id),
-      interactionId: e.interactionId,
-      effect: e.effect,
-      attempts: 0,
-    }));
+    const these = claimedAtCommit(entries, claim);
     const before = this.claimed;
     this.claimed = {
-      items: [...(before?.items ?? []), ...items],
-      heldBack: [...new Set([...(before?.heldBack ?? []), ...waiting])],
+      items: [...(before?.items ?? []), ...these.items],
+      heldBack: [...new Set([...(before?.heldBack ?? []), ...these.heldBack])],
     };
   }
 
