@@ -7,11 +7,10 @@
  * over, recreates the subscription Graph lost, and its users' changes keep reaching the survivor's API.
  */
 
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { DelegatedTokens } from '../../src/adapters/graph/delegated-tokens.js';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
@@ -29,6 +28,7 @@ import {
   isReplica,
   killAllReplicas,
   type Replica,
+  replicaSchemas,
   startReplica,
   writeConfig,
 } from '../support/replicas.js';
@@ -103,7 +103,7 @@ scaleOut:
 }
 
 describe.skipIf(!server)('presence shards held by replicas in separate processes', { timeout: 180_000 }, () => {
-  const schemas: string[] = [];
+  const schemas = replicaSchemas(server);
   let emu: GraphEmulator | undefined;
   let db: OpenDatabase | undefined;
   let balancer: Awaited<ReturnType<typeof startBalancer>> | undefined;
@@ -113,24 +113,12 @@ describe.skipIf(!server)('presence shards held by replicas in separate processes
     await db?.close();
     await emu?.close();
   });
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: server });
-    await client.connect();
-    for (const s of schemas.splice(0)) await client.query(`drop schema if exists ${s} cascade`);
-    await client.end();
-  });
+  afterAll(() => schemas.dropAll());
 
   test('a notification to the replica not holding its shard is applied on both; a dead replica’s shard moves to the survivor', async () => {
     // The database, the emulator with the four users, and the subscriber accounts signed in (as `presence sign-in` does).
-    const schema = `r_${randomUUID().replaceAll('-', '')}`;
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    schemas.push(schema);
-    const url = new URL(server ?? '');
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    db = await openDatabase({ url: url.toString(), migrations: connectorMigrations });
+    const url = await schemas.fresh();
+    db = await openDatabase({ url, migrations: connectorMigrations });
     const database = db;
     emu = await startGraphEmulator({ tenantId: LOCAL_TENANT_ID });
     const graph = emu;
@@ -159,7 +147,7 @@ describe.skipIf(!server)('presence shards held by replicas in separate processes
     let turn = 0;
     balancer = await startBalancer(() => pinned ?? live[turn++ % Math.max(1, live.length)]);
     const env = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: url,
       CONNECTOR_CONFIG: writeConfig(configYaml(graph, balancer.base)),
       GRAPH_CLIENT_SECRET: 'local-emulator-secret',
       PRESENCE_TOKEN_CACHE_KEY: tokenCacheKey,

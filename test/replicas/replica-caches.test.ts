@@ -1,13 +1,3 @@
-/**
- * What replicas keep in memory, and forget when another replica changes it (separate processes, `src/main.ts`, on
- * one PostgreSQL database, Teams played by the Bot Connector emulator): an API key revoked through one replica is
- * refused by the other from the moment the revocation reaches it, though the other had it in memory; a conversation
- * reference stored through one replica is the one the other sends to next; an expert marked unreachable in Teams
- * through one replica is offered no work by the other, which reads no mark per offer, until a clear through the first.
- */
-
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';
@@ -26,6 +16,7 @@ import {
   openStream,
   postActivity,
   type Replica,
+  replicaSchemas,
   type SseStream,
   startReplica,
   TENANT,
@@ -52,20 +43,7 @@ teams:
 `;
 
 const server = process.env.TEST_DATABASE_URL;
-const schemas: string[] = [];
-
-/** A new schema of its own on the test server. */
-async function freshSchema(): Promise<string> {
-  const schema = `r_${randomUUID().replaceAll('-', '')}`;
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  schemas.push(schema);
-  const u = new URL(server ?? '');
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
+const schemas = replicaSchemas(server);
 
 describe.skipIf(!server)('what replicas keep in memory', { timeout: 180_000 }, () => {
   let emulator: BotConnectorEmulator;
@@ -78,15 +56,10 @@ describe.skipIf(!server)('what replicas keep in memory', { timeout: 180_000 }, (
     db = undefined;
     await emulator?.close();
   });
-  afterAll(async () => {
-    const client = new pg.Client({ connectionString: server });
-    await client.connect();
-    for (const s of schemas.splice(0)) await client.query(`drop schema if exists ${s} cascade`);
-    await client.end();
-  });
+  afterAll(() => schemas.dropAll());
 
   async function setUp(logLevel = 'warn') {
-    const url = await freshSchema();
+    const url = await schemas.fresh();
     emulator = await startBotConnectorEmulator({ tenantPerSecond: 1000 });
     const env = { DATABASE_URL: url, CONNECTOR_CONFIG: writeConfig(yaml), LOG_LEVEL: logLevel };
     const [a, b] = await Promise.all([startReplica('A', env), startReplica('B', env)]);

@@ -1,12 +1,3 @@
-/**
- * Two replicas as separate processes (`src/main.ts`) on one PostgreSQL database, Teams played by the Bot Connector
- * emulator: a consultation started through A is accepted through B; a replica killed mid-preview leaves its
- * time-out to the other, which fires it once; an agent's stream reconnects to the other replica and misses
- * nothing; both restart and every interaction, transcript and fact is still there.
- */
-
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';
@@ -27,6 +18,7 @@ import {
   openStream,
   postActivity,
   type Replica,
+  replicaSchemas,
   type SseStream,
   startReplica,
   TENANT,
@@ -52,27 +44,7 @@ teams:
 `;
 
 const server = process.env.TEST_DATABASE_URL;
-const schemas: string[] = [];
-
-/** A new schema of its own on the test server (a random name: other suites share the server). */
-async function freshSchema(): Promise<string> {
-  const schema = `r_${randomUUID().replaceAll('-', '')}`;
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  await client.query(`create schema ${schema}`);
-  await client.end();
-  schemas.push(schema);
-  const u = new URL(server ?? '');
-  u.searchParams.set('options', `-c search_path=${schema}`);
-  return u.toString();
-}
-
-async function dropSchemas(): Promise<void> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  for (const s of schemas.splice(0)) await client.query(`drop schema if exists ${s} cascade`);
-  await client.end();
-}
+const schemas = replicaSchemas(server);
 
 describe.skipIf(!server)('two replicas in separate processes on one PostgreSQL database', { timeout: 180_000 }, () => {
   let emulator: BotConnectorEmulator;
@@ -85,11 +57,11 @@ describe.skipIf(!server)('two replicas in separate processes on one PostgreSQL d
     db = undefined;
     await emulator?.close();
   });
-  afterAll(() => dropSchemas());
+  afterAll(() => schemas.dropAll());
 
   /** A fresh schema, its config, the emulator, two replicas and Kate's key. */
   async function setUp() {
-    const url = await freshSchema();
+    const url = await schemas.fresh();
     emulator = await startBotConnectorEmulator({ tenantPerSecond: 1000 });
     const env = { DATABASE_URL: url, CONNECTOR_CONFIG: writeConfig(yaml) };
     const [a, b] = await Promise.all([startReplica('A', env), startReplica('B', env)]);

@@ -4,12 +4,14 @@
  * caller, is Teams. Also an SSE reader that keeps collecting, Teams activities for an expert, and a poll helper.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -171,3 +173,34 @@ export async function postActivity(base: string, activity: Record<string, unknow
 
 /** The SSE stream reader (every event checked against the served AsyncAPI document). */
 export { openStream, type SseEvent, type SseStream } from './event-readers.js';
+
+/**
+ * Schemas of their own on the test server, for replicas sharing one database: `fresh()` creates one (a random name:
+ * other suites share the server) and answers its URL; `dropAll()` drops every one created so far.
+ */
+export function replicaSchemas(server: string | undefined) {
+  const created: string[] = [];
+  const admin = async (work: (client: pg.Client) => Promise<void>) => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    try {
+      await work(client);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    async fresh(): Promise<string> {
+      const schema = `r_${randomUUID().replaceAll('-', '')}`;
+      await admin((c) => c.query(`create schema ${schema}`).then(() => undefined));
+      created.push(schema);
+      const url = new URL(server ?? '');
+      url.searchParams.set('options', `-c search_path=${schema}`);
+      return url.toString();
+    },
+    dropAll: () =>
+      admin(async (c) => {
+        for (const s of created.splice(0)) await c.query(`drop schema if exists ${s} cascade`);
+      }),
+  };
+}
