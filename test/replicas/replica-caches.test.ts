@@ -1,3 +1,11 @@
+/**
+ * What replicas keep in memory, and forget when another replica changes it (separate processes, `src/main.ts`, on
+ * one PostgreSQL database, Teams played by the Bot Connector emulator): an API key revoked through one replica is
+ * refused by the other from the moment the revocation reaches it, though the other had it in memory; a conversation
+ * reference stored through one replica is the one the other sends to next; an expert marked unreachable in Teams
+ * through one replica is offered no work by the other, which reads no mark per offer, until a clear through the first.
+ */
+
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';

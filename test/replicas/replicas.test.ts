@@ -1,3 +1,10 @@
+/**
+ * Two replicas as separate processes (`src/main.ts`) on one PostgreSQL database, Teams played by the Bot Connector
+ * emulator: a consultation started through A is accepted through B; a replica killed mid-preview leaves its
+ * time-out to the other, which fires it once; an agent's stream reconnects to the other replica and misses
+ * nothing; both restart and every interaction, transcript and fact is still there.
+ */
+
 import { afterAll, afterEach, describe, expect, test } from 'vitest';
 import { agentApiDb } from '../../src/adapters/store/agent-api-schema.js';
 import { ApiKeyStore } from '../../src/adapters/store/api-key-store.js';
